@@ -1,0 +1,31 @@
+import { HUB_VERSION } from "../../version.ts";
+import { EXIT } from "../exit-codes.ts";
+import type { Command } from "../io.ts";
+
+export const USAGE = `parachute — the hub of a personal computer in one process group
+
+usage: parachute <command> [options]
+
+  serve [--port N]            run the hub in the foreground (port: --port, else PORT, else 1939)
+  status [--json]             the hub and every module with its state
+  start <module>              start a module and wait until it is active
+  stop <module>               stop a module (it stays stopped across hub restarts)
+  restart <module>            restart a module and wait until it is active
+  logs <module> [-f] [-n N]   the last N log lines (default 50); -f keeps following
+  install <dir|tarball>       install a local module package (path relative to here)
+  uninstall <module>          stop and remove a module; its data folder is kept
+  help                        this text
+  version                     the hub's version
+
+environment: PARACHUTE_HOME (default ~/.parachute), PORT, PARACHUTE_BIND_HOST, PARACHUTE_HUB_ORIGIN
+exit codes: 0 ok, 1 failed, 2 usage, 3 hub unreachable, 4 unauthorized, 5 not found, 6 rejected, 7 bad state`;
+
+export const help: Command = async (_argv, io) => {
+  io.print(USAGE);
+  return EXIT.ok;
+};
+
+export const version: Command = async (_argv, io) => {
+  io.print(HUB_VERSION);
+  return EXIT.ok;
+};

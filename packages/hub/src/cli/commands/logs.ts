@@ -1,0 +1,42 @@
+import { parseArgs } from "../args.ts";
+import { CliError, EXIT } from "../exit-codes.ts";
+import type { Command } from "../io.ts";
+
+/** `parachute logs <short> [-f] [-n N]`: the last N lines, then new ones while following. */
+export const logs: Command = async (argv, io) => {
+  const args = parseArgs(argv, ["-n"], ["-f", "--follow"]);
+  const short = args.positional[0];
+  if (!short || args.positional.length > 1)
+    throw new CliError(EXIT.usage, "usage: parachute logs <module> [-f] [-n N]");
+  const n = Number(args.flags.get("-n") ?? 50);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new CliError(EXIT.usage, "-n takes a whole number from 1 to 1000");
+  const client = io.client();
+  const name = encodeURIComponent(short);
+  const follow = args.flags.has("-f") || args.flags.has("--follow");
+  const stream = follow ? await client.stream(`/api/modules/${name}/logs/stream`) : null;
+  const { lines } = await client.call<{ lines: string[] }>("GET", `/api/modules/${name}/logs?n=${n}`);
+  for (const line of lines) io.print(line);
+  if (!stream?.body) return EXIT.ok;
+
+  const reader = stream.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  void io.interrupted.then(() => reader.cancel());
+  for (;;) {
+    const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+    if (done) break;
+    buffer += value;
+    let end = buffer.indexOf("\n\n");
+    while (end >= 0) {
+      const event = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = event
+        .split("\n")
+        .filter((l) => l.startsWith("data:"))
+        .map((l) => l.slice(5).replace(/^ /, ""));
+      if (data.length) io.print(data.join("\n"));
+      end = buffer.indexOf("\n\n");
+    }
+  }
+  return EXIT.ok;
+};

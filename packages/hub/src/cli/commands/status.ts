@@ -1,0 +1,68 @@
+import type { ModuleStatus } from "../../supervisor/module-runner.ts";
+import { parseArgs } from "../args.ts";
+import { EXIT } from "../exit-codes.ts";
+import type { Command } from "../io.ts";
+
+function uptime(s: number | null): string {
+  if (s === null) return "-";
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60}s`;
+  return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
+}
+
+/** Formats rows as aligned columns. */
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+/** `parachute status [--json]`: the hub and every module with its state. */
+export const status: Command = async (argv, io) => {
+  const args = parseArgs(argv, [], ["--json"]);
+  const data = await io
+    .client()
+    .call<{ hub: Record<string, unknown>; modules: ModuleStatus[] }>("GET", "/api/status");
+  const modules = data.modules.map((m) => ({
+    short: m.short,
+    state: m.state,
+    reason: m.reason,
+    pid: m.pid,
+    port: m.port,
+    version: m.version,
+    restarts: m.restarts,
+    uptime: m.uptime,
+  }));
+  if (args.flags.has("--json")) {
+    io.print(JSON.stringify({ hub: data.hub, modules }, null, 2));
+    return EXIT.ok;
+  }
+  io.print(
+    `hub ${data.hub.version}  pid ${data.hub.pid}  port ${data.hub.port}  up ${uptime(data.hub.uptime as number)}`,
+  );
+  if (modules.length === 0) {
+    io.print("no modules installed");
+    return EXIT.ok;
+  }
+  const rows = [["MODULE", "STATE", "PID", "PORT", "VERSION", "RESTARTS", "UPTIME", "REASON"]];
+  for (const m of modules) {
+    rows.push([
+      m.short,
+      m.state,
+      String(m.pid ?? "-"),
+      String(m.port),
+      m.version,
+      String(m.restarts),
+      uptime(m.uptime),
+      m.reason ?? "",
+    ]);
+  }
+  io.print(table(rows));
+  return EXIT.ok;
+};

@@ -1,0 +1,14 @@
+import type { HubClient } from "./hub-client.ts";
+
+/** What a command may touch: its output, the environment, and the hub's API. Nothing else. */
+export interface CliIo {
+  print(text: string): void;
+  printErr(text: string): void;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  client(): HubClient;
+  /** Resolves when the operator asks to stop (Ctrl-C / SIGTERM), for long-running verbs. */
+  interrupted: Promise<void>;
+}
+
+export type Command = (argv: string[], io: CliIo) => Promise<number>;

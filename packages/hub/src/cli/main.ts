@@ -1,0 +1,64 @@
+import { help, USAGE, version } from "./commands/help.ts";
+import { install, uninstall } from "./commands/install.ts";
+import { lifecycle } from "./commands/lifecycle.ts";
+import { logs } from "./commands/logs.ts";
+import { serve } from "./commands/serve.ts";
+import { status } from "./commands/status.ts";
+import { CliError, EXIT } from "./exit-codes.ts";
+import { HubClient } from "./hub-client.ts";
+import type { CliIo, Command } from "./io.ts";
+
+const COMMANDS: Record<string, Command> = {
+  serve,
+  status,
+  start: lifecycle("start"),
+  stop: lifecycle("stop"),
+  restart: lifecycle("restart"),
+  logs,
+  install,
+  uninstall,
+  help,
+  "--help": help,
+  "-h": help,
+  version,
+  "--version": version,
+};
+
+/** Runs one CLI invocation and returns its exit code; errors are rendered here, once. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    io.printErr(name ? `unknown command "${name}"\n\n${USAGE}` : USAGE);
+    return EXIT.usage;
+  }
+  try {
+    return await command(rest, io);
+  } catch (err) {
+    if (err instanceof CliError) {
+      io.printErr(`parachute ${name}: ${err.message}`);
+      return err.exitCode;
+    }
+    io.printErr(`parachute ${name}: ${(err as Error).stack ?? err}`);
+    return EXIT.failed;
+  }
+}
+
+/** The process edge: real output, environment and signals. The only place that exits. */
+export async function main(): Promise<never> {
+  const interrupted = new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+    process.once("SIGHUP", () => resolve());
+  });
+  const io: CliIo = {
+    print: (t) => process.stdout.write(`${t}\n`),
+    printErr: (t) => process.stderr.write(`${t}\n`),
+    env: process.env,
+    cwd: process.cwd(),
+    client: () => new HubClient(process.env),
+    interrupted,
+  };
+  const code = await runCli(process.argv.slice(2), io);
+  process.exit(code);
+}

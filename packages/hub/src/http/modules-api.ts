@@ -1,0 +1,76 @@
+import { HttpError } from "@parachute/module-kit";
+import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { Hub } from "../hub.ts";
+import { readJsonBody } from "./json-body.ts";
+
+const SHORT = /^[a-z][a-z0-9-]{0,39}$/;
+
+function short(raw: string): string {
+  if (!SHORT.test(raw)) throw new HttpError(400, "bad_name", `"${raw}" is not a module short name`);
+  return raw;
+}
+
+/** `/api/modules`: list, install, lifecycle, logs (operator-authenticated by the caller). */
+export function modulesApi(hub: Hub): Hono {
+  const app = new Hono();
+
+  app.get("/", (c) => c.json({ modules: hub.status() }));
+
+  app.post("/install", async (c) => {
+    const body = await readJsonBody<{ path: string }>(c.req.raw, {
+      path: { type: "string", required: true },
+    });
+    const status = await hub.install(body.path);
+    return c.json({ module: status }, 201);
+  });
+
+  app.post("/:short/:verb{start|stop|restart|uninstall}", async (c) => {
+    const name = short(c.req.param("short"));
+    const { wait } = await readJsonBody<{ wait: boolean }>(c.req.raw, { wait: { type: "boolean" } });
+    switch (c.req.param("verb")) {
+      case "start":
+        return c.json({ module: await hub.start(name, wait !== false) });
+      case "stop":
+        return c.json({ module: await hub.stop(name) });
+      case "restart":
+        return c.json({ module: await hub.restart(name, wait !== false) });
+      default:
+        await hub.uninstall(name);
+        return c.json({ uninstalled: name });
+    }
+  });
+
+  app.get("/:short/logs", (c) => {
+    const name = short(c.req.param("short"));
+    const n = Math.min(Math.max(Number(c.req.query("n") ?? 100) || 100, 1), 1000);
+    return c.json({ lines: hub.logs(name, n) });
+  });
+
+  app.get("/:short/logs/stream", (c) => {
+    const name = short(c.req.param("short"));
+    hub.logs(name, 1);
+    return streamSSE(c, async (stream) => {
+      const queue: string[] = [];
+      let wake: (() => void) | null = null;
+      const off = hub.follow(name, (line) => {
+        queue.push(line);
+        wake?.();
+      });
+      stream.onAbort(() => {
+        off();
+        wake?.();
+      });
+      while (!stream.aborted) {
+        while (queue.length) await stream.writeSSE({ event: "line", data: queue.shift()! });
+        await new Promise<void>((r) => {
+          wake = r;
+        });
+        wake = null;
+      }
+      off();
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,46 @@
+import { errorResponse } from "@parachute/module-kit";
+import type { Server } from "bun";
+import type { Hono } from "hono";
+import { normalisePath } from "../proxy/normalise-path.ts";
+import type { createProxy } from "../proxy/proxy.ts";
+import type { RouteTable } from "../proxy/route-table.ts";
+import { type BridgeData, bridgeHandler } from "../proxy/websocket-bridge.ts";
+
+export interface ServerDeps {
+  hostname: string;
+  port: number;
+  app: Hono;
+  proxy: ReturnType<typeof createProxy>;
+  routes: () => RouteTable;
+}
+
+/**
+ * The front door: every path is normalised first (or refused with 400); a path under a module's
+ * mount goes to the proxy, everything else to the hub's own app.
+ */
+export function startServer(deps: ServerDeps): Server<BridgeData> {
+  return Bun.serve<BridgeData>({
+    hostname: deps.hostname,
+    port: deps.port,
+    idleTimeout: 60,
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    websocket: bridgeHandler,
+    async fetch(req, server) {
+      try {
+        const url = new URL(req.url);
+        const path = normalisePath(url.pathname);
+        if (deps.routes().match(path)) {
+          const clientIp = server.requestIP(req)?.address ?? "unknown";
+          return await deps.proxy(req, { server, clientIp, path });
+        }
+        if (path !== url.pathname) {
+          url.pathname = path;
+          return await deps.app.fetch(new Request(url, req));
+        }
+        return await deps.app.fetch(req);
+      } catch (err) {
+        return errorResponse(err);
+      }
+    },
+  });
+}

@@ -1,0 +1,190 @@
+import { HttpError, type Manifest, readManifest, type ServiceRow } from "@parachute/module-kit";
+import { openLocalPackage } from "./modules/local-package.ts";
+import { moduleSpec, rowFor, type SpecContext } from "./modules/module-spec.ts";
+import { assignPort } from "./modules/ports.ts";
+import type { Registry } from "./modules/registry.ts";
+import type { Route } from "./proxy/route-table.ts";
+import { RouteTable } from "./proxy/route-table.ts";
+import { initialState } from "./supervisor/machine.ts";
+import type { ModuleStatus } from "./supervisor/module-runner.ts";
+import type { Supervisor } from "./supervisor/supervisor.ts";
+
+export interface HubDeps {
+  registry: Registry;
+  supervisor: Supervisor;
+  spec: SpecContext;
+  hubPort: () => number;
+  isPortFree: (port: number) => Promise<boolean>;
+}
+
+/**
+ * The hub's module operations: what the CLI and the API ask for, over the registry (what is
+ * installed) and the supervisor (what runs).
+ */
+export class Hub {
+  private table: RouteTable = new RouteTable([]);
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: HubDeps) {}
+
+  routes(): RouteTable {
+    return this.table;
+  }
+
+  /** Registers every installed module with the supervisor and starts the enabled ones at once. */
+  async boot(): Promise<void> {
+    const toStart: string[] = [];
+    for (const row of this.deps.registry.rows()) {
+      try {
+        const manifest = await readManifest(row.installDir);
+        this.deps.supervisor.add(moduleSpec(row, manifest, this.deps.spec));
+        if (row.enabled !== false) toStart.push(row.name);
+      } catch (err) {
+        const runner = this.deps.supervisor.add(moduleSpec(row, brokenManifest(row), this.deps.spec));
+        runner.state = { ...initialState(), wanted: true, phase: "failed", reason: (err as Error).message };
+      }
+    }
+    this.rebuildRoutes();
+    this.deps.supervisor.bootAll(toStart);
+  }
+
+  status(): ModuleStatus[] {
+    return this.deps.supervisor.list();
+  }
+
+  /** Installs a local package (folder or tarball), starts it and waits until it is active. */
+  install(path: string): Promise<ModuleStatus> {
+    return this.serialised(async () => {
+      const pkg = await openLocalPackage(path, this.deps.spec.home + "/modules");
+      const m = pkg.manifest;
+      try {
+        this.checkFree(m);
+      } catch (err) {
+        pkg.discard();
+        throw err;
+      }
+      const taken = new Set(this.deps.registry.rows().map((r) => r.port));
+      taken.add(this.deps.hubPort());
+      const port = await assignPort(m.port, taken, this.deps.isPortFree);
+      const row = rowFor(m, pkg.version, pkg.dir, port);
+      this.deps.registry.put(row);
+      this.rebuildRoutes();
+      const runner = this.deps.supervisor.add(moduleSpec(row, m, this.deps.spec));
+      this.deps.supervisor.start(m.name);
+      const limit = (m.startTimeoutMs ?? 15_000) + 2_000;
+      try {
+        return await runner
+          .until((s) => s.state === "active" || s.state === "failing", limit)
+          .then((s) => {
+            if (s.state !== "active") throw new Error(s.reason ?? "failing");
+            return s;
+          });
+      } catch (err) {
+        const tail = runner.log.last(20).join("\n");
+        await this.deps.supervisor.remove(m.name);
+        this.deps.registry.remove(m.name);
+        this.rebuildRoutes();
+        pkg.discard();
+        throw new HttpError(
+          422,
+          "module_not_ready",
+          `${m.name} did not become active: ${(err as Error).message}${tail ? `\n${tail}` : ""}`,
+        );
+      }
+    });
+  }
+
+  /** Stops a module and removes it from the registry; its data folder stays. */
+  uninstall(short: string): Promise<void> {
+    return this.serialised(async () => {
+      this.mustHave(short);
+      await this.deps.supervisor.remove(short);
+      this.deps.registry.remove(short);
+      this.rebuildRoutes();
+    });
+  }
+
+  async start(short: string, wait: boolean): Promise<ModuleStatus> {
+    this.mustHave(short);
+    this.deps.registry.setEnabled(short, true);
+    this.deps.supervisor.start(short);
+    const runner = this.deps.supervisor.get(short)!;
+    if (!wait) return runner.status();
+    const limit = runner.spec.policy.startTimeoutMs + 2_000;
+    return runner.until((s) => s.state === "active" || s.state === "failing", limit);
+  }
+
+  async stop(short: string): Promise<ModuleStatus> {
+    this.mustHave(short);
+    this.deps.registry.setEnabled(short, false);
+    await this.deps.supervisor.stop(short);
+    return this.deps.supervisor.get(short)!.status();
+  }
+
+  async restart(short: string, wait: boolean): Promise<ModuleStatus> {
+    this.mustHave(short);
+    this.deps.registry.setEnabled(short, true);
+    const runner = this.deps.supervisor.get(short)!;
+    const before = runner.state.restarts;
+    this.deps.supervisor.restart(short);
+    if (!wait) return runner.status();
+    const limit = runner.spec.policy.stopGraceMs + runner.spec.policy.startTimeoutMs + 2_000;
+    return runner.until((s) => (s.state === "active" && s.restarts > before) || s.state === "failing", limit);
+  }
+
+  logs(short: string, n: number): string[] {
+    this.mustHave(short);
+    return this.deps.supervisor.get(short)!.log.last(n);
+  }
+
+  follow(short: string, fn: (line: string) => void): () => void {
+    this.mustHave(short);
+    return this.deps.supervisor.get(short)!.log.follow(fn);
+  }
+
+  private mustHave(short: string): void {
+    if (!this.deps.supervisor.get(short))
+      throw new HttpError(404, "unknown_module", `no module named "${short}" is installed`);
+  }
+
+  private checkFree(m: Manifest): void {
+    for (const r of this.deps.registry.rows()) {
+      if (r.name === m.name || r.manifestName === m.manifestName) {
+        throw new HttpError(409, "already_installed", `${m.name} is already installed`);
+      }
+      const clash = m.paths.find((p) => r.paths.includes(p));
+      if (clash) throw new HttpError(409, "path_taken", `${clash} is already served by ${r.name}`);
+    }
+  }
+
+  private rebuildRoutes(): void {
+    const routes: Route[] = this.deps.registry.rows().flatMap((r) =>
+      r.paths.map((prefix) => ({
+        prefix,
+        short: r.name,
+        port: r.port,
+        stripPrefix: r.stripPrefix === true,
+        websocket: r.websocket === true,
+      })),
+    );
+    this.table = new RouteTable(routes);
+  }
+
+  private serialised<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(op, op);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+}
+
+/** Stands in for a manifest that could not be read, so the module still shows, as failing. */
+function brokenManifest(row: ServiceRow): Manifest {
+  return {
+    name: row.name,
+    manifestName: row.manifestName,
+    port: row.port,
+    paths: row.paths,
+    health: row.health,
+    startCmd: ["false"],
+  };
+}

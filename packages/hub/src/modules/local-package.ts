@@ -1,0 +1,70 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { HttpError, type Manifest, ManifestError, readManifest } from "@parachute/module-kit";
+
+/** A module package found on disk, ready to be registered. */
+export interface LocalPackage {
+  dir: string;
+  manifest: Manifest;
+  version: string;
+  /** Removes what the install unpacked, when it has to be undone. */
+  discard(): void;
+}
+
+function badInput(message: string): HttpError {
+  return new HttpError(422, "invalid_package", message);
+}
+
+async function describe(dir: string, discard: () => void): Promise<LocalPackage> {
+  let manifest: Manifest;
+  try {
+    manifest = await readManifest(dir);
+  } catch (err) {
+    discard();
+    if (err instanceof ManifestError) throw badInput(err.message);
+    throw err;
+  }
+  let version = "0.0.0";
+  try {
+    version = String(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).version ?? version);
+  } catch {
+    discard();
+    throw badInput(`${dir} has no readable package.json`);
+  }
+  return { dir, manifest, version, discard };
+}
+
+/**
+ * Opens a local module package: a folder is used in place (like a link); a `.tgz` made by
+ * `npm pack` / `bun pm pack` is unpacked into `<modulesDir>/local/<name>`.
+ */
+export async function openLocalPackage(path: string, modulesDir: string): Promise<LocalPackage> {
+  if (!path.startsWith("/")) throw new HttpError(400, "bad_path", "the package path must be absolute");
+  if (!existsSync(path)) throw new HttpError(400, "bad_path", `${path} does not exist`);
+  if (statSync(path).isDirectory()) return describe(path, () => {});
+  if (!/\.(tgz|tar\.gz)$/.test(path)) throw badInput(`${path} is neither a folder nor a .tgz package`);
+
+  const localDir = join(modulesDir, "local");
+  const staging = mkdtempSync(join(modulesDir, ".unpack-"));
+  const cleanup = () => rmSync(staging, { recursive: true, force: true });
+  const tar = Bun.spawnSync(["tar", "-xzf", path, "-C", staging, "--no-same-owner"], { stderr: "pipe" });
+  if (tar.exitCode !== 0) {
+    cleanup();
+    throw badInput(`could not unpack ${path}: ${tar.stderr.toString().trim()}`);
+  }
+  const unpacked = await describe(join(staging, "package"), cleanup);
+  const finalDir = join(localDir, unpacked.manifest.name);
+  if (existsSync(finalDir)) {
+    cleanup();
+    throw new HttpError(
+      409,
+      "already_installed",
+      `${unpacked.manifest.name} is already unpacked at ${finalDir}`,
+    );
+  }
+  mkdirSync(localDir, { recursive: true });
+  renameSync(join(staging, "package"), finalDir);
+  cleanup();
+  const remove = () => rmSync(finalDir, { recursive: true, force: true });
+  return { ...unpacked, dir: finalDir, discard: remove };
+}

@@ -1,0 +1,36 @@
+import { mkdirSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+
+/** The files and folders of `PARACHUTE_HOME` (PRODUCT §3). */
+export interface Home {
+  root: string;
+  services: string;
+  hubDb: string;
+  operatorToken: string;
+  runtime: string;
+  modules: string;
+  logs: string;
+  dataDir(short: string): string;
+}
+
+export function resolveHome(env: Record<string, string | undefined>): Home {
+  const root = resolve(env.PARACHUTE_HOME || join(homedir(), ".parachute"));
+  return {
+    root,
+    services: join(root, "services.json"),
+    hubDb: join(root, "hub.db"),
+    operatorToken: join(root, "operator.token"),
+    runtime: join(root, "hub.runtime.json"),
+    modules: join(root, "modules"),
+    logs: join(root, "logs"),
+    dataDir: (short) => join(root, short),
+  };
+}
+
+/** Creates the home's folders, owner-only, on first use. */
+export function ensureHome(home: Home): void {
+  mkdirSync(home.root, { recursive: true, mode: 0o700 });
+  mkdirSync(home.logs, { recursive: true, mode: 0o700 });
+  mkdirSync(home.modules, { recursive: true, mode: 0o700 });
+}

@@ -1,0 +1,81 @@
+import { HttpError } from "@parachute/module-kit";
+import type { Server } from "bun";
+import { dropHopByHop, setForwarded } from "./headers.ts";
+import { downResponse, startingResponse } from "./pages.ts";
+import { type Route, RouteTable } from "./route-table.ts";
+import { type BridgeData, bridgeUpgrade } from "./websocket-bridge.ts";
+
+/**
+ * Decides whether a request may reach a module and may adjust the headers sent upstream (the identity
+ * layer injects a short-lived token here). Returning a Response ends the request with it.
+ */
+export type ProxyGate = (
+  req: Request,
+  route: Route,
+  upstreamHeaders: Headers,
+) => Promise<Response | undefined>;
+
+export interface ProxyDeps {
+  routes(): RouteTable;
+  moduleState(short: string): { state: string; reason: string | null } | undefined;
+  gate: ProxyGate;
+}
+
+export interface RequestFacts {
+  server: Server<BridgeData>;
+  clientIp: string;
+  path: string;
+}
+
+/** The reverse proxy: routes a normalised path to its module and streams both ways. */
+export function createProxy(deps: ProxyDeps) {
+  return async function proxy(req: Request, facts: RequestFacts): Promise<Response | undefined> {
+    const route = deps.routes().match(facts.path);
+    if (!route) throw new HttpError(404, "not_found", `nothing is served at ${facts.path}`);
+    const url = new URL(req.url);
+    const headers = dropHopByHop(req.headers);
+    setForwarded(headers, {
+      clientIp: facts.clientIp,
+      proto: url.protocol === "https:" ? "https" : "http",
+      host: url.host,
+      prefix: route.prefix,
+    });
+    const denied = await deps.gate(req, route, headers);
+    if (denied) return denied;
+
+    const st = deps.moduleState(route.short);
+    if (!st || st.state !== "active") {
+      if (st?.state === "pending") return startingResponse(req, route.short, st.reason);
+      return downResponse(req, route.short, st?.state ?? "not installed", st?.reason ?? null);
+    }
+    const target = `127.0.0.1:${route.port}${RouteTable.upstreamPath(route, facts.path)}${url.search}`;
+
+    if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
+      if (!route.websocket) {
+        throw new HttpError(400, "websocket_not_supported", `${route.short} does not accept WebSockets`);
+      }
+      return bridgeUpgrade(req, facts.server, `ws://${target}`, headers);
+    }
+
+    let upstream: Response;
+    try {
+      upstream = await fetch(`http://${target}`, {
+        method: req.method,
+        headers,
+        body: req.body,
+        redirect: "manual",
+        decompress: false,
+        duplex: "half",
+      } as RequestInit);
+    } catch {
+      return downResponse(req, route.short, "unreachable", "the connection to the module failed");
+    }
+    // Long-lived streams (Server-Sent Events and the like) must not hit the idle timeout.
+    if (upstream.headers.get("content-type")?.startsWith("text/event-stream")) facts.server.timeout(req, 0);
+    return new Response(upstream.body, {
+      status: upstream.status,
+      statusText: upstream.statusText,
+      headers: dropHopByHop(upstream.headers),
+    });
+  };
+}

@@ -1,0 +1,126 @@
+import type { Server } from "bun";
+import { hubApp } from "./http/app.ts";
+import { startServer } from "./http/server.ts";
+import { Hub } from "./hub.ts";
+import { Registry } from "./modules/registry.ts";
+import { ensureHome, type Home, resolveHome } from "./platform/home.ts";
+import { ensureOperatorToken } from "./platform/operator-token.ts";
+import { configuredOrigin, requestOrigin } from "./platform/origin.ts";
+import { processAlive, readRuntime, removeRuntime, writeRuntime } from "./platform/runtime-file.ts";
+import { createProxy } from "./proxy/proxy.ts";
+import type { BridgeData } from "./proxy/websocket-bridge.ts";
+import { DEFAULT_LOG_OPTIONS, ModuleLog } from "./supervisor/log-sink.ts";
+import { findSquatter } from "./supervisor/port-probe.ts";
+import { realEffects } from "./supervisor/real-effects.ts";
+import { Supervisor } from "./supervisor/supervisor.ts";
+import { startWatchdog } from "./supervisor/watchdog.ts";
+import { HUB_VERSION } from "./version.ts";
+
+export interface ServeOptions {
+  port: number;
+  hostname: string;
+  env: Record<string, string | undefined>;
+  /** Where the hub's and modules' log lines are echoed. */
+  echo: (line: string) => void;
+}
+
+export interface RunningHub {
+  home: Home;
+  server: Server<BridgeData>;
+  hub: Hub;
+  /** Stops every module in parallel, then the server. */
+  shutdown(): Promise<void>;
+}
+
+/** A refusal to start, with a message that says what to fix. */
+export class ServeError extends Error {}
+
+/** The composition root of `parachute serve`: builds the real parts and wires them together. */
+export async function serve(opts: ServeOptions): Promise<RunningHub> {
+  const home = resolveHome(opts.env);
+  ensureHome(home);
+  const other = readRuntime(home.runtime);
+  if (other && other.pid !== process.pid && processAlive(other.pid)) {
+    throw new ServeError(
+      `another hub (pid ${other.pid}) is already serving ${home.root} on port ${other.port}`,
+    );
+  }
+  let registry: Registry;
+  try {
+    registry = new Registry(home.services);
+  } catch (err) {
+    throw new ServeError((err as Error).message);
+  }
+  const operatorToken = ensureOperatorToken(home.operatorToken);
+  const logOptions = { ...DEFAULT_LOG_OPTIONS, dir: home.logs, echo: opts.echo };
+  const hubLog = new ModuleLog("hub", logOptions);
+  const watchdog = startWatchdog();
+  const supervisor = new Supervisor(realEffects(watchdog), logOptions);
+  const fixedOrigin = configuredOrigin(opts.env);
+  let port = opts.port;
+  const spec = { home: home.root, hubOrigin: "", hubEnv: opts.env };
+  const hub = new Hub({
+    registry,
+    supervisor,
+    spec,
+    hubPort: () => port,
+    isPortFree: async (p) => (await findSquatter(p)) === null,
+  });
+  const started = Date.now();
+  const app = hubApp({
+    hub,
+    operatorToken,
+    origin: (req) => fixedOrigin ?? requestOrigin(req),
+    hubInfo: () => ({
+      version: HUB_VERSION,
+      pid: process.pid,
+      port,
+      home: home.root,
+      uptime: Math.round((Date.now() - started) / 1000),
+      rssMb: Math.round(process.memoryUsage.rss() / 1048576),
+    }),
+  });
+  const proxy = createProxy({
+    routes: () => hub.routes(),
+    moduleState: (short) => hub.status().find((s) => s.short === short),
+    gate: async () => undefined,
+  });
+  let server: Server<BridgeData>;
+  try {
+    server = startServer({
+      hostname: opts.hostname,
+      port: opts.port,
+      app,
+      proxy,
+      routes: () => hub.routes(),
+    });
+  } catch (err) {
+    watchdog.close();
+    throw new ServeError(`cannot listen on ${opts.hostname}:${opts.port}: ${(err as Error).message}`);
+  }
+  port = server.port ?? opts.port;
+  spec.hubOrigin = fixedOrigin ?? `http://127.0.0.1:${port}`;
+  writeRuntime(home.runtime, { pid: process.pid, port, origin: spec.hubOrigin, version: HUB_VERSION });
+  hubLog.write([
+    `parachute hub ${HUB_VERSION} listening on http://${opts.hostname}:${port} (home ${home.root})`,
+  ]);
+  await hub.boot();
+
+  let stopping: Promise<void> | null = null;
+  return {
+    home,
+    server,
+    hub,
+    shutdown: () => {
+      stopping ??= (async () => {
+        hubLog.write(["shutting down: stopping modules"]);
+        await supervisor.shutdown();
+        watchdog.close();
+        await server.stop(true);
+        removeRuntime(home.runtime, process.pid);
+        hubLog.write(["stopped"]);
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const SERVER = join(import.meta.dir, "fixture-server.ts");
+
+export interface FixtureOptions {
+  name: string;
+  port?: number;
+  version?: string;
+  paths?: string[];
+  websocket?: boolean;
+  stripPrefix?: boolean;
+  dependsOn?: string[];
+  startTimeoutMs?: number;
+  stopGraceMs?: number;
+  memoryLimitMb?: number;
+  /** Overrides the manifest wholesale (for bad-manifest tests). */
+  manifest?: Record<string, unknown>;
+}
+
+/** Writes a fixture module package (package.json + manifest) into `parent/<name>` and returns its folder. */
+export function makeFixture(parent: string, o: FixtureOptions): string {
+  const dir = join(parent, o.name);
+  mkdirSync(join(dir, ".parachute"), { recursive: true });
+  const mount = o.paths?.[0] ?? `/${o.name}`;
+  const manifest = o.manifest ?? {
+    name: o.name,
+    manifestName: `parachute-${o.name}`,
+    displayName: `Fixture ${o.name}`,
+    tagline: "a module for tests",
+    port: o.port ?? 1947,
+    paths: o.paths ?? [mount],
+    health: o.stripPrefix ? "/health" : `${mount}/health`,
+    startCmd: ["bun", SERVER],
+    ...(o.websocket ? { websocket: true } : {}),
+    ...(o.stripPrefix ? { stripPrefix: true } : {}),
+    ...(o.dependsOn ? { dependsOn: o.dependsOn } : {}),
+    ...(o.startTimeoutMs ? { startTimeoutMs: o.startTimeoutMs } : {}),
+    ...(o.stopGraceMs !== undefined ? { stopGraceMs: o.stopGraceMs } : {}),
+    ...(o.memoryLimitMb ? { memoryLimitMb: o.memoryLimitMb } : {}),
+    configSchema: {
+      type: "object",
+      properties: { greeting: { type: "string" }, apiKey: { type: "string", writeOnly: true } },
+    },
+  };
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: `fixture-${o.name}`, version: o.version ?? "1.0.0" }),
+  );
+  writeFileSync(join(dir, ".parachute", "module.json"), JSON.stringify(manifest, null, 2));
+  return dir;
+}
+
+/** Turns a fixture's misbehaviour marker on (`crash`, `nobind`, `unready`, `ignore-term`, `hog`, …). */
+export function setMarker(home: string, name: string, marker: string, on = true): void {
+  mkdirSync(join(home, name), { recursive: true });
+  const file = join(home, name, marker);
+  if (on) writeFileSync(file, "");
+  else rmSync(file, { force: true });
+}

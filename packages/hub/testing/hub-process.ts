@@ -1,0 +1,121 @@
+import { afterAll } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import { pidAlive, waitFor } from "./wait.ts";
+
+const BIN = join(import.meta.dir, "..", "src", "cli", "bin.ts");
+const live = new Set<Subprocess>();
+const homes = new Set<string>();
+
+// Whatever a test did, no hub and no temp home outlives its file.
+afterAll(async () => {
+  for (const p of live) p.kill("SIGKILL");
+  await Promise.all([...live].map((p) => p.exited));
+  for (const h of homes) rmSync(h, { recursive: true, force: true });
+});
+
+/** A fresh PARACHUTE_HOME in the temp folder, removed after the test file. */
+export function tempHome(): string {
+  const dir = mkdtempSync(join(tmpdir(), "parachute-test-"));
+  homes.add(dir);
+  return dir;
+}
+
+export interface HubProcess {
+  home: string;
+  origin: string;
+  port: number;
+  token: string;
+  proc: Subprocess;
+  output: () => string;
+  /** Calls the hub API with the operator token. */
+  api(method: string, path: string, body?: unknown): Promise<Response>;
+  /** SIGTERM, and wait for the exit. */
+  stop(): Promise<number>;
+}
+
+/** Starts `parachute serve --port 0` as a real process and waits until it answers. */
+export async function startHub(home: string, env: Record<string, string> = {}): Promise<HubProcess> {
+  const runtimeFile = join(home, "hub.runtime.json");
+  rmSync(runtimeFile, { force: true });
+  let out = "";
+  const proc = Bun.spawn([process.execPath, BIN, "serve", "--port", "0"], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", PARACHUTE_HOME: home, ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  live.add(proc);
+  void proc.exited.then(() => live.delete(proc));
+  const collect = async (s: ReadableStream<Uint8Array>) => {
+    for await (const chunk of s as unknown as AsyncIterable<Uint8Array>)
+      out += new TextDecoder().decode(chunk);
+  };
+  void collect(proc.stdout);
+  void collect(proc.stderr);
+  const runtime = await waitFor(() => {
+    if (proc.exitCode !== null) throw new Error(`hub exited with ${proc.exitCode}: ${out}`);
+    return existsSync(runtimeFile) && JSON.parse(readFileSync(runtimeFile, "utf8"));
+  }, "the hub to write its runtime file");
+  const origin = `http://127.0.0.1:${runtime.port}`;
+  const token = readFileSync(join(home, "operator.token"), "utf8").trim();
+  return {
+    home,
+    origin,
+    port: runtime.port,
+    token,
+    proc,
+    output: () => out,
+    api: (method, path, body) =>
+      fetch(`${origin}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+    stop: async () => {
+      proc.kill("SIGTERM");
+      return proc.exited;
+    },
+  };
+}
+
+/** Runs the CLI as a real process against a home; returns its exit code and output. */
+export async function runCli(home: string, args: string[], cwd?: string) {
+  const proc = Bun.spawn([process.execPath, BIN, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", PARACHUTE_HOME: home },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { code, stdout, stderr };
+}
+
+/** Waits for a module to reach a state, through the API. */
+export async function waitForState(hub: HubProcess, short: string, state: string, deadlineMs = 10_000) {
+  return waitFor(
+    async () => {
+      const res = await hub.api("GET", "/api/modules");
+      const { modules } = (await res.json()) as {
+        modules: {
+          short: string;
+          state: string;
+          pid: number | null;
+          reason: string | null;
+          restarts: number;
+        }[];
+      };
+      const m = modules.find((x) => x.short === short);
+      return m?.state === state ? m : null;
+    },
+    `${short} to be ${state}`,
+    deadlineMs,
+  );
+}
+
+export { pidAlive, waitFor };

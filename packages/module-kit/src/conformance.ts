@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { type Manifest, validateManifest } from "./manifest.ts";
+import { standardPaths } from "./server.ts";
+
+/** A running module under test, as the conformance suite needs it. */
+export interface RunningModule {
+  /** Origin the module listens on, e.g. `http://127.0.0.1:1940`. */
+  origin: string;
+  /** The manifest as read from the package. */
+  manifest: unknown;
+  /** Headers that carry `<name>:admin` rights, to check the settings endpoints. */
+  adminHeaders?: Record<string, string>;
+  /** The module's process, when the suite should also check that SIGTERM stops it in time. */
+  exited?: Promise<number>;
+  signal?: (sig: "SIGTERM") => void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The module protocol's contract suite: call it from a module's own tests with a function that starts
+ * the module (preferably as a real process) and it registers the tests that prove it speaks the
+ * protocol (PRODUCT §4).
+ */
+export function describeConformance(label: string, start: () => Promise<RunningModule>): void {
+  describe(`module conformance: ${label}`, () => {
+    let mod: RunningModule;
+    let manifest: Manifest;
+    let paths: ReturnType<typeof standardPaths>;
+    const url = (p: string) => `${mod.origin}${p}`;
+
+    beforeAll(async () => {
+      mod = await start();
+      manifest = validateManifest(mod.manifest);
+      paths = standardPaths(manifest);
+    });
+    afterAll(async () => {
+      await mod?.stop();
+    });
+
+    test("the manifest passes the shared validator", () => {
+      expect(manifest.name).toMatch(/^[a-z][a-z0-9-]*$/);
+    });
+
+    test("the health path answers 200 with status ok", async () => {
+      const res = await fetch(url(paths.health));
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { status: string }).status).toBe("ok");
+    });
+
+    test("GET /.parachute/info is public and describes the module", async () => {
+      const res = await fetch(url(paths.info));
+      expect(res.status).toBe(200);
+      const info = (await res.json()) as Record<string, unknown>;
+      expect(info.name).toBe(manifest.name);
+      expect(typeof info.displayName).toBe("string");
+      expect(typeof info.tagline).toBe("string");
+      expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
+    });
+
+    test("GET /.parachute/config/schema answers an object schema", async () => {
+      const res = await fetch(url(paths.schema));
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { type: string }).type).toBe("object");
+    });
+
+    test("settings are closed without admin rights", async () => {
+      expect((await fetch(url(paths.config))).status).toBe(401);
+      const put = await fetch(url(paths.config), { method: "PUT", body: "{}" });
+      expect(put.status).toBe(401);
+    });
+
+    test("settings with admin rights: secrets never shown, unknown fields refused", async () => {
+      if (!mod.adminHeaders) return;
+      const res = await fetch(url(paths.config), { headers: mod.adminHeaders });
+      expect(res.status).toBe(200);
+      const view = (await res.json()) as { values: Record<string, unknown> };
+      const props = (manifest.configSchema?.properties ?? {}) as Record<string, { writeOnly?: boolean }>;
+      for (const [k, p] of Object.entries(props)) if (p.writeOnly) expect(view.values).not.toHaveProperty(k);
+      const bad = await fetch(url(paths.config), {
+        method: "PUT",
+        headers: { ...mod.adminHeaders, "content-type": "application/json" },
+        body: JSON.stringify({ "no-such-setting-xyz": 1 }),
+      });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: string }).error).toBeString();
+    });
+
+    test("SIGTERM stops the module within its grace period", async () => {
+      if (!mod.signal || !mod.exited) return;
+      const grace = manifest.stopGraceMs ?? 10_000;
+      const began = performance.now();
+      mod.signal("SIGTERM");
+      await mod.exited;
+      expect(performance.now() - began).toBeLessThan(grace);
+    });
+  });
+}

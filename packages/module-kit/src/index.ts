@@ -1,0 +1,33 @@
+export { keepBackup, writeFileAtomic } from "./atomic-file.ts";
+export {
+  type ConfigSchema,
+  ConfigStore,
+  type ConfigValues,
+  type PropertySchema,
+  parseDotEnv,
+} from "./config.ts";
+export { errorResponse, HttpError, ManifestError } from "./errors.ts";
+export {
+  MANIFEST_PATH,
+  type Manifest,
+  RESERVED_PREFIXES,
+  readManifest,
+  validateManifest,
+} from "./manifest.ts";
+export {
+  createModuleApp,
+  type Handler,
+  type ModuleOptions,
+  type ServeOptions,
+  serveModule,
+  standardPaths,
+} from "./server.ts";
+export {
+  parseServices,
+  readServices,
+  type ServiceRow,
+  type ServicesDoc,
+  ServicesFileError,
+  upsertService,
+  writeServices,
+} from "./services-file.ts";
