@@ -23,7 +23,6 @@ if (marker("nobind")) {
   console.log("nobind marker present: never listening");
   setInterval(() => {}, 1 << 30);
 } else {
-  if (marker("ignore-term")) process.on("SIGTERM", () => console.log("ignoring SIGTERM"));
   if (marker("hog")) (globalThis as { hog?: Uint8Array }).hog = new Uint8Array(200 * 1024 * 1024).fill(1);
 
   serveModule({
@@ -48,6 +47,14 @@ if (marker("nobind")) {
           });
         case "/pid":
           return Response.json({ pid: process.pid });
+        case "/env":
+          return Response.json({
+            PORT: process.env.PORT,
+            PARACHUTE_HOME: process.env.PARACHUTE_HOME,
+            PARACHUTE_HUB_ORIGIN: process.env.PARACHUTE_HUB_ORIGIN,
+            FIXTURE_VALUE: process.env.FIXTURE_VALUE ?? null,
+            PARACHUTE_SETUP_TOKEN: process.env.PARACHUTE_SETUP_TOKEN ?? null,
+          });
         case "/request":
           return Response.json({
             method: req.method,
@@ -111,4 +118,8 @@ if (marker("nobind")) {
       }
     },
   });
+  if (marker("ignore-term")) {
+    process.removeAllListeners("SIGTERM");
+    process.on("SIGTERM", () => console.log("ignoring SIGTERM"));
+  }
 }

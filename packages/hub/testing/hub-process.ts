@@ -39,7 +39,6 @@ export interface HubProcess {
 /** Starts `parachute serve --port 0` as a real process and waits until it answers. */
 export async function startHub(home: string, env: Record<string, string> = {}): Promise<HubProcess> {
   const runtimeFile = join(home, "hub.runtime.json");
-  rmSync(runtimeFile, { force: true });
   let out = "";
   const proc = Bun.spawn([process.execPath, BIN, "serve", "--port", "0"], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", PARACHUTE_HOME: home, ...env },
@@ -54,10 +53,19 @@ export async function startHub(home: string, env: Record<string, string> = {}): 
   };
   void collect(proc.stdout);
   void collect(proc.stderr);
+  let exited = false;
+  void proc.exited.then(() => {
+    exited = true;
+  });
   const runtime = await waitFor(() => {
-    if (proc.exitCode !== null) throw new Error(`hub exited with ${proc.exitCode}: ${out}`);
-    return existsSync(runtimeFile) && JSON.parse(readFileSync(runtimeFile, "utf8"));
+    if (exited) return { exited };
+    const info = existsSync(runtimeFile) && JSON.parse(readFileSync(runtimeFile, "utf8"));
+    return info?.pid === proc.pid ? info : null;
   }, "the hub to write its runtime file");
+  if (runtime.exited) {
+    await Bun.sleep(0);
+    throw new Error(`hub exited with ${proc.exitCode}: ${out}`);
+  }
   const origin = `http://127.0.0.1:${runtime.port}`;
   const token = readFileSync(join(home, "operator.token"), "utf8").trim();
   return {

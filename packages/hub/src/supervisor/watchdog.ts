@@ -18,10 +18,10 @@ while IFS= read -r line; do
   esac
 done
 live=""
-for g in $groups; do kill -TERM -- "-$g" 2>/dev/null && live="$live $g"; done
+for g in $groups; do kill -TERM "-$g" 2>/dev/null && live="$live $g"; done
 [ -n "$live" ] || exit 0
 sleep 1
-for g in $live; do kill -KILL -- "-$g" 2>/dev/null; done
+for g in $live; do kill -KILL "-$g" 2>/dev/null; done
 `;
 
 export interface Watchdog {

@@ -1,0 +1,248 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { waitFor } from "../../testing/wait.ts";
+import { ModuleLog } from "./log-sink.ts";
+import { type ChildProcess, type Effects, ModuleRunner, type ModuleSpec } from "./module-runner.ts";
+import type { Policy } from "./restart-policy.ts";
+
+type Signal = "SIGTERM" | "SIGKILL";
+type Exit = { code: number | null; signal: string | null };
+
+/** A child process that exits when the test says so, or when signalled (unless it ignores SIGTERM). */
+class FakeProcess implements ChildProcess {
+  readonly exited: Promise<Exit>;
+  readonly signals: { signal: Signal; failedProbes: number }[] = [];
+  ignoreTerm = false;
+  private done = false;
+  private resolve!: (exit: Exit) => void;
+
+  constructor(
+    readonly pid: number,
+    private readonly fx: FakeEffects,
+  ) {
+    this.exited = new Promise((resolve) => {
+      this.resolve = resolve;
+    });
+  }
+
+  exit(code: number | null, signal: string | null = null): void {
+    if (this.done) return;
+    this.done = true;
+    this.resolve({ code, signal });
+  }
+
+  signalGroup(signal: Signal): void {
+    this.signals.push({ signal, failedProbes: this.fx.failedProbes });
+    if (signal === "SIGKILL" || !this.ignoreTerm) this.exit(null, signal);
+  }
+}
+
+/** The runner's side effects, each one controllable from the test. */
+class FakeEffects implements Effects {
+  healthy = false;
+  squatter: string | null = null;
+  rss: (pid: number) => number = () => 10;
+  failedProbes = 0;
+  probes = 0;
+  /** When set, decides each probe's answer (by 1-based call number) instead of `healthy`. */
+  script: ((call: number) => boolean | Promise<boolean>) | null = null;
+  readonly procs: FakeProcess[] = [];
+  readonly watched = new Set<number>();
+  readonly watchdog = {
+    add: (pid: number) => void this.watched.add(pid),
+    remove: (pid: number) => void this.watched.delete(pid),
+  };
+  private nextPid = 1000;
+
+  spawn(): ChildProcess {
+    const proc = new FakeProcess(this.nextPid++, this);
+    this.procs.push(proc);
+    return proc;
+  }
+
+  async probeHealth(): Promise<boolean> {
+    const ok = await (this.script ? this.script(++this.probes) : (++this.probes, this.healthy));
+    if (!ok) this.failedProbes++;
+    return ok;
+  }
+
+  async findSquatter(): Promise<string | null> {
+    return this.squatter;
+  }
+
+  groupRssMb(pgid: number): number {
+    return this.rss(pgid);
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  random(): number {
+    return 0.5;
+  }
+}
+
+const policy: Policy = {
+  startTimeoutMs: 200,
+  stopGraceMs: 50,
+  backoffBaseMs: 10,
+  backoffCapMs: 50,
+  crashBudget: 5,
+  crashWindowMs: 60_000,
+  healthyResetMs: 60_000,
+  retryFailedMs: 60_000,
+  watchMs: 20,
+};
+
+describe("ModuleRunner", () => {
+  let dir = "";
+  let fx: FakeEffects;
+  let runner: ModuleRunner;
+  let reasons: (string | null)[];
+
+  const spec = (extra: Partial<ModuleSpec> = {}): ModuleSpec => ({
+    short: "notes",
+    manifestName: "@parachute/notes",
+    version: "1.0.0",
+    port: 1940,
+    cwd: dir,
+    argv: ["bun", "server.ts"],
+    env: {},
+    healthUrl: "http://127.0.0.1:1940/notes/health",
+    policy,
+    dependsOn: [],
+    ...extra,
+  });
+
+  const make = (extra: Partial<ModuleSpec> = {}) => {
+    runner = new ModuleRunner(
+      spec(extra),
+      new ModuleLog("notes", { dir, maxBytes: 1e6, keep: 1, tailLines: 100, echo: () => {} }),
+      fx,
+    );
+    runner.onChange(() => reasons.push(runner.status().reason));
+    return runner;
+  };
+  const active = () => runner.until((s) => s.state === "active", 2000);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "module-runner-test-"));
+    fx = new FakeEffects();
+    reasons = [];
+  });
+
+  afterEach(async () => {
+    if (runner) {
+      runner.dispatch({ type: "stop" });
+      await runner.until((s) => s.state === "inactive", 2000);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("start: spawns, probes until healthy, then active", async () => {
+    make();
+    runner.dispatch({ type: "start" });
+    await waitFor(() => fx.failedProbes >= 2, "a second failed probe");
+    expect(runner.status().state).toBe("pending");
+    expect(fx.procs).toHaveLength(1);
+    fx.healthy = true;
+    const st = await active();
+    expect(st).toMatchObject({ pid: 1000, restarts: 0, wanted: true, reason: null });
+    expect(fx.watched.has(1000)).toBe(true);
+  });
+
+  test("a process that exits is restarted and becomes active again", async () => {
+    fx.healthy = true;
+    make();
+    runner.dispatch({ type: "start" });
+    await active();
+    fx.procs[0]!.exit(1);
+    await waitFor(() => fx.procs.length === 2 && runner.status().state === "active", "the restarted process");
+    expect(runner.status()).toMatchObject({ pid: 1001, restarts: 1 });
+    expect(reasons.some((r) => r?.includes("exit code 1"))).toBe(true);
+    expect(fx.watched.has(1000)).toBe(false);
+  });
+
+  test("a port squatter fails the module with its description and nothing is spawned", async () => {
+    fx.healthy = true;
+    fx.squatter = "port 1940 is used by nginx (pid 77)";
+    make();
+    runner.dispatch({ type: "start" });
+    const st = await runner.until((s) => s.state === "failing", 2000);
+    expect(st.reason).toBe("port 1940 is used by nginx (pid 77)");
+    expect(fx.procs).toHaveLength(0);
+    expect(runner.log.last(1)[0]).toContain("nginx");
+  });
+
+  test("a module over its memory limit is sent SIGTERM and restarted", async () => {
+    fx.healthy = true;
+    fx.rss = (pid) => (pid === 1000 ? 500 : 10);
+    make({ memoryLimitMb: 100 });
+    runner.dispatch({ type: "start" });
+    await waitFor(
+      () => fx.procs[0]?.signals.some((s) => s.signal === "SIGTERM"),
+      "SIGTERM to the first process",
+    );
+    await waitFor(() => fx.procs.length === 2 && runner.status().state === "active", "the restarted process");
+    expect(reasons.some((r) => r?.includes("memory 500 MB above the limit of 100 MB"))).toBe(true);
+    expect(fx.procs[1]!.signals).toEqual([]);
+  });
+
+  test("a module whose health check keeps failing is restarted after three misses", async () => {
+    fx.healthy = true;
+    make();
+    runner.dispatch({ type: "start" });
+    await active();
+    fx.healthy = false;
+    await waitFor(() => fx.procs.length === 2, "the restart of the hung module");
+    expect(fx.procs[0]!.signals[0]).toEqual({ signal: "SIGTERM", failedProbes: 3 });
+    expect(reasons).toContain("health check failed 3 times in a row");
+    fx.healthy = true;
+    await active();
+    expect(runner.status().restarts).toBe(1);
+  });
+
+  test("a late health answer about the previous process does not kill its replacement", async () => {
+    fx.healthy = true;
+    make();
+    runner.dispatch({ type: "start" });
+    await active();
+    const first = fx.probes;
+    let answerLate: (ok: boolean) => void = () => {};
+    fx.script = (call) => {
+      if (call <= first + 2) return false;
+      if (call === first + 3) return new Promise<boolean>((resolve) => (answerLate = resolve));
+      return true;
+    };
+    await waitFor(() => fx.probes === first + 3, "a third probe left hanging");
+    fx.procs[0]!.exit(1);
+    await waitFor(() => fx.procs.length === 2 && runner.status().state === "active", "the restarted process");
+    answerLate(false);
+    const now = fx.probes;
+    await waitFor(() => fx.probes >= now + 3, "three watch ticks of the new process");
+    expect(fx.procs[1]!.signals).toEqual([]);
+    expect(runner.status()).toMatchObject({ state: "active", pid: 1001 });
+  });
+
+  test("stop escalates to SIGKILL when SIGTERM is ignored", async () => {
+    fx.healthy = true;
+    make();
+    runner.dispatch({ type: "start" });
+    await active();
+    fx.procs[0]!.ignoreTerm = true;
+    runner.dispatch({ type: "stop" });
+    await runner.until((s) => s.state === "inactive" && s.pid === null, 2000);
+    expect(fx.procs[0]!.signals.map((s) => s.signal).slice(0, 2)).toEqual(["SIGTERM", "SIGKILL"]);
+    expect(fx.procs).toHaveLength(1);
+  });
+
+  test("until() rejects once its deadline passes", async () => {
+    make();
+    const started = performance.now();
+    await expect(runner.until((s) => s.state === "active", 50)).rejects.toThrow("notes is inactive");
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+  });
+});

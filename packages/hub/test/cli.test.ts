@@ -1,0 +1,501 @@
+/**
+ * The `parachute` CLI end to end: a real hub process (`serve --port 0`), the CLI as a real process
+ * against the same PARACHUTE_HOME, and fixture modules as real child processes.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pkg from "../package.json" with { type: "json" };
+import { makeFixture } from "../testing/fixtures.ts";
+import { type HubProcess, pidAlive, runCli, startHub, tempHome, waitFor } from "../testing/hub-process.ts";
+
+const BIN = join(import.meta.dir, "..", "src", "cli", "bin.ts");
+const FIXTURE_SERVER = join(import.meta.dir, "..", "testing", "fixture-server.ts");
+const LONG = 30_000;
+
+/** Where fixture packages live: a temp folder of their own, never inside a home. */
+const packageDirs = new Set<string>();
+afterAll(() => {
+  for (const d of packageDirs) rmSync(d, { recursive: true, force: true });
+});
+function packagesDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "parachute-packages-"));
+  packageDirs.add(dir);
+  return dir;
+}
+
+/** Runs `fn` against a fresh home with a running hub, and always stops that hub. */
+async function withHub(fn: (hub: HubProcess) => Promise<void>): Promise<void> {
+  const hub = await startHub(tempHome());
+  try {
+    await fn(hub);
+  } finally {
+    await hub.stop();
+  }
+}
+
+const MODULE_KEYS = ["pid", "port", "reason", "restarts", "short", "state", "uptime", "version"];
+
+interface CliModule {
+  short: string;
+  state: string;
+  reason: string | null;
+  pid: number | null;
+  port: number;
+  version: string;
+  restarts: number;
+  uptime: number | null;
+}
+
+/** `parachute status --json`, parsed; fails the test when the command does not exit 0. */
+async function statusJson(home: string): Promise<{ hub: Record<string, unknown>; modules: CliModule[] }> {
+  const r = await runCli(home, ["status", "--json"]);
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+async function moduleStatus(home: string, short: string): Promise<CliModule | undefined> {
+  return (await statusJson(home)).modules.find((m) => m.short === short);
+}
+
+/** Installs a fresh fixture through the CLI and returns its status line from `status --json`. */
+async function installFixture(hub: HubProcess, name: string, port: number): Promise<CliModule> {
+  const dir = makeFixture(packagesDir(), { name, port });
+  const r = await runCli(hub.home, ["install", dir]);
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+  const m = await moduleStatus(hub.home, name);
+  expect(m?.state).toBe("active");
+  return m!;
+}
+
+/** True when something accepts HTTP on 127.0.0.1:`port`. */
+async function answers(port: number): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2_000) });
+    await res.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Spawns the CLI like `runCli` does, but hands back the live process and its stdout so far. */
+function spawnCli(home: string, args: string[]) {
+  const proc = Bun.spawn([process.execPath, BIN, ...args], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", PARACHUTE_HOME: home },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let out = "";
+  void (async () => {
+    for await (const chunk of proc.stdout as unknown as AsyncIterable<Uint8Array>)
+      out += new TextDecoder().decode(chunk);
+  })();
+  return { proc, stdout: () => out };
+}
+
+describe("usage", () => {
+  test("help prints the usage and exits 0", async () => {
+    const r = await runCli(tempHome(), ["help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("usage: parachute <command> [options]");
+    expect(r.stdout).toContain("exit codes:");
+    expect(r.stderr).toBe("");
+  });
+
+  test("version prints the hub's version and exits 0", async () => {
+    const r = await runCli(tempHome(), ["version"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  test("no command exits 2 with the usage on stderr", async () => {
+    const r = await runCli(tempHome(), []);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("usage: parachute <command> [options]");
+  });
+
+  test("an unknown command exits 2, names it and prints the usage on stderr", async () => {
+    const r = await runCli(tempHome(), ["frobnicate"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain('unknown command "frobnicate"');
+    expect(r.stderr).toContain("usage: parachute <command> [options]");
+  });
+
+  test("an unknown option exits 2 and names the option", async () => {
+    const r = await runCli(tempHome(), ["status", "--bogus"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--bogus");
+  });
+
+  test("logs -n 0 exits 2", async () => {
+    const r = await runCli(tempHome(), ["logs", "x", "-n", "0"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("-n");
+  });
+});
+
+describe("install", () => {
+  test(
+    "a path relative to the current directory installs the module, which then answers through the hub",
+    async () => {
+      await withHub(async (hub) => {
+        const pkgs = packagesDir();
+        makeFixture(pkgs, { name: "cli-rel", port: 1946 });
+        const r = await runCli(hub.home, ["install", "./cli-rel"], pkgs);
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain(join(pkgs, "cli-rel"));
+        expect(r.stdout).toMatch(/^cli-rel 1\.0\.0 is active on port \d+$/m);
+
+        const res = await fetch(`${hub.origin}/cli-rel/hello`);
+        expect(res.status).toBe(201);
+        expect(await res.text()).toBe("hello from cli-rel");
+      });
+    },
+    LONG,
+  );
+
+  test(
+    "a module that is already installed is refused with 6 and keeps running",
+    async () => {
+      await withHub(async (hub) => {
+        const pkgs = packagesDir();
+        const dir = makeFixture(pkgs, { name: "cli-twice", port: 1948 });
+        expect((await runCli(hub.home, ["install", dir])).code).toBe(0);
+        const before = await moduleStatus(hub.home, "cli-twice");
+
+        const again = await runCli(hub.home, ["install", dir]);
+        expect(again.code).toBe(6);
+        expect(again.stderr).toContain("already installed");
+
+        const after = await moduleStatus(hub.home, "cli-twice");
+        expect(after?.state).toBe("active");
+        expect(after?.pid).toBe(before!.pid);
+      });
+    },
+    LONG,
+  );
+
+  test(
+    "a manifest with a bad field is refused with 6 and the field is named",
+    async () => {
+      await withHub(async (hub) => {
+        const dir = makeFixture(packagesDir(), {
+          name: "cli-badport",
+          manifest: {
+            name: "cli-badport",
+            manifestName: "parachute-cli-badport",
+            port: "x",
+            paths: ["/cli-badport"],
+            health: "/cli-badport/health",
+            startCmd: ["bun", FIXTURE_SERVER],
+          },
+        });
+        const r = await runCli(hub.home, ["install", dir]);
+        expect(r.code).toBe(6);
+        expect(r.stderr).toContain('"port"');
+        expect((await statusJson(hub.home)).modules).toEqual([]);
+      });
+    },
+    LONG,
+  );
+
+  test(
+    "a path that does not exist is refused with 6",
+    async () => {
+      await withHub(async (hub) => {
+        const missing = join(packagesDir(), "no-such-package");
+        const r = await runCli(hub.home, ["install", missing]);
+        expect(r.code).toBe(6);
+        expect(r.stderr).toContain(missing);
+        expect((await statusJson(hub.home)).modules).toEqual([]);
+      });
+    },
+    LONG,
+  );
+});
+
+describe("status", () => {
+  test(
+    "--json prints the hub and each module with exactly the documented keys",
+    async () => {
+      await withHub(async (hub) => {
+        await installFixture(hub, "cli-status", 1947);
+        const data = await statusJson(hub.home);
+        expect(Object.keys(data).sort()).toEqual(["hub", "modules"]);
+        expect(data.hub.pid).toBe(hub.proc.pid);
+        expect(data.hub.port).toBe(hub.port);
+        expect(data.hub.version).toBe(pkg.version);
+        expect(data.modules).toHaveLength(1);
+        const m = data.modules[0]!;
+        expect(Object.keys(m).sort()).toEqual(MODULE_KEYS);
+        expect(m.short).toBe("cli-status");
+        expect(m.state).toBe("active");
+        expect(m.reason).toBeNull();
+        expect(m.version).toBe("1.0.0");
+        expect(m.restarts).toBe(0);
+        expect(typeof m.port).toBe("number");
+        expect(pidAlive(m.pid!)).toBe(true);
+      });
+    },
+    LONG,
+  );
+
+  test(
+    "plain status prints the hub line and a table with a header row",
+    async () => {
+      await withHub(async (hub) => {
+        const m = await installFixture(hub, "cli-table", 1947);
+        const r = await runCli(hub.home, ["status"]);
+        expect(r.code).toBe(0);
+        const lines = r.stdout.trimEnd().split("\n");
+        expect(lines[0]).toMatch(
+          new RegExp(`^hub ${pkg.version}\\s+pid ${hub.proc.pid}\\s+port ${hub.port}`),
+        );
+        expect(lines[1]).toMatch(/^MODULE\s+STATE\s+PID\s+PORT\s+VERSION\s+RESTARTS\s+UPTIME\s+REASON$/);
+        expect(lines[2]).toMatch(
+          new RegExp(`^cli-table\\s+active\\s+${m.pid}\\s+${m.port}\\s+1\\.0\\.0\\s+0\\s`),
+        );
+        expect(lines).toHaveLength(3);
+      });
+    },
+    LONG,
+  );
+
+  test("with no modules, plain status says so", async () => {
+    await withHub(async (hub) => {
+      const r = await runCli(hub.home, ["status"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("no modules installed");
+    });
+  });
+});
+
+describe("start, stop, restart", () => {
+  test(
+    "stop leaves the module inactive without a process; start and restart bring it back with a new pid",
+    async () => {
+      await withHub(async (hub) => {
+        const first = await installFixture(hub, "cli-life", 1948);
+
+        const stop = await runCli(hub.home, ["stop", "cli-life"]);
+        expect(stop.code).toBe(0);
+        expect(stop.stdout).toContain("cli-life: inactive");
+        const stopped = await moduleStatus(hub.home, "cli-life");
+        expect(stopped?.state).toBe("inactive");
+        expect(stopped?.pid).toBeNull();
+        await waitFor(() => !pidAlive(first.pid!), "the stopped module's process to be gone");
+
+        const start = await runCli(hub.home, ["start", "cli-life"]);
+        expect(start.code).toBe(0);
+        expect(start.stdout).toContain("cli-life: active");
+        const started = await moduleStatus(hub.home, "cli-life");
+        expect(started?.state).toBe("active");
+        expect(started?.pid).not.toBeNull();
+        expect(started?.pid).not.toBe(first.pid);
+
+        const restart = await runCli(hub.home, ["restart", "cli-life"]);
+        expect(restart.code).toBe(0);
+        expect(restart.stdout).toContain("cli-life: active");
+        const restarted = await moduleStatus(hub.home, "cli-life");
+        expect(restarted?.state).toBe("active");
+        expect(restarted?.pid).not.toBeNull();
+        expect(restarted?.pid).not.toBe(started!.pid);
+        expect(restarted!.restarts).toBeGreaterThan(started!.restarts);
+      });
+    },
+    LONG,
+  );
+
+  test("restart of a stopped module starts it and exits 0", async () => {
+    await withHub(async (hub) => {
+      await installFixture(hub, "cli-restop", 1949);
+      expect((await runCli(hub.home, ["stop", "cli-restop"])).code).toBe(0);
+
+      const r = await runCli(hub.home, ["restart", "cli-restop"]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect((await moduleStatus(hub.home, "cli-restop"))?.state).toBe("active");
+    });
+  }, 45_000);
+});
+
+describe("logs", () => {
+  test(
+    "logs -n 5 prints the last 5 lines, which are the fixture's startup lines",
+    async () => {
+      await withHub(async (hub) => {
+        await installFixture(hub, "cli-logs", 1949);
+        // Six starts leave six startup lines, more than asked for.
+        for (let i = 0; i < 5; i++) expect((await runCli(hub.home, ["restart", "cli-logs"])).code).toBe(0);
+        const current = await moduleStatus(hub.home, "cli-logs");
+
+        const r = await runCli(hub.home, ["logs", "cli-logs", "-n", "5"]);
+        expect(r.code).toBe(0);
+        const lines = r.stdout.trimEnd().split("\n");
+        expect(lines).toHaveLength(5);
+        for (const line of lines) expect(line).toContain("fixture cli-logs starting");
+        expect(lines.at(-1)).toContain(`as pid ${current!.pid} `);
+      });
+    },
+    LONG,
+  );
+
+  test(
+    "logs -f receives the line a restart writes, and exits 0 on SIGTERM",
+    async () => {
+      await withHub(async (hub) => {
+        const first = await installFixture(hub, "cli-follow", 1946);
+        const follow = spawnCli(hub.home, ["logs", "cli-follow", "-f"]);
+        try {
+          // The backlog is printed after the stream is open, so from here on no line is missed.
+          await waitFor(
+            () => follow.stdout().includes(`fixture cli-follow starting as pid ${first.pid} `),
+            "the backlog",
+          );
+          expect((await runCli(hub.home, ["restart", "cli-follow"])).code).toBe(0);
+          const now = await moduleStatus(hub.home, "cli-follow");
+          await waitFor(
+            () => follow.stdout().includes(`fixture cli-follow starting as pid ${now!.pid} `),
+            "the restart's startup line",
+          );
+          expect(follow.proc.exitCode).toBeNull();
+        } finally {
+          follow.proc.kill("SIGTERM");
+        }
+        expect(await follow.proc.exited).toBe(0);
+      });
+    },
+    LONG,
+  );
+
+  test(
+    "logs of a module that is not installed exits 5, with or without -f",
+    async () => {
+      await withHub(async (hub) => {
+        const plain = await runCli(hub.home, ["logs", "nosuchmodule"]);
+        expect(plain.code).toBe(5);
+        expect(plain.stderr).toContain("nosuchmodule");
+        const followed = await runCli(hub.home, ["logs", "nosuchmodule", "-f"]);
+        expect(followed.code).toBe(5);
+      });
+    },
+    LONG,
+  );
+});
+
+describe("uninstall", () => {
+  test(
+    "removes the module and stops its process, but keeps its data folder",
+    async () => {
+      await withHub(async (hub) => {
+        mkdirSync(join(hub.home, "cli-gone"), { recursive: true });
+        writeFileSync(join(hub.home, "cli-gone", "notes.txt"), "mine");
+        const m = await installFixture(hub, "cli-gone", 1947);
+        expect(await answers(m.port)).toBe(true);
+
+        const r = await runCli(hub.home, ["uninstall", "cli-gone"]);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain("cli-gone uninstalled");
+
+        expect((await statusJson(hub.home)).modules.map((x) => x.short)).not.toContain("cli-gone");
+        expect(await answers(m.port)).toBe(false);
+        expect(pidAlive(m.pid!)).toBe(false);
+        expect((await fetch(`${hub.origin}/cli-gone/hello`)).status).toBe(404);
+        expect(readFileSync(join(hub.home, "cli-gone", "notes.txt"), "utf8")).toBe("mine");
+      });
+    },
+    LONG,
+  );
+});
+
+describe("errors and exit codes", () => {
+  test(
+    "start of a module that is not installed exits 5",
+    async () => {
+      await withHub(async (hub) => {
+        const r = await runCli(hub.home, ["start", "nosuchmodule"]);
+        expect(r.code).toBe(5);
+        expect(r.stderr).toContain("nosuchmodule");
+      });
+    },
+    LONG,
+  );
+
+  test(
+    "every verb that needs the hub exits 3 when no hub is running for the home",
+    async () => {
+      const home = tempHome();
+      writeFileSync(join(home, "operator.token"), `pop_${"a".repeat(43)}\n`, { mode: 0o600 });
+      const dir = makeFixture(packagesDir(), { name: "cli-nohub", port: 1946 });
+      const verbs = [
+        ["status"],
+        ["status", "--json"],
+        ["start", "cli-nohub"],
+        ["stop", "cli-nohub"],
+        ["restart", "cli-nohub"],
+        ["logs", "cli-nohub"],
+        ["logs", "cli-nohub", "-f"],
+        ["install", dir],
+        ["uninstall", "cli-nohub"],
+      ];
+      for (const args of verbs) {
+        const r = await runCli(home, args);
+        expect({ args, code: r.code }).toEqual({ args, code: 3 });
+        expect(r.stderr).toContain("no hub answers");
+      }
+    },
+    LONG,
+  );
+
+  test(
+    "a hub that has gone away (stale runtime file) exits 3",
+    async () => {
+      const hub = await startHub(tempHome());
+      const runtime = readFileSync(join(hub.home, "hub.runtime.json"), "utf8");
+      await hub.stop();
+      // As if the hub had been killed before it could remove its runtime file.
+      writeFileSync(join(hub.home, "hub.runtime.json"), runtime);
+      const r = await runCli(hub.home, ["status"]);
+      expect(r.code).toBe(3);
+    },
+    LONG,
+  );
+
+  test(
+    "a wrong operator token exits 4, with or without following logs",
+    async () => {
+      await withHub(async (hub) => {
+        await installFixture(hub, "cli-token", 1948);
+        writeFileSync(join(hub.home, "operator.token"), "garbage\n");
+        const status = await runCli(hub.home, ["status"]);
+        expect(status.code).toBe(4);
+        expect(status.stderr).toContain("operator token");
+        expect((await runCli(hub.home, ["logs", "cli-token", "-f"])).code).toBe(4);
+      });
+    },
+    LONG,
+  );
+
+  test("the operator token file is owner-only and the API refuses requests without it", async () => {
+    await withHub(async (hub) => {
+      expect(statSync(join(hub.home, "operator.token")).mode & 0o777).toBe(0o600);
+
+      const bare = await fetch(`${hub.origin}/api/modules`);
+      expect(bare.status).toBe(401);
+      expect(bare.headers.get("www-authenticate")).toContain("Bearer");
+      const wrong = await fetch(`${hub.origin}/api/modules`, {
+        headers: { authorization: "Bearer not-the-token" },
+      });
+      expect(wrong.status).toBe(401);
+      const right = await hub.api("GET", "/api/modules");
+      expect(right.status).toBe(200);
+    });
+  });
+});
