@@ -25,7 +25,8 @@ async function pump(stream: ReadableStream<Uint8Array>, out: NodeJS.WriteStream)
     rest = lines.pop() ?? "";
     for (const line of lines) {
       const m = /^\s*(\d+) (pass|fail)$/.exec(line);
-      if (m) m[2] === "pass" ? (passed = Number(m[1])) : (failed = Number(m[1]));
+      if (m?.[2] === "pass") passed = Number(m[1]);
+      if (m?.[2] === "fail") failed = Number(m[1]);
     }
   }
 }
@@ -35,3 +36,5 @@ const code = await proc.exited;
 if (code !== 0 && failed === 0) failed = 1;
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(code === 0 && passed > 0 ? 0 : 1);
+
+export {};

@@ -6,7 +6,7 @@ import type { Registry } from "./modules/registry.ts";
 import type { Route } from "./proxy/route-table.ts";
 import { RouteTable } from "./proxy/route-table.ts";
 import { initialState } from "./supervisor/machine.ts";
-import type { ModuleStatus } from "./supervisor/module-runner.ts";
+import type { ModuleRunner, ModuleStatus } from "./supervisor/module-runner.ts";
 import type { Supervisor } from "./supervisor/supervisor.ts";
 
 export interface HubDeps {
@@ -110,8 +110,11 @@ export class Hub {
     this.deps.supervisor.start(short);
     const runner = this.deps.supervisor.get(short)!;
     if (!wait) return runner.status();
-    const limit = runner.spec.policy.startTimeoutMs + 2_000;
-    return runner.until((s) => s.state === "active" || s.state === "failing", limit);
+    return settle(
+      runner,
+      (s) => s.state === "active" || s.state === "failing",
+      runner.spec.policy.startTimeoutMs + 2_000,
+    );
   }
 
   async stop(short: string): Promise<ModuleStatus> {
@@ -125,11 +128,11 @@ export class Hub {
     this.mustHave(short);
     this.deps.registry.setEnabled(short, true);
     const runner = this.deps.supervisor.get(short)!;
-    const before = runner.state.restarts;
+    const before = runner.state.pid;
     this.deps.supervisor.restart(short);
     if (!wait) return runner.status();
     const limit = runner.spec.policy.stopGraceMs + runner.spec.policy.startTimeoutMs + 2_000;
-    return runner.until((s) => (s.state === "active" && s.restarts > before) || s.state === "failing", limit);
+    return settle(runner, (s) => (s.state === "active" && s.pid !== before) || s.state === "failing", limit);
   }
 
   logs(short: string, n: number): string[] {
@@ -175,6 +178,11 @@ export class Hub {
     this.queue = run.catch(() => {});
     return run;
   }
+}
+
+/** Waits until `pred` holds or `ms` pass, then reports the module as it is; the caller judges the state. */
+function settle(runner: ModuleRunner, pred: (s: ModuleStatus) => boolean, ms: number): Promise<ModuleStatus> {
+  return runner.until(pred, ms).catch(() => runner.status());
 }
 
 /** Stands in for a manifest that could not be read, so the module still shows, as failing. */

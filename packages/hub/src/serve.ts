@@ -82,7 +82,7 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
   });
   const proxy = createProxy({
     routes: () => hub.routes(),
-    moduleState: (short) => hub.status().find((s) => s.short === short),
+    moduleState: (short) => supervisor.get(short)?.status(),
     gate: async () => undefined,
   });
   let server: Server<BridgeData>;

@@ -45,6 +45,13 @@ if (marker("nobind")) {
             status: 201,
             headers: { "x-fixture": manifest.name, "set-cookie": "a=1; Path=/", "cache-control": "no-cache" },
           });
+        case "/work": {
+          // Stands in for a real handler (a query, a render): busy for `ms` of CPU time.
+          const until = performance.now() + Number(url.searchParams.get("ms") ?? 1);
+          let x = 0;
+          while (performance.now() < until) x++;
+          return Response.json({ spun: x });
+        }
         case "/pid":
           return Response.json({ pid: process.pid });
         case "/env":
@@ -65,9 +72,12 @@ if (marker("nobind")) {
         case "/upload": {
           const hash = new Bun.CryptoHasher("sha256");
           let bytes = 0;
-          for await (const chunk of req.body ?? []) {
-            bytes += chunk.byteLength;
-            hash.update(chunk);
+          const reader = req.body!.getReader();
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            bytes += value.byteLength;
+            hash.update(value);
           }
           return Response.json({
             bytes,

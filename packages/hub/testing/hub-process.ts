@@ -9,12 +9,19 @@ const BIN = join(import.meta.dir, "..", "src", "cli", "bin.ts");
 const live = new Set<Subprocess>();
 const homes = new Set<string>();
 
-// Whatever a test did, no hub and no temp home outlives its file.
-afterAll(async () => {
+/** Kills every hub this file started and removes every temp home it made. */
+export async function cleanUp(): Promise<void> {
   for (const p of live) p.kill("SIGKILL");
   await Promise.all([...live].map((p) => p.exited));
   for (const h of homes) rmSync(h, { recursive: true, force: true });
-});
+  homes.clear();
+}
+
+// Under the test runner, whatever a test did, no hub and no temp home outlives its file; the
+// benchmarks use this file outside it and call cleanUp themselves.
+try {
+  afterAll(cleanUp);
+} catch {}
 
 /** A fresh PARACHUTE_HOME in the temp folder, removed after the test file. */
 export function tempHome(): string {

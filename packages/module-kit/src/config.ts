@@ -63,7 +63,8 @@ export class ConfigStore {
     }
     const next: ConfigValues = this.stored();
     for (const [k, v] of Object.entries(patch)) {
-      const prop = this.schema.properties?.[k];
+      const props = this.schema.properties ?? {};
+      const prop = Object.hasOwn(props, k) ? props[k] : undefined;
       if (!prop) throw new HttpError(400, "unknown_field", `"${k}" is not a setting of this module`);
       if (v === null) {
         delete next[k];

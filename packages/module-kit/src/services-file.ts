@@ -70,10 +70,12 @@ export function parseServices(path: string, text: string): ServicesDoc {
     if (other) {
       throw new ServicesFileError(path, `modules "${other}" and "${r.name}" both claim port ${r.port}`, FIX);
     }
-    if (names.has(r.manifestName))
-      throw new ServicesFileError(path, `"${r.manifestName}" appears twice`, FIX);
+    if (names.has(r.manifestName) || names.has(`name:${r.name}`)) {
+      throw new ServicesFileError(path, `"${r.name}" (${r.manifestName}) appears twice`, FIX);
+    }
     byPort.set(r.port, r.name);
     names.add(r.manifestName);
+    names.add(`name:${r.name}`);
   }
   return { services: rows };
 }

@@ -82,6 +82,16 @@ describe("ConfigStore", () => {
     expect(err.message).toContain("greting");
   });
 
+  test.each([
+    ["toString", "x"],
+    ["constructor", null],
+    ["__proto__", 1],
+  ])("a key inherited from Object.prototype (%s) is an unknown field too", (key, value) => {
+    const err = refusal(() => store.update(JSON.parse(`{"${key}": ${JSON.stringify(value)}}`)));
+    expect(err.code).toBe("unknown_field");
+    expect(existsSync(store.file)).toBe(false);
+  });
+
   test.each([[null], [[]], ["x"]])("a body that is not an object (%p) is refused", (patch) => {
     expect(refusal(() => store.update(patch)).code).toBe("invalid_body");
   });

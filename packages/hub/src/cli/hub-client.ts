@@ -1,18 +1,14 @@
 import { existsSync, readFileSync } from "node:fs";
-import { resolveHome } from "../platform/home.ts";
-import { readRuntime } from "../platform/runtime-file.ts";
+import { type Home, resolveHome } from "../platform/home.ts";
+import { processAlive, readRuntime } from "../platform/runtime-file.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 
 /** Talks to the running hub's API with the operator token from the home. */
 export class HubClient {
-  readonly origin: string;
-  private readonly token: string | null;
+  private readonly home: Home;
 
   constructor(env: Record<string, string | undefined>) {
-    const home = resolveHome(env);
-    const runtime = readRuntime(home.runtime);
-    this.origin = runtime ? `http://127.0.0.1:${runtime.port}` : `http://127.0.0.1:${env.PORT || 1939}`;
-    this.token = existsSync(home.operatorToken) ? readFileSync(home.operatorToken, "utf8").trim() : null;
+    this.home = resolveHome(env);
   }
 
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -25,40 +21,53 @@ export class HubClient {
       // A non-JSON answer is reported by status below.
     }
     if (res.ok) return json as T;
-    const message = (json.message as string) ?? `the hub answered ${res.status}`;
-    if (res.status === 401 || res.status === 403) throw new CliError(EXIT.unauthorized, message);
-    if (res.status === 404) throw new CliError(EXIT.notFound, message);
-    if (res.status === 400 || res.status === 409 || res.status === 413 || res.status === 422) {
-      throw new CliError(EXIT.rejected, message);
-    }
-    throw new CliError(EXIT.failed, message);
+    throw failure(res.status, (json.message as string) ?? `the hub answered ${res.status}`);
   }
 
   /** An open streaming response (for `logs -f`). */
   async stream(path: string): Promise<Response> {
     const res = await this.send("GET", path);
-    if (!res.ok || !res.body) throw new CliError(EXIT.failed, `the hub answered ${res.status}`);
-    return res;
+    if (res.ok && res.body) return res;
+    const json = (await res.json().catch(() => ({}))) as { message?: string };
+    throw failure(res.status, json.message ?? `the hub answered ${res.status}`);
   }
 
+  /**
+   * The hub is found only through this home's runtime file, so a CLI never talks to the hub of
+   * another home that happens to hold the default port.
+   */
   private async send(method: string, path: string, body?: unknown): Promise<Response> {
-    if (!this.token) {
+    const runtime = readRuntime(this.home.runtime);
+    if (!runtime || !processAlive(runtime.pid)) {
       throw new CliError(
-        EXIT.unauthorized,
-        "no operator token in this PARACHUTE_HOME; run `parachute serve` first",
+        EXIT.hubUnreachable,
+        `no hub is running for ${this.home.root}; start it with \`parachute serve\``,
       );
     }
+    const origin = `http://127.0.0.1:${runtime.port}`;
+    if (!existsSync(this.home.operatorToken)) {
+      throw new CliError(EXIT.unauthorized, `no operator token at ${this.home.operatorToken}`);
+    }
+    const token = readFileSync(this.home.operatorToken, "utf8").trim();
     try {
-      return await fetch(`${this.origin}${path}`, {
+      return await fetch(`${origin}${path}`, {
         method,
-        headers: { authorization: `Bearer ${this.token}`, "content-type": "application/json" },
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch {
       throw new CliError(
         EXIT.hubUnreachable,
-        `no hub answers at ${this.origin}; start it with \`parachute serve\``,
+        `no hub answers at ${origin}; start it with \`parachute serve\``,
       );
     }
   }
+}
+
+/** Maps a hub answer's status onto the CLI's exit codes. */
+function failure(status: number, message: string): CliError {
+  if (status === 401 || status === 403) return new CliError(EXIT.unauthorized, message);
+  if (status === 404) return new CliError(EXIT.notFound, message);
+  if ([400, 409, 413, 422].includes(status)) return new CliError(EXIT.rejected, message);
+  return new CliError(EXIT.failed, message);
 }

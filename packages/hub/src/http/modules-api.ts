@@ -11,6 +11,10 @@ function short(raw: string): string {
   return raw;
 }
 
+function lineCount(raw: string | undefined): number {
+  return Math.min(Math.max(Number(raw ?? 100) || 100, 1), 1000);
+}
+
 /** `/api/modules`: list, install, lifecycle, logs (operator-authenticated by the caller). */
 export function modulesApi(hub: Hub): Hono {
   const app = new Hono();
@@ -43,15 +47,15 @@ export function modulesApi(hub: Hub): Hono {
 
   app.get("/:short/logs", (c) => {
     const name = short(c.req.param("short"));
-    const n = Math.min(Math.max(Number(c.req.query("n") ?? 100) || 100, 1), 1000);
-    return c.json({ lines: hub.logs(name, n) });
+    return c.json({ lines: hub.logs(name, lineCount(c.req.query("n"))) });
   });
 
+  // The last `n` lines, then every new one, on one stream: nothing is missed or repeated between them.
   app.get("/:short/logs/stream", (c) => {
     const name = short(c.req.param("short"));
-    hub.logs(name, 1);
+    const n = lineCount(c.req.query("n"));
+    const queue = hub.logs(name, n);
     return streamSSE(c, async (stream) => {
-      const queue: string[] = [];
       let wake: (() => void) | null = null;
       const off = hub.follow(name, (line) => {
         queue.push(line);
@@ -61,6 +65,7 @@ export function modulesApi(hub: Hub): Hono {
         off();
         wake?.();
       });
+      await stream.write(": following\n\n");
       while (!stream.aborted) {
         while (queue.length) await stream.writeSSE({ event: "line", data: queue.shift()! });
         await new Promise<void>((r) => {

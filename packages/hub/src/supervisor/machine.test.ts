@@ -169,6 +169,14 @@ describe("transition", () => {
     expect(timerMs(after, "retry")).toBe(DEFAULT_POLICY.retryFailedMs);
   });
 
+  test("a module being killed for missing its start timeout already shows as failing, not inactive", () => {
+    let [s] = step(initialState(), { type: "start" }, 0);
+    [s] = step(s, { type: "spawned", pid: 100 }, 0);
+    const [stopping] = step(s, { type: "timer", name: "start-timeout" }, 15_000);
+    expect(stopping.wanted).toBe(true);
+    expect(publicState(stopping)).toBe("failing");
+  });
+
   test("a start timeout before any pid fails at once", () => {
     const [s] = step(initialState(), { type: "start" }, 0);
     const [failed, effects] = step(s, { type: "timer", name: "start-timeout" }, 15_000);

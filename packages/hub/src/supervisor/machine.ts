@@ -76,7 +76,10 @@ export function publicState(s: ModuleState): PublicState {
   if (s.phase === "running" && s.ready) return "active";
   if (s.phase === "failed") return "failing";
   if (s.phase === "stopped") return "inactive";
-  if (s.phase === "stopping") return s.after === "start" || s.after === "crash" ? "pending" : "inactive";
+  if (s.phase === "stopping") {
+    if (s.after === "fail") return "failing";
+    return s.after === "start" || s.after === "crash" ? "pending" : "inactive";
+  }
   return "pending";
 }
 
@@ -163,7 +166,9 @@ export function transition(s: ModuleState, e: Event, ctx: Context): [ModuleState
       return [{ ...s, wanted: false, phase: "stopped", ready: false, reason: "stopped" }, clearAll()];
 
     case "restart":
-      if (alive(s)) return beginStop({ ...s, wanted: true, consecutive: 0 }, "start", "restarting", ctx);
+      // An operator's restart is a fresh start: the crash window and backoff are forgotten.
+      if (alive(s))
+        return beginStop({ ...s, wanted: true, consecutive: 0, crashTimes: [] }, "start", "restarting", ctx);
       if (s.phase === "stopping") return [{ ...s, wanted: true, after: "start" }, []];
       return spawnNow({ ...s, crashTimes: [], consecutive: 0 }, ctx);
 

@@ -63,7 +63,8 @@ class FakeEffects implements Effects {
   }
 
   async probeHealth(): Promise<boolean> {
-    const ok = await (this.script ? this.script(++this.probes) : (++this.probes, this.healthy));
+    const call = ++this.probes;
+    const ok = await (this.script ? this.script(call) : this.healthy);
     if (!ok) this.failedProbes++;
     return ok;
   }

@@ -214,9 +214,12 @@ export class ModuleRunner {
     const running = this.state.phase === "running";
     if (running && !this.watch) {
       let misses = 0;
+      const gen = this.generation;
+      // Each check belongs to one process: an answer that arrives after a restart is dropped.
+      const current = () => gen === this.generation && this.state.phase === "running";
       this.watch = setInterval(async () => {
         const pid = this.state.pid;
-        if (this.state.phase !== "running" || pid === null) return;
+        if (!current() || pid === null) return;
         const limit = this.spec.memoryLimitMb;
         if (limit) {
           const rss = this.fx.groupRssMb(pid);
@@ -227,8 +230,10 @@ export class ModuleRunner {
             });
           }
         }
-        misses = (await this.fx.probeHealth(this.spec.healthUrl)) ? 0 : misses + 1;
-        if (misses >= HUNG_AFTER_MISSES && this.state.phase === "running") {
+        const ok = await this.fx.probeHealth(this.spec.healthUrl);
+        if (!current()) return;
+        misses = ok ? 0 : misses + 1;
+        if (misses >= HUNG_AFTER_MISSES) {
           this.dispatch({ type: "unhealthy", reason: `health check failed ${misses} times in a row` });
         }
       }, this.spec.policy.watchMs);

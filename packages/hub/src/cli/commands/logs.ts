@@ -13,13 +13,13 @@ export const logs: Command = async (argv, io) => {
     throw new CliError(EXIT.usage, "-n takes a whole number from 1 to 1000");
   const client = io.client();
   const name = encodeURIComponent(short);
-  const follow = args.flags.has("-f") || args.flags.has("--follow");
-  const stream = follow ? await client.stream(`/api/modules/${name}/logs/stream`) : null;
-  const { lines } = await client.call<{ lines: string[] }>("GET", `/api/modules/${name}/logs?n=${n}`);
-  for (const line of lines) io.print(line);
-  if (!stream?.body) return EXIT.ok;
-
-  const reader = stream.body.pipeThrough(new TextDecoderStream()).getReader();
+  if (!(args.flags.has("-f") || args.flags.has("--follow"))) {
+    const { lines } = await client.call<{ lines: string[] }>("GET", `/api/modules/${name}/logs?n=${n}`);
+    for (const line of lines) io.print(line);
+    return EXIT.ok;
+  }
+  const stream = await client.stream(`/api/modules/${name}/logs/stream?n=${n}`);
+  const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   void io.interrupted.then(() => reader.cancel());
   for (;;) {
