@@ -83,6 +83,18 @@ export function describeConformance(label: string, start: () => Promise<RunningM
       });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: string }).error).toBeString();
+      const secret = Object.entries(props).find(([, p]) => p.writeOnly && (p as { type?: string }).type === "string");
+      if (!secret) return;
+      const set = await fetch(url(paths.config), {
+        method: "PUT",
+        headers: { ...mod.adminHeaders, "content-type": "application/json" },
+        body: JSON.stringify({ [secret[0]]: "conformance-secret" }),
+      });
+      expect(set.status).toBe(200);
+      const after = (await set.json()) as { values: Record<string, unknown>; secretsSet: string[] };
+      expect(after.values).not.toHaveProperty(secret[0]);
+      expect(after.secretsSet).toContain(secret[0]);
+      expect(JSON.stringify(after)).not.toContain("conformance-secret");
     });
 
     test("SIGTERM stops the module within its grace period", async () => {
