@@ -1,3 +1,5 @@
+import { rmSync } from "node:fs";
+import { isAbsolute, join, relative } from "node:path";
 import { HttpError, type Manifest, readManifest, type ServiceRow } from "@parachute/module-kit";
 import { openLocalPackage } from "./modules/local-package.ts";
 import { moduleSpec, rowFor, type SpecContext } from "./modules/module-spec.ts";
@@ -55,7 +57,7 @@ export class Hub {
   /** Installs a local package (folder or tarball), starts it and waits until it is active. */
   install(path: string): Promise<ModuleStatus> {
     return this.serialised(async () => {
-      const pkg = await openLocalPackage(path, this.deps.spec.home + "/modules");
+      const pkg = await openLocalPackage(path, join(this.deps.spec.home, "modules"));
       const m = pkg.manifest;
       try {
         this.checkFree(m);
@@ -94,13 +96,20 @@ export class Hub {
     });
   }
 
-  /** Stops a module and removes it from the registry; its data folder stays. */
+  /**
+   * Stops a module and removes it from the registry, and its package when the hub unpacked it; a
+   * folder installed in place and the module's data folder stay.
+   */
   uninstall(short: string): Promise<void> {
     return this.serialised(async () => {
       this.mustHave(short);
+      const row = this.deps.registry.byShort(short);
       await this.deps.supervisor.remove(short);
       this.deps.registry.remove(short);
       this.rebuildRoutes();
+      if (row && isInside(row.installDir, join(this.deps.spec.home, "modules"))) {
+        rmSync(row.installDir, { recursive: true, force: true });
+      }
     });
   }
 
@@ -178,6 +187,11 @@ export class Hub {
     this.queue = run.catch(() => {});
     return run;
   }
+}
+
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 
 /** Waits until `pred` holds or `ms` pass, then reports the module as it is; the caller judges the state. */

@@ -83,7 +83,9 @@ export function describeConformance(label: string, start: () => Promise<RunningM
       });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: string }).error).toBeString();
-      const secret = Object.entries(props).find(([, p]) => p.writeOnly && (p as { type?: string }).type === "string");
+      const secret = Object.entries(props).find(
+        ([, p]) => p.writeOnly && (p as { type?: string }).type === "string",
+      );
       if (!secret) return;
       const set = await fetch(url(paths.config), {
         method: "PUT",

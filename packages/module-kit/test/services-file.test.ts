@@ -110,7 +110,13 @@ describe("services.json", () => {
       services: [row("notes", 1940), row("notes2", 1941, { manifestName: "@parachute/notes" })],
     };
     writeFileSync(file, JSON.stringify(twice));
-    expect(thrown(() => readServices(file)).message).toContain('"@parachute/notes" appears twice');
+    expect(thrown(() => readServices(file)).message).toContain('"notes2" (@parachute/notes) appears twice');
+  });
+
+  test("a short name listed twice is refused", () => {
+    const twice = { services: [row("notes", 1940), row("notes", 1941, { manifestName: "other-notes" })] };
+    writeFileSync(file, JSON.stringify(twice));
+    expect(thrown(() => readServices(file)).message).toContain('"notes" (other-notes) appears twice');
   });
 
   test("upsertService appends a new row", () => {

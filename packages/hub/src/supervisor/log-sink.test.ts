@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ModuleLog, pumpLines } from "./log-sink.ts";
+
+let dir = "";
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function log(echoed: string[], maxBytes = 100, keep = 3, tailLines = 4) {
+  dir = mkdtempSync(join(tmpdir(), "log-sink-"));
+  return new ModuleLog("alpha", { dir, maxBytes, keep, tailLines, echo: (l) => echoed.push(l) });
+}
+
+describe("ModuleLog", () => {
+  test("echoes each line prefixed with the module's name and appends it to its file", () => {
+    const echoed: string[] = [];
+    const l = log(echoed, 1000);
+    l.write(["one", "two"]);
+    expect(echoed).toEqual(["[alpha] one", "[alpha] two"]);
+    expect(readFileSync(join(dir, "alpha.log"), "utf8")).toBe("one\ntwo\n");
+  });
+
+  test("rotates by size and keeps only the configured number of old files", () => {
+    const l = log([], 100, 3);
+    for (let i = 0; i < 40; i++) l.write([`line ${i} ${"x".repeat(30)}`]);
+    expect(statSync(join(dir, "alpha.log")).size).toBeLessThanOrEqual(100);
+    for (const n of [1, 2, 3]) expect(existsSync(join(dir, `alpha.log.${n}`))).toBe(true);
+    expect(existsSync(join(dir, "alpha.log.4"))).toBe(false);
+    expect(readFileSync(join(dir, "alpha.log"), "utf8")).toContain("line 39");
+  });
+
+  test("keeps a bounded in-memory tail and tells followers about new lines", () => {
+    const l = log([], 10_000, 3, 4);
+    const followed: string[] = [];
+    const off = l.follow((line) => followed.push(line));
+    l.write(["a", "b", "c", "d", "e", "f"]);
+    off();
+    l.write(["g"]);
+    expect(l.last(10)).toEqual(["d", "e", "f", "g"]);
+    expect(l.last(2)).toEqual(["f", "g"]);
+    expect(followed).toEqual(["a", "b", "c", "d", "e", "f"]);
+  });
+});
+
+describe("pumpLines", () => {
+  test("splits a byte stream into lines across chunk boundaries, CRLF included", async () => {
+    const chunks = ["hel", "lo\r\nwor", "ld\npartial"].map((s) => new TextEncoder().encode(s));
+    const stream = new ReadableStream({
+      start(c) {
+        for (const ch of chunks) c.enqueue(ch);
+        c.close();
+      },
+    });
+    const lines: string[] = [];
+    await pumpLines(stream, (batch) => lines.push(...batch));
+    expect(lines).toEqual(["hello", "world", "partial"]);
+  });
+});

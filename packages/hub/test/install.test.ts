@@ -1,0 +1,107 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { makeFixture } from "../testing/fixtures.ts";
+import { type HubProcess, startHub, tempHome } from "../testing/hub-process.ts";
+
+let hub: HubProcess | null = null;
+afterEach(async () => {
+  await hub?.stop();
+  hub = null;
+});
+
+/** Packs a fixture the way `npm pack` lays it out: everything under `package/`, gzipped. */
+function packFixture(name: string, port: number): string {
+  const work = tempHome();
+  const dir = makeFixture(work, { name, port });
+  renameSync(dir, join(work, "package"));
+  const tgz = join(work, `${name}-1.0.0.tgz`);
+  const tar = Bun.spawnSync(["tar", "-czf", tgz, "-C", work, "package"]);
+  expect(tar.exitCode).toBe(0);
+  return tgz;
+}
+
+const services = (h: HubProcess) => readFileSync(join(h.home, "services.json"), "utf8");
+
+describe("installing local packages", () => {
+  test("a tarball is unpacked under modules/, started, and removed again on uninstall", async () => {
+    hub = await startHub(tempHome());
+    const res = await hub.api("POST", "/api/modules/install", { path: packFixture("tarred", 1945) });
+    expect(res.status).toBe(201);
+    const unpacked = join(hub.home, "modules", "local", "tarred");
+    expect(existsSync(join(unpacked, ".parachute", "module.json"))).toBe(true);
+    expect(await (await fetch(`${hub.origin}/tarred/hello`)).text()).toBe("hello from tarred");
+    const row = JSON.parse(services(hub)).services[0];
+    expect(row).toMatchObject({
+      name: "tarred",
+      manifestName: "parachute-tarred",
+      installDir: unpacked,
+      version: "1.0.0",
+    });
+
+    mkdirSync(join(hub.home, "tarred"), { recursive: true });
+    writeFileSync(join(hub.home, "tarred", "data.txt"), "keep me");
+    expect((await hub.api("POST", "/api/modules/tarred/uninstall")).status).toBe(200);
+    expect(existsSync(unpacked)).toBe(false);
+    expect(readFileSync(join(hub.home, "tarred", "data.txt"), "utf8")).toBe("keep me");
+    expect(JSON.parse(services(hub)).services).toEqual([]);
+  }, 20_000);
+
+  test("a folder is used in place and survives uninstall", async () => {
+    hub = await startHub(tempHome());
+    const dir = makeFixture(tempHome(), { name: "linked", port: 1945 });
+    expect((await hub.api("POST", "/api/modules/install", { path: dir })).status).toBe(201);
+    expect((await hub.api("POST", "/api/modules/linked/uninstall")).status).toBe(200);
+    expect(existsSync(join(dir, ".parachute", "module.json"))).toBe(true);
+  }, 20_000);
+
+  test("bad packages are refused with the reason and leave the registry as it was", async () => {
+    hub = await startHub(tempHome());
+    const ok = makeFixture(tempHome(), { name: "present", port: 1945 });
+    expect((await hub.api("POST", "/api/modules/install", { path: ok })).status).toBe(201);
+    const before = services(hub);
+    const pkgs = tempHome();
+    const cases: [unknown, number, RegExp][] = [
+      [{ path: "relative/dir" }, 400, /must be absolute/],
+      [{ path: "/no/such/place" }, 400, /does not exist/],
+      [{ path: join(pkgs) }, 422, /no \.parachute\/module\.json/],
+      [
+        { path: makeFixture(pkgs, { name: "badport", manifest: { name: "badport", port: "x" } }) },
+        422,
+        /"manifestName"|"port"/,
+      ],
+      [{ path: makeFixture(pkgs, { name: "reserved", paths: ["/api"] }) }, 422, /reserved for the hub/],
+      [{ path: makeFixture(pkgs, { name: "clash", paths: ["/present"] }) }, 409, /already served by present/],
+      [{ path: ok }, 409, /already installed/],
+      [{ path: 42 }, 400, /"path" must be a string/],
+      [{ path: ok, extra: 1 }, 400, /"extra" is not a field/],
+    ];
+    for (const [body, status, message] of cases) {
+      const res = await hub.api("POST", "/api/modules/install", body);
+      const json = (await res.json()) as { message: string };
+      expect({ body, status: res.status }).toEqual({ body, status });
+      expect(json.message).toMatch(message);
+    }
+    const raw = await fetch(`${hub.origin}/api/modules/install`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${hub.token}` },
+      body: "{not json",
+    });
+    expect(raw.status).toBe(400);
+    expect(services(hub)).toBe(before);
+  }, 30_000);
+
+  test("a module that never becomes ready is not left installed", async () => {
+    hub = await startHub(tempHome());
+    const home = hub.home;
+    mkdirSync(join(home, "broken"), { recursive: true });
+    writeFileSync(join(home, "broken", "crash"), "");
+    const res = await hub.api("POST", "/api/modules/install", { path: packFixture("broken", 1945) });
+    expect(res.status).toBe(422);
+    const { message } = (await res.json()) as { message: string };
+    expect(message).toContain("did not become active");
+    expect(message).toContain("crash marker present");
+    expect(JSON.parse(services(hub)).services).toEqual([]);
+    expect(existsSync(join(home, "modules", "local", "broken"))).toBe(false);
+  }, 30_000);
+});
