@@ -98,7 +98,7 @@ export interface ServeOptions extends ModuleOptions {
  * Serves a module on 127.0.0.1:`PORT` and stops cleanly on SIGTERM/SIGINT. Only for a module's
  * `main.ts`: it installs process signal handlers.
  */
-export function serveModule(opts: ServeOptions): Server<unknown> {
+export function serveModule(opts: ServeOptions): { server: Server<unknown>; config: ConfigStore } {
   const app = createModuleApp(opts);
   const base = { hostname: "127.0.0.1", port: opts.port ?? Number(process.env.PORT ?? 0), fetch: app.fetch };
   const server = opts.websocket ? Bun.serve({ ...base, websocket: opts.websocket }) : Bun.serve(base);
@@ -108,5 +108,5 @@ export function serveModule(opts: ServeOptions): Server<unknown> {
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
-  return server;
+  return { server, config: app.config };
 }
