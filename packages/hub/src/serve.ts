@@ -104,6 +104,10 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
   hubLog.write([
     `parachute hub ${HUB_VERSION} listening on http://${opts.hostname}:${port} (home ${home.root})`,
   ]);
+  if (process.pid === 1) {
+    // Bun reaps only its own children; orphaned grandchildren would pile up as zombies under PID 1.
+    hubLog.write(["warning: running as PID 1; run the hub under an init such as tini (docker run --init)"]);
+  }
   await hub.boot();
 
   let stopping: Promise<void> | null = null;
