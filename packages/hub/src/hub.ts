@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
 import { HttpError, type Manifest, readManifest, type ServiceRow } from "@parachute/module-kit";
+import { globToRegExp } from "./identity/proxy-gate.ts";
 import { openLocalPackage } from "./modules/local-package.ts";
 import { moduleSpec, rowFor, type SpecContext } from "./modules/module-spec.ts";
 import { assignPort } from "./modules/ports.ts";
@@ -25,6 +26,7 @@ export interface HubDeps {
  */
 export class Hub {
   private table: RouteTable = new RouteTable([]);
+  private readonly publicGlobs = new Map<string, RegExp[]>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: HubDeps) {}
@@ -33,12 +35,22 @@ export class Hub {
     return this.table;
   }
 
+  /** A module's `publicPaths`, compiled; reachable without a login. */
+  publicPaths(short: string): RegExp[] {
+    return this.publicGlobs.get(short) ?? [];
+  }
+
+  private remember(m: Manifest): void {
+    this.publicGlobs.set(m.name, (m.publicPaths ?? []).map(globToRegExp));
+  }
+
   /** Registers every installed module with the supervisor and starts the enabled ones at once. */
   async boot(): Promise<void> {
     const toStart: string[] = [];
     for (const row of this.deps.registry.rows()) {
       try {
         const manifest = await readManifest(row.installDir);
+        this.remember(manifest);
         this.deps.supervisor.add(moduleSpec(row, manifest, this.deps.spec));
         if (row.enabled !== false) toStart.push(row.name);
       } catch (err) {
@@ -69,6 +81,7 @@ export class Hub {
       taken.add(this.deps.hubPort());
       const port = await assignPort(m.port, taken, this.deps.isPortFree);
       const row = rowFor(m, pkg.version, pkg.dir, port);
+      this.remember(m);
       this.deps.registry.put(row);
       this.rebuildRoutes();
       const runner = this.deps.supervisor.add(moduleSpec(row, m, this.deps.spec));

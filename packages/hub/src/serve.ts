@@ -1,14 +1,20 @@
+import type { Database } from "bun:sqlite";
 import type { Server } from "bun";
 import { hubApp } from "./http/app.ts";
 import { startServer } from "./http/server.ts";
+import { makeSite } from "./http/site.ts";
 import { Hub } from "./hub.ts";
+import { Identity } from "./identity/identity.ts";
+import { TokenIssuer } from "./identity/issuer.ts";
+import { createProxyGate } from "./identity/proxy-gate.ts";
 import { Registry } from "./modules/registry.ts";
 import { ensureHome, type Home, resolveHome } from "./platform/home.ts";
 import { ensureOperatorToken } from "./platform/operator-token.ts";
-import { configuredOrigin, requestOrigin } from "./platform/origin.ts";
+import { configuredOrigin } from "./platform/origin.ts";
 import { processAlive, readRuntime, removeRuntime, writeRuntime } from "./platform/runtime-file.ts";
 import { createProxy } from "./proxy/proxy.ts";
 import type { BridgeData } from "./proxy/websocket-bridge.ts";
+import { openHubDb } from "./store/db.ts";
 import { DEFAULT_LOG_OPTIONS, ModuleLog } from "./supervisor/log-sink.ts";
 import { findSquatter } from "./supervisor/port-probe.ts";
 import { realEffects } from "./supervisor/real-effects.ts";
@@ -51,14 +57,30 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
   } catch (err) {
     throw new ServeError((err as Error).message);
   }
-  const operatorToken = ensureOperatorToken(home.operatorToken);
+  let db: Database;
+  try {
+    db = openHubDb(home.hubDb);
+  } catch (err) {
+    throw new ServeError((err as Error).message);
+  }
+  const now = () => Date.now();
   const logOptions = { ...DEFAULT_LOG_OPTIONS, dir: home.logs, echo: opts.echo };
   const hubLog = new ModuleLog("hub", logOptions);
   const watchdog = startWatchdog();
   const supervisor = new Supervisor(realEffects(watchdog), logOptions);
   const fixedOrigin = configuredOrigin(opts.env);
   let port = opts.port;
-  const spec = { home: home.root, hubOrigin: "", hubEnv: opts.env };
+  const spec = { home: home.root, hubOrigin: "", hubUrl: "", hubEnv: opts.env };
+  const issuer = new TokenIssuer(db, () => spec.hubOrigin, now);
+  await issuer.ensureKey();
+  const identity = new Identity({
+    db,
+    issuer,
+    now,
+    setupTokenFromEnv: opts.env.PARACHUTE_SETUP_TOKEN || undefined,
+  });
+  const site = makeSite(fixedOrigin);
+  let clientIp: (req: Request) => string = () => "unknown";
   const hub = new Hub({
     registry,
     supervisor,
@@ -69,8 +91,10 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
   const started = Date.now();
   const app = hubApp({
     hub,
-    operatorToken,
-    origin: (req) => fixedOrigin ?? requestOrigin(req),
+    identity,
+    site,
+    now,
+    clientIp: (req) => clientIp(req),
     hubInfo: () => ({
       version: HUB_VERSION,
       pid: process.pid,
@@ -83,7 +107,7 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
   const proxy = createProxy({
     routes: () => hub.routes(),
     moduleState: (short) => supervisor.get(short)?.status(),
-    gate: async () => undefined,
+    gate: createProxyGate({ identity, site, publicPaths: (s) => hub.publicPaths(s), now }),
   });
   let server: Server<BridgeData>;
   try {
@@ -99,7 +123,10 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
     throw new ServeError(`cannot listen on ${opts.hostname}:${opts.port}: ${(err as Error).message}`);
   }
   port = server.port ?? opts.port;
-  spec.hubOrigin = fixedOrigin ?? `http://127.0.0.1:${port}`;
+  clientIp = (req) => server.requestIP(req)?.address ?? "unknown";
+  spec.hubUrl = `http://127.0.0.1:${port}`;
+  spec.hubOrigin = fixedOrigin ?? spec.hubUrl;
+  await ensureOperatorToken(home.operatorToken, issuer, now);
   writeRuntime(home.runtime, { pid: process.pid, port, origin: spec.hubOrigin, version: HUB_VERSION });
   hubLog.write([
     `parachute hub ${HUB_VERSION} listening on http://${opts.hostname}:${port} (home ${home.root})`,
@@ -107,6 +134,16 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
   if (process.pid === 1) {
     // Bun reaps only its own children; orphaned grandchildren would pile up as zombies under PID 1.
     hubLog.write(["warning: running as PID 1; run the hub under an init such as tini (docker run --init)"]);
+  }
+  const setupToken = identity.setupToken.current(identity.adminExists());
+  if (setupToken && !opts.env.PARACHUTE_SETUP_TOKEN) {
+    hubLog.write([
+      `first boot: create the admin at ${spec.hubOrigin}/admin/setup with the setup token ${setupToken}`,
+    ]);
+  } else if (setupToken) {
+    hubLog.write([
+      `first boot: create the admin at ${spec.hubOrigin}/admin/setup with PARACHUTE_SETUP_TOKEN`,
+    ]);
   }
   await hub.boot();
 
@@ -122,6 +159,7 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
         watchdog.close();
         await server.stop(true);
         removeRuntime(home.runtime, process.pid);
+        db.close();
         hubLog.write(["stopped"]);
       })();
       return stopping;

@@ -14,6 +14,8 @@ export interface FixtureOptions {
   startTimeoutMs?: number;
   stopGraceMs?: number;
   memoryLimitMb?: number;
+  /** Reachable without a login (the default, so proxy tests need no credentials); false for auth tests. */
+  public?: boolean;
   /** Overrides the manifest wholesale (for bad-manifest tests). */
   manifest?: Record<string, unknown>;
 }
@@ -38,6 +40,7 @@ export function makeFixture(parent: string, o: FixtureOptions): string {
     ...(o.startTimeoutMs ? { startTimeoutMs: o.startTimeoutMs } : {}),
     ...(o.stopGraceMs !== undefined ? { stopGraceMs: o.stopGraceMs } : {}),
     ...(o.memoryLimitMb ? { memoryLimitMb: o.memoryLimitMb } : {}),
+    ...(o.public === false ? {} : { publicPaths: [`${mount}/**`, mount] }),
     configSchema: {
       type: "object",
       properties: { greeting: { type: "string" }, apiKey: { type: "string", writeOnly: true } },

@@ -37,6 +37,8 @@ export interface HubProcess {
   token: string;
   proc: Subprocess;
   output: () => string;
+  /** The admin's session cookie and CSRF token (set up by startHub unless `setup: false`). */
+  session: { cookie: string; csrf: string } | null;
   /** Calls the hub API with the operator token. */
   api(method: string, path: string, body?: unknown): Promise<Response>;
   /** SIGTERM, and wait for the exit. */
@@ -44,11 +46,28 @@ export interface HubProcess {
 }
 
 /** Starts `parachute serve --port 0` as a real process and waits until it answers. */
-export async function startHub(home: string, env: Record<string, string> = {}): Promise<HubProcess> {
+export const TEST_SETUP_TOKEN = "test-setup-token-0123456789";
+export const TEST_ADMIN = { username: "admin", password: "correct horse battery staple" };
+
+/**
+ * Starts `parachute serve --port 0` as a real process and waits until it answers. Unless
+ * `setup: false`, the admin account is created (or logged into) so the hub is open for the test.
+ */
+export async function startHub(
+  home: string,
+  env: Record<string, string> = {},
+  opts: { setup?: boolean } = {},
+): Promise<HubProcess> {
   const runtimeFile = join(home, "hub.runtime.json");
   let out = "";
   const proc = Bun.spawn([process.execPath, BIN, "serve", "--port", "0"], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", PARACHUTE_HOME: home, ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/root",
+      PARACHUTE_HOME: home,
+      PARACHUTE_SETUP_TOKEN: TEST_SETUP_TOKEN,
+      ...env,
+    },
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -75,7 +94,10 @@ export async function startHub(home: string, env: Record<string, string> = {}): 
   }
   const origin = `http://127.0.0.1:${runtime.port}`;
   const token = readFileSync(join(home, "operator.token"), "utf8").trim();
+  const session =
+    opts.setup === false ? null : await adminSession(origin, env.PARACHUTE_SETUP_TOKEN ?? TEST_SETUP_TOKEN);
   return {
+    session,
     home,
     origin,
     port: runtime.port,
@@ -93,6 +115,28 @@ export async function startHub(home: string, env: Record<string, string> = {}): 
       return proc.exited;
     },
   };
+}
+
+/** Creates the admin (first time) or logs in, returning the session cookie and CSRF token. */
+export async function adminSession(
+  origin: string,
+  setupToken = TEST_SETUP_TOKEN,
+): Promise<{ cookie: string; csrf: string }> {
+  const needed = ((await (await fetch(`${origin}/api/setup`)).json()) as { needed: boolean }).needed;
+  const res = needed
+    ? await fetch(`${origin}/api/setup`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ token: setupToken, ...TEST_ADMIN }),
+      })
+    : await fetch(`${origin}/api/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(TEST_ADMIN),
+      });
+  if (!res.ok) throw new Error(`admin session: ${res.status} ${await res.text()}`);
+  const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0]!;
+  return { cookie, csrf: ((await res.json()) as { csrf: string }).csrf };
 }
 
 /** Runs the CLI as a real process against a home; returns its exit code and output. */

@@ -14,6 +14,7 @@ export {
   readManifest,
   validateManifest,
 } from "./manifest.ts";
+export { scopeAllows, validScopeList } from "./scopes.ts";
 export {
   createModuleApp,
   type Handler,
@@ -31,3 +32,4 @@ export {
   upsertService,
   writeServices,
 } from "./services-file.ts";
+export { type HubClaims, TokenVerifier, type VerifierOptions } from "./verify.ts";

@@ -21,7 +21,7 @@ export class HubClient {
       // A non-JSON answer is reported by status below.
     }
     if (res.ok) return json as T;
-    throw failure(res.status, (json.message as string) ?? `the hub answered ${res.status}`);
+    throw this.failure(res.status, (json.message as string) ?? `the hub answered ${res.status}`);
   }
 
   /** An open streaming response (for `logs -f`). */
@@ -29,7 +29,12 @@ export class HubClient {
     const res = await this.send("GET", path);
     if (res.ok && res.body) return res;
     const json = (await res.json().catch(() => ({}))) as { message?: string };
-    throw failure(res.status, json.message ?? `the hub answered ${res.status}`);
+    throw this.failure(res.status, json.message ?? `the hub answered ${res.status}`);
+  }
+
+  private failure(status: number, message: string): CliError {
+    if (status !== 401) return failure(status, message);
+    return failure(status, `${message} (the operator token at ${this.home.operatorToken} was refused)`);
   }
 
   /**

@@ -1,31 +1,49 @@
 import { errorResponse, HttpError } from "@parachute/module-kit";
 import { Hono } from "hono";
 import type { Hub } from "../hub.ts";
+import type { Identity } from "../identity/identity.ts";
 import { HUB_VERSION } from "../version.ts";
+import { accountApi } from "./account-api.ts";
+import { type AuthEnv, requireScope } from "./api-auth.ts";
+import { authRoutes } from "./auth-api.ts";
+import { firstBootGuard } from "./first-boot.ts";
 import { modulesApi } from "./modules-api.ts";
-import { requireOperator } from "./operator-auth.ts";
+import { setupRoutes } from "./setup-api.ts";
+import type { Site } from "./site.ts";
+import { tokensApi } from "./tokens-api.ts";
 import { wellKnown } from "./well-known.ts";
 
 export interface AppDeps {
   hub: Hub;
-  operatorToken: string;
-  origin: (req: Request) => string;
+  identity: Identity;
+  site: Site;
+  now: () => number;
+  clientIp: (req: Request) => string;
   hubInfo: () => Record<string, unknown>;
 }
 
 /** The hub's own routes, one line per area. Module paths never reach this app (see server.ts). */
 export function hubApp(deps: AppDeps): Hono {
+  const { identity, site } = deps;
   const app = new Hono();
   app.onError((err) => errorResponse(err));
   app.notFound((c) => errorResponse(new HttpError(404, "not_found", `nothing is served at ${c.req.path}`)));
+  app.use("*", firstBootGuard(identity));
 
   app.get("/health", (c) => c.json({ status: "ok", version: HUB_VERSION }));
-  app.route("/.well-known", wellKnown(deps.hub, deps.origin));
+  app.route("/.well-known", wellKnown(deps.hub, identity.issuer, site));
+  app.route("/", setupRoutes(identity, site));
+  app.route("/", authRoutes({ identity, site, clientIp: deps.clientIp }));
+  app.get("/", (c) =>
+    c.redirect(identity.session(c.req.raw, site.secure(c.req.raw)) ? "/api/session" : "/login", 302),
+  );
 
-  const api = new Hono();
-  api.use("*", requireOperator(deps.operatorToken));
+  const api = new Hono<AuthEnv>();
+  api.use("*", requireScope(identity, site, "hub:admin"));
   api.get("/status", (c) => c.json({ hub: deps.hubInfo(), modules: deps.hub.status() }));
   api.route("/modules", modulesApi(deps.hub));
+  api.route("/tokens", tokensApi(identity.issuer));
+  api.route("/account", accountApi(identity, deps.now));
   app.route("/api", api);
 
   return app;

@@ -21,6 +21,8 @@ const INHERITED = [
 export interface SpecContext {
   home: string;
   hubOrigin: string;
+  /** The hub on loopback, where modules fetch keys and revocations. */
+  hubUrl: string;
   hubEnv: Record<string, string | undefined>;
 }
 
@@ -37,6 +39,7 @@ export function moduleSpec(row: ServiceRow, manifest: Manifest, ctx: SpecContext
     PORT: String(row.port),
     PARACHUTE_HOME: ctx.home,
     PARACHUTE_HUB_ORIGIN: ctx.hubOrigin,
+    PARACHUTE_HUB_URL: ctx.hubUrl,
     PARACHUTE_MODULE: row.name,
   });
   return {

@@ -1,22 +1,40 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, statSync } from "node:fs";
 import { writeFileAtomic } from "@parachute/module-kit";
+import { decodeJwt } from "jose";
+import type { TokenIssuer } from "../identity/issuer.ts";
 
-/** Reads the operator token, creating it (mode 0600) on first use; a readable-by-others file is tightened. */
-export function ensureOperatorToken(path: string): string {
+const LIFETIME_S = 30 * 24 * 3600;
+const RENEW_BEFORE_S = 7 * 24 * 3600;
+
+/**
+ * Keeps `operator.token` (mode 0600) holding a valid `hub:admin` token for the CLI: issued at first
+ * serve, and replaced (the old one revoked) once it is invalid or within a week of expiry.
+ */
+export async function ensureOperatorToken(
+  path: string,
+  issuer: TokenIssuer,
+  now: () => number,
+): Promise<string> {
   if (existsSync(path)) {
     if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
-    const token = readFileSync(path, "utf8").trim();
-    if (token.length >= 32) return token;
+    const current = readFileSync(path, "utf8").trim();
+    try {
+      await issuer.verifyForHub(current, "hub:admin");
+      const exp = decodeJwt(current).exp ?? 0;
+      if (exp - now() / 1000 > RENEW_BEFORE_S) return current;
+      issuer.revoke(String(decodeJwt(current).jti));
+    } catch {
+      // Unreadable, foreign or revoked: replaced below.
+    }
   }
-  const token = `pop_${randomBytes(32).toString("base64url")}`;
+  const { token } = await issuer.issue({
+    sub: "operator",
+    aud: "hub",
+    scope: "hub:admin",
+    ttlS: LIFETIME_S,
+    kind: "operator",
+    label: "operator.token",
+  });
   writeFileAtomic(path, `${token}\n`, 0o600);
   return token;
-}
-
-/** Constant-time comparison of a presented bearer token with the expected one. */
-export function tokenMatches(presented: string, expected: string): boolean {
-  const a = createHash("sha256").update(presented).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
 }

@@ -9,8 +9,3 @@ export function configuredOrigin(env: Record<string, string | undefined>): strin
     (env.FLY_APP_NAME ? `https://${env.FLY_APP_NAME}.fly.dev` : "");
   return raw ? raw.replace(/\/+$/, "") : null;
 }
-
-/** Origin as seen by a request: its own URL's scheme and host, honouring X-Forwarded-Proto only over https. */
-export function requestOrigin(req: Request): string {
-  return new URL(req.url).origin;
-}

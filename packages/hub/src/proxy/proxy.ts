@@ -12,6 +12,7 @@ import { type BridgeData, bridgeUpgrade } from "./websocket-bridge.ts";
 export type ProxyGate = (
   req: Request,
   route: Route,
+  path: string,
   upstreamHeaders: Headers,
 ) => Promise<Response | undefined>;
 
@@ -40,7 +41,7 @@ export function createProxy(deps: ProxyDeps) {
       host: url.host,
       prefix: route.prefix,
     });
-    const denied = await deps.gate(req, route, headers);
+    const denied = await deps.gate(req, route, facts.path, headers);
     if (denied) return denied;
 
     const st = deps.moduleState(route.short);

@@ -1,0 +1,55 @@
+import { HttpError } from "@parachute/module-kit";
+import { Hono } from "hono";
+import type { Identity } from "../identity/identity.ts";
+import { newTotpSecret, totpUri, verifyTotp } from "../identity/totp.ts";
+import type { AuthEnv } from "./api-auth.ts";
+import { readJsonBody } from "./json-body.ts";
+
+/** `/api/account`: the admin's password and 2FA. Works for the operator token (acting on the admin) too. */
+export function accountApi(identity: Identity, now: () => number): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
+  const admin = (userId: number | null) => {
+    const user = userId !== null ? identity.users.byId(userId) : identity.users.admin();
+    if (!user) throw new HttpError(404, "no_admin", "there is no admin account yet; run the setup first");
+    return user;
+  };
+
+  app.post("/password", async (c) => {
+    const { password } = await readJsonBody<{ password: string }>(c.req.raw, {
+      password: { type: "string", required: true },
+    });
+    const user = admin(c.get("principal").userId);
+    await identity.users.setPassword(user.id, password);
+    // A new password ends every session, this one included: log in again with it.
+    identity.sessions.destroyAllFor(user.id);
+    return c.json({ changed: true });
+  });
+
+  app.post("/2fa/enroll", async (c) => {
+    await readJsonBody(c.req.raw, {});
+    const user = admin(c.get("principal").userId);
+    const secret = newTotpSecret();
+    identity.users.setPendingTotp(user.id, secret);
+    return c.json({ secret, uri: totpUri(secret, user.username) });
+  });
+
+  app.post("/2fa/confirm", async (c) => {
+    const { code } = await readJsonBody<{ code: string }>(c.req.raw, {
+      code: { type: "string", required: true },
+    });
+    const user = admin(c.get("principal").userId);
+    if (!user.totpPending) throw new HttpError(409, "not_enrolling", "start with /api/account/2fa/enroll");
+    if (!verifyTotp(user.totpPending, code.trim(), now()))
+      throw new HttpError(400, "invalid_totp", "the code is not right");
+    const backupCodes = identity.users.enableTotp(user.id, user.totpPending);
+    return c.json({ enabled: true, backupCodes });
+  });
+
+  app.post("/2fa/disable", async (c) => {
+    await readJsonBody(c.req.raw, {});
+    identity.users.disableTotp(admin(c.get("principal").userId).id);
+    return c.json({ enabled: false });
+  });
+
+  return app;
+}

@@ -1,0 +1,22 @@
+import { HttpError } from "@parachute/module-kit";
+import type { MiddlewareHandler } from "hono";
+import type { Identity } from "../identity/identity.ts";
+import { bearer } from "./api-auth.ts";
+
+const OPEN = [/^\/health$/, /^\/\.well-known\//, /^\/api\/setup$/, /^\/admin\/setup$/];
+
+/**
+ * Until an admin exists, only `/health`, `/.well-known/*` and setup are open — plus token-bearing
+ * API calls, so the CLI works before setup. Browsers are sent to the setup page.
+ */
+export function firstBootGuard(identity: Identity): MiddlewareHandler {
+  return async (c, next) => {
+    if (identity.adminExists() || OPEN.some((re) => re.test(c.req.path)) || bearer(c.req.raw)) return next();
+    if ((c.req.header("accept") ?? "").includes("text/html")) return c.redirect("/admin/setup", 302);
+    throw new HttpError(
+      401,
+      "setup_required",
+      "this hub is not set up yet: create the admin account at /admin/setup",
+    );
+  };
+}

@@ -1,0 +1,23 @@
+import type { Identity } from "../identity/identity.ts";
+import { sessionCookieName } from "../identity/identity.ts";
+
+/** Starts a fresh session (a new id on every login) and returns its Set-Cookie header and CSRF token. */
+export function startSession(
+  identity: Identity,
+  userId: number,
+  secure: boolean,
+): { cookie: string; csrf: string } {
+  const { id, csrf, expiresAt } = identity.sessions.create(userId);
+  const maxAge = Math.max(0, Math.floor((expiresAt - Date.now()) / 1000));
+  const cookie = `${sessionCookieName(secure)}=${id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure ? "; Secure" : ""}`;
+  return { cookie, csrf };
+}
+
+export function clearSessionCookie(secure: boolean): string {
+  return `${sessionCookieName(secure)}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure ? "; Secure" : ""}`;
+}
+
+/** A `next` target after login: a local path only, never another site. */
+export function safeNext(raw: string | null | undefined): string {
+  return raw && /^\/(?![/\\])[^\s\\]*$/.test(raw) ? raw : "/";
+}

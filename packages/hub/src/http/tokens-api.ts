@@ -1,0 +1,71 @@
+import { HttpError, validScopeList } from "@parachute/module-kit";
+import { Hono } from "hono";
+import type { TokenIssuer } from "../identity/issuer.ts";
+import type { AuthEnv } from "./api-auth.ts";
+import { readJsonBody } from "./json-body.ts";
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+const MAX_TTL_S = 365 * 86400;
+
+/** Parses a lifetime such as `90s`, `15m`, `12h`, `30d`. */
+export function parseTtl(raw: string): number {
+  const m = /^(\d{1,6})([smhd])$/.exec(raw);
+  const s = m ? Number(m[1]) * UNITS[m[2]!]! : Number.NaN;
+  if (!(s >= 1 && s <= MAX_TTL_S))
+    throw new HttpError(400, "invalid_field", '"ttl" must look like 15m, 12h or 30d (at most 365d)');
+  return s;
+}
+
+/** The audiences a scope list implies: every module it names. */
+export function audiencesOf(scope: string): string[] {
+  return [...new Set(scope.split(" ").map((s) => s.split(":")[0]!))];
+}
+
+/** `/api/tokens`: create (the token is shown once), list, revoke. Needs `hub:admin`. */
+export function tokensApi(issuer: TokenIssuer): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
+
+  app.post("/", async (c) => {
+    const body = await readJsonBody<{ scope: string; ttl: string; aud: string; label: string }>(c.req.raw, {
+      scope: { type: "string", required: true },
+      ttl: { type: "string" },
+      aud: { type: "string" },
+      label: { type: "string" },
+    });
+    const scope = body.scope.trim().replace(/\s+/g, " ");
+    if (!validScopeList(scope)) {
+      throw new HttpError(
+        400,
+        "invalid_field",
+        '"scope" must be space-separated items like vault:read or hub:admin',
+      );
+    }
+    if (body.aud !== undefined && !/^[a-z][a-z0-9-]{0,39}$/.test(body.aud)) {
+      throw new HttpError(400, "invalid_field", '"aud" must be a module short name or "hub"');
+    }
+    if (body.label !== undefined && body.label.length > 200)
+      throw new HttpError(400, "invalid_field", '"label" is too long');
+    const auds = body.aud ? [body.aud] : audiencesOf(scope);
+    const issued = await issuer.issue({
+      sub: c.get("principal").sub,
+      aud: auds.length === 1 ? auds[0]! : auds,
+      scope,
+      ttlS: parseTtl(body.ttl ?? "30d"),
+      kind: "api",
+      label: body.label,
+    });
+    return c.json({ token: issued.token, jti: issued.jti, exp: issued.exp, aud: auds, scope }, 201);
+  });
+
+  app.get("/", (c) => c.json({ tokens: issuer.list() }));
+
+  app.delete("/:jti", (c) => {
+    const jti = c.req.param("jti");
+    if (!/^[0-9a-f-]{36}$/.test(jti) || !issuer.revoke(jti)) {
+      throw new HttpError(404, "unknown_token", `no token with jti ${jti}`);
+    }
+    return c.json({ revoked: jti });
+  });
+
+  return app;
+}

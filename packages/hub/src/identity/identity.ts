@@ -1,0 +1,159 @@
+import type { Database } from "bun:sqlite";
+import { timingSafeEqual } from "node:crypto";
+import { HttpError } from "@parachute/module-kit";
+import type { TokenIssuer } from "./issuer.ts";
+import { type Session, Sessions } from "./sessions.ts";
+import { SetupToken } from "./setup-token.ts";
+import { LoginThrottle } from "./throttle.ts";
+import { verifyTotp } from "./totp.ts";
+import { type User, Users } from "./users.ts";
+
+export interface LoginInput {
+  username: string;
+  password: string;
+  totp?: string;
+}
+
+export interface IdentityDeps {
+  db: Database;
+  issuer: TokenIssuer;
+  now: () => number;
+  setupTokenFromEnv: string | undefined;
+}
+
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** Cookie name: the `__Host-` prefix (Secure, Path=/, no Domain) whenever the hub is served over https. */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? "__Host-parachute_session" : "parachute_session";
+}
+
+export function readCookie(req: Request, name: string): string | null {
+  for (const part of (req.headers.get("cookie") ?? "").split(";")) {
+    const i = part.indexOf("=");
+    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
+  }
+  return null;
+}
+
+/** Removes the hub's session cookie (either name) from a Cookie header; null when nothing is left. */
+export function stripSessionCookie(cookie: string | null): string | null {
+  if (!cookie) return null;
+  const kept = cookie
+    .split(";")
+    .map((p) => p.trim())
+    .filter((p) => p && !/^(__Host-)?parachute_session=/.test(p));
+  return kept.length ? kept.join("; ") : null;
+}
+
+/**
+ * Who is asking: the admin account, sessions, the login throttle, first-boot setup and the token
+ * issuer behind one facade, so HTTP handlers stay thin.
+ */
+export class Identity {
+  readonly users: Users;
+  readonly sessions: Sessions;
+  readonly throttle: LoginThrottle;
+  readonly setupToken: SetupToken;
+  readonly issuer: TokenIssuer;
+  private readonly now: () => number;
+
+  constructor(deps: IdentityDeps) {
+    this.users = new Users(deps.db);
+    this.sessions = new Sessions(deps.db, deps.now);
+    this.throttle = new LoginThrottle(deps.now);
+    this.setupToken = new SetupToken(deps.db, deps.setupTokenFromEnv);
+    this.issuer = deps.issuer;
+    this.now = deps.now;
+  }
+
+  adminExists(): boolean {
+    return this.users.count() > 0;
+  }
+
+  /** Creates the admin with the one-time setup token, which is consumed. */
+  async setup(token: string, username: string, password: string): Promise<User> {
+    if (this.adminExists())
+      throw new HttpError(409, "already_set_up", "this hub already has an admin account");
+    if (!this.setupToken.matches(token, false)) {
+      throw new HttpError(
+        403,
+        "bad_setup_token",
+        "the setup token is not right; it is printed in the hub's log",
+      );
+    }
+    const user = await this.users.create(username, password, this.now());
+    this.setupToken.consume();
+    return user;
+  }
+
+  /**
+   * Checks a login. Failures are throttled per IP and per username (429 with Retry-After once
+   * they pile up); a correct password without a needed TOTP code answers `totp_required`.
+   */
+  async login(input: LoginInput, ip: string): Promise<User> {
+    const keys = [`ip:${ip}`, `user:${input.username.toLowerCase()}`];
+    const wait = this.throttle.retryAfter(keys);
+    if (wait > 0) throw tooMany(wait);
+    const user = this.users.byName(input.username);
+    const ok = await this.users.verifyPassword(user, input.password);
+    if (!ok || !user) return this.failed(keys, "invalid_credentials", "wrong username or password");
+    if (user.totpSecret) {
+      if (!input.totp)
+        throw new HttpError(401, "totp_required", "enter the code from your authenticator app");
+      const code = input.totp.trim();
+      const good =
+        verifyTotp(user.totpSecret, code, this.now()) || this.users.useBackupCode(user.id, code, this.now());
+      if (!good) return this.failed(keys, "invalid_totp", "the code is not right");
+    }
+    this.throttle.succeed(keys);
+    return user;
+  }
+
+  /** The live session a request carries, if any. */
+  session(req: Request, secure: boolean): { id: string; session: Session } | null {
+    const id = readCookie(req, sessionCookieName(secure));
+    if (!id || id.length > 100) return null;
+    const session = this.sessions.touch(id);
+    return session ? { id, session } : null;
+  }
+
+  /**
+   * CSRF for a cookie-authenticated state change: the Origin (or, lacking it, the Referer) must be the
+   * hub's own, and the request must carry the session's CSRF token (header or form field).
+   */
+  checkCsrf(req: Request, session: Session, origin: string, formToken?: string | null): void {
+    if (!UNSAFE.has(req.method)) return;
+    const from = req.headers.get("origin") ?? refererOrigin(req.headers.get("referer"));
+    if (from !== origin)
+      throw new HttpError(403, "bad_origin", "this request did not come from the hub's own pages");
+    const presented = req.headers.get("x-csrf-token") ?? formToken ?? "";
+    const a = Buffer.from(presented);
+    const b = Buffer.from(session.csrf);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) {
+      throw new HttpError(403, "bad_csrf_token", "the CSRF token is missing or wrong");
+    }
+  }
+
+  private failed(keys: string[], code: string, message: string): never {
+    const { retryAfterS, locked } = this.throttle.fail(keys);
+    if (retryAfterS > 0) throw tooMany(retryAfterS, locked);
+    throw new HttpError(401, code, message);
+  }
+}
+
+function tooMany(seconds: number, locked = false): HttpError {
+  const what = locked ? "too many failed logins: locked" : "too many failed logins: wait";
+  return new HttpError(429, locked ? "locked_out" : "throttled", `${what}; retry after ${seconds} s`, {
+    "retry-after": String(seconds),
+  });
+}
+
+function refererOrigin(referer: string | null): string | null {
+  if (!referer) return null;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return null;
+  }
+}

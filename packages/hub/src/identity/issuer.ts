@@ -1,0 +1,195 @@
+import type { Database } from "bun:sqlite";
+import { randomUUID } from "node:crypto";
+import { HttpError, scopeAllows } from "@parachute/module-kit";
+import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from "jose";
+
+const ALG = "ES256";
+/** How long a retired signing key stays published, so tokens it signed keep verifying. */
+export const KEY_GRACE_MS = 30 * 24 * 3600_000;
+
+export interface IssueRequest {
+  sub: string;
+  aud: string | string[];
+  scope: string;
+  ttlS: number;
+  /** `operator`, `api`, `oauth`, `proxy`; every kind but `proxy` is recorded, so it can be listed and revoked. */
+  kind: string;
+  label?: string;
+}
+
+export interface TokenRecord {
+  jti: string;
+  sub: string;
+  aud: string;
+  scope: string;
+  label: string | null;
+  kind: string;
+  issuedAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+interface KeyRow {
+  kid: string;
+  private_jwk: string;
+  public_jwk: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+/**
+ * The hub's JWT issuer: ES256 keys kept in hub.db, the newest one signing, retired ones published for
+ * a grace period; every token but the proxy's short-lived ones is recorded so it can be revoked by jti.
+ */
+export class TokenIssuer {
+  constructor(
+    private readonly db: Database,
+    private readonly issuer: () => string,
+    private readonly now: () => number,
+  ) {}
+
+  /** Creates the first signing key if there is none. */
+  async ensureKey(): Promise<void> {
+    if (!this.current()) await this.rotate();
+  }
+
+  /** Retires the signing key (still published for the grace period) and starts signing with a new one. */
+  async rotate(): Promise<string> {
+    const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
+    const kid = randomUUID();
+    const pub = { ...(await exportJWK(publicKey)), kid, alg: ALG, use: "sig" };
+    const priv = { ...(await exportJWK(privateKey)), kid, alg: ALG };
+    const t = this.now();
+    this.db.transaction(() => {
+      this.db.query("UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL").run(t);
+      this.db
+        .query(
+          "INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .run(kid, ALG, JSON.stringify(priv), JSON.stringify(pub), t);
+      this.db
+        .query("DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?")
+        .run(t - KEY_GRACE_MS);
+    })();
+    return kid;
+  }
+
+  /** The public keys to publish: the signing key and those retired within the grace period. */
+  jwks(): { keys: JWK[] } {
+    const rows = this.db
+      .query(
+        "SELECT public_jwk FROM signing_keys WHERE retired_at IS NULL OR retired_at >= ? ORDER BY created_at DESC",
+      )
+      .all(this.now() - KEY_GRACE_MS) as { public_jwk: string }[];
+    return { keys: rows.map((r) => JSON.parse(r.public_jwk) as JWK) };
+  }
+
+  async issue(req: IssueRequest): Promise<{ token: string; jti: string; exp: number }> {
+    const key = this.current();
+    if (!key) throw new Error("no signing key");
+    const jti = randomUUID();
+    const iat = Math.floor(this.now() / 1000);
+    const exp = iat + req.ttlS;
+    const token = await new SignJWT({ scope: req.scope })
+      .setProtectedHeader({ alg: ALG, kid: key.kid, typ: "JWT" })
+      .setIssuer(this.issuer())
+      .setSubject(req.sub)
+      .setAudience(req.aud)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .setJti(jti)
+      .sign(await importJWK(JSON.parse(key.private_jwk) as JWK, ALG));
+    if (req.kind !== "proxy") {
+      this.db
+        .query(
+          "INSERT INTO tokens (jti, sub, aud, scope, label, kind, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .run(
+          jti,
+          req.sub,
+          [req.aud].flat().join(" "),
+          req.scope,
+          req.label ?? null,
+          req.kind,
+          iat * 1000,
+          exp * 1000,
+        );
+    }
+    return { token, jti, exp };
+  }
+
+  /**
+   * Verifies a token addressed to the hub itself (`aud` hub) with the hub's own keys, its revocation
+   * state, and the scope required.
+   */
+  async verifyForHub(
+    token: string,
+    requiredScope: string,
+  ): Promise<{ sub: string; scope: string; jti: string }> {
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, createLocalJWKSet(this.jwks()), {
+        issuer: this.issuer(),
+        audience: "hub",
+        algorithms: [ALG],
+        requiredClaims: ["exp", "jti", "sub"],
+        currentDate: new Date(this.now()),
+      }));
+    } catch {
+      throw new HttpError(401, "invalid_token", "the token is not valid for the hub", {
+        "www-authenticate": 'Bearer realm="parachute", error="invalid_token"',
+      });
+    }
+    const jti = payload.jti as string;
+    if (this.isRevoked(jti)) throw new HttpError(401, "invalid_token", "the token has been revoked");
+    const scope = String(payload.scope ?? "");
+    if (!scopeAllows(scope, requiredScope)) {
+      throw new HttpError(403, "insufficient_scope", `this needs the scope ${requiredScope}`);
+    }
+    return { sub: payload.sub as string, scope, jti };
+  }
+
+  list(): TokenRecord[] {
+    const rows = this.db
+      .query("SELECT * FROM tokens WHERE expires_at > ? ORDER BY issued_at DESC")
+      .all(this.now()) as Record<string, unknown>[];
+    return rows.map((r) => ({
+      jti: r.jti as string,
+      sub: r.sub as string,
+      aud: r.aud as string,
+      scope: r.scope as string,
+      label: (r.label as string | null) ?? null,
+      kind: r.kind as string,
+      issuedAt: r.issued_at as number,
+      expiresAt: r.expires_at as number,
+      revokedAt: (r.revoked_at as number | null) ?? null,
+    }));
+  }
+
+  /** Revokes a recorded token; false when there is no such jti. */
+  revoke(jti: string): boolean {
+    return (
+      this.db
+        .query("UPDATE tokens SET revoked_at = coalesce(revoked_at, ?) WHERE jti = ?")
+        .run(this.now(), jti).changes === 1
+    );
+  }
+
+  isRevoked(jti: string): boolean {
+    return this.db.query("SELECT 1 FROM tokens WHERE jti = ? AND revoked_at IS NOT NULL").get(jti) !== null;
+  }
+
+  /** Revoked tokens that have not expired yet: what modules poll. */
+  revocations(): { jti: string; exp: number }[] {
+    const rows = this.db
+      .query("SELECT jti, expires_at FROM tokens WHERE revoked_at IS NOT NULL AND expires_at > ?")
+      .all(this.now()) as { jti: string; expires_at: number }[];
+    return rows.map((r) => ({ jti: r.jti, exp: Math.floor(r.expires_at / 1000) }));
+  }
+
+  private current(): KeyRow | null {
+    return this.db
+      .query("SELECT * FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1")
+      .get() as KeyRow | null;
+  }
+}

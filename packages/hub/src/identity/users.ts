@@ -1,0 +1,130 @@
+import type { Database } from "bun:sqlite";
+import { createHash, randomBytes } from "node:crypto";
+import { HttpError } from "@parachute/module-kit";
+
+export const MIN_PASSWORD_LENGTH = 12;
+const MAX_PASSWORD_LENGTH = 1024;
+const USERNAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
+
+export interface User {
+  id: number;
+  username: string;
+  passwordHash: string;
+  totpSecret: string | null;
+  totpPending: string | null;
+}
+
+// Verified against when a username is unknown, so a miss costs as long as a hit.
+const DECOY_HASH = Bun.password.hashSync("decoy-password-never-valid", { algorithm: "argon2id" });
+
+export function checkUsername(username: string): void {
+  if (!USERNAME.test(username)) {
+    throw new HttpError(400, "invalid_field", '"username" must be 1–64 letters, digits, ".", "_" or "-"');
+  }
+}
+
+export function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new HttpError(
+      400,
+      "weak_password",
+      `"password" must be at least ${MIN_PASSWORD_LENGTH} characters`,
+    );
+  }
+  if (password.length > MAX_PASSWORD_LENGTH)
+    throw new HttpError(400, "invalid_field", '"password" is too long');
+}
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+/** The admin account(s): argon2id passwords, TOTP secrets and one-time backup codes. */
+export class Users {
+  constructor(private readonly db: Database) {}
+
+  count(): number {
+    return (this.db.query("SELECT count(*) AS n FROM users").get() as { n: number }).n;
+  }
+
+  async create(username: string, password: string, now: number): Promise<User> {
+    checkUsername(username);
+    checkPassword(password);
+    const hash = await Bun.password.hash(password, { algorithm: "argon2id" });
+    this.db
+      .query("INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)")
+      .run(username, hash, now);
+    return this.byName(username)!;
+  }
+
+  byName(username: string): User | null {
+    return this.row(this.db.query("SELECT * FROM users WHERE username = ?").get(username));
+  }
+
+  byId(id: number): User | null {
+    return this.row(this.db.query("SELECT * FROM users WHERE id = ?").get(id));
+  }
+
+  /** The first (and today only) admin. */
+  admin(): User | null {
+    return this.row(this.db.query("SELECT * FROM users ORDER BY id LIMIT 1").get());
+  }
+
+  /** Checks a password in constant time, whether or not the user exists. */
+  async verifyPassword(user: User | null, password: string): Promise<boolean> {
+    if (password.length > MAX_PASSWORD_LENGTH) return false;
+    const ok = await Bun.password.verify(password, user?.passwordHash ?? DECOY_HASH);
+    return ok && user !== null;
+  }
+
+  async setPassword(userId: number, password: string): Promise<void> {
+    checkPassword(password);
+    const hash = await Bun.password.hash(password, { algorithm: "argon2id" });
+    this.db.query("UPDATE users SET password_hash = ? WHERE id = ?").run(hash, userId);
+  }
+
+  setPendingTotp(userId: number, secret: string | null): void {
+    this.db.query("UPDATE users SET totp_pending = ? WHERE id = ?").run(secret, userId);
+  }
+
+  /** Turns 2FA on with `secret` and returns fresh backup codes (shown once, stored hashed). */
+  enableTotp(userId: number, secret: string): string[] {
+    const codes = Array.from({ length: 10 }, () => {
+      const raw = randomBytes(5).toString("hex");
+      return `${raw.slice(0, 5)}-${raw.slice(5)}`;
+    });
+    this.db.transaction(() => {
+      this.db.query("UPDATE users SET totp_secret = ?, totp_pending = NULL WHERE id = ?").run(secret, userId);
+      this.db.query("DELETE FROM backup_codes WHERE user_id = ?").run(userId);
+      for (const c of codes) {
+        this.db.query("INSERT INTO backup_codes (user_id, code_hash) VALUES (?, ?)").run(userId, sha256(c));
+      }
+    })();
+    return codes;
+  }
+
+  disableTotp(userId: number): void {
+    this.db.transaction(() => {
+      this.db.query("UPDATE users SET totp_secret = NULL, totp_pending = NULL WHERE id = ?").run(userId);
+      this.db.query("DELETE FROM backup_codes WHERE user_id = ?").run(userId);
+    })();
+  }
+
+  /** Spends a backup code; true only the first time. */
+  useBackupCode(userId: number, code: string, now: number): boolean {
+    const res = this.db
+      .query("UPDATE backup_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL")
+      .run(now, userId, sha256(code.trim().toLowerCase()));
+    return res.changes === 1;
+  }
+
+  private row(r: unknown): User | null {
+    if (!r) return null;
+    const x = r as Record<string, unknown>;
+    return {
+      id: x.id as number,
+      username: x.username as string,
+      passwordHash: x.password_hash as string,
+      totpSecret: (x.totp_secret as string | null) ?? null,
+      totpPending: (x.totp_pending as string | null) ?? null,
+    };
+  }
+}

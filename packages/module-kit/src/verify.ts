@@ -1,0 +1,94 @@
+import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
+import { HttpError } from "./errors.ts";
+import { scopeAllows } from "./scopes.ts";
+
+/** Claims of a verified hub token. */
+export interface HubClaims extends JWTPayload {
+  sub: string;
+  scope: string;
+  jti: string;
+}
+
+export interface VerifierOptions {
+  /** The expected `iss`: the hub's public origin (`PARACHUTE_HUB_ORIGIN`). */
+  issuer: string;
+  /** The expected `aud`: this module's short name. */
+  audience: string;
+  /** Where to fetch keys and revocations: the hub on loopback (`PARACHUTE_HUB_URL`). */
+  hubUrl: string;
+  /** How long a fetched revocation list is trusted. */
+  revocationMaxAgeMs?: number;
+}
+
+const ALGORITHMS = ["ES256"];
+
+/**
+ * Verifies hub-issued JWTs: signature against the hub's JWKS (refetched when an unknown `kid`
+ * appears), an allow-listed algorithm, issuer, audience, expiry and not-before, the revocation list,
+ * and the scope a route needs. Every failure is a 401 (403 for a valid token lacking the scope).
+ */
+export class TokenVerifier {
+  private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
+  private revoked = new Set<string>();
+  private revokedAt = 0;
+
+  constructor(private readonly opts: VerifierOptions) {
+    this.jwks = createRemoteJWKSet(new URL("/.well-known/jwks.json", opts.hubUrl), {
+      cooldownDuration: 1000,
+    });
+  }
+
+  /** Verifies a bearer token (with or without the `Bearer ` prefix) and, if given, a required scope. */
+  async verify(tokenOrHeader: string | null, requiredScope?: string): Promise<HubClaims> {
+    const token = (tokenOrHeader ?? "").replace(/^Bearer\s+/i, "").trim();
+    if (!token) throw unauthorized("a bearer token is required");
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.jwks, {
+        issuer: this.opts.issuer,
+        audience: this.opts.audience,
+        algorithms: ALGORITHMS,
+        requiredClaims: ["exp", "jti", "sub"],
+      }));
+    } catch (err) {
+      throw unauthorized(describe(err));
+    }
+    if (typeof payload.scope !== "string") throw unauthorized("the token has no scope");
+    await this.refreshRevocations(false);
+    if (this.revoked.has(payload.jti!)) throw unauthorized("the token has been revoked");
+    if (requiredScope && !scopeAllows(payload.scope, requiredScope)) {
+      throw new HttpError(403, "insufficient_scope", `this needs the scope ${requiredScope}`, {
+        "www-authenticate": `Bearer error="insufficient_scope", scope="${requiredScope}"`,
+      });
+    }
+    return payload as HubClaims;
+  }
+
+  /** Fetches the hub's revocation list when stale (or always, when `force`). */
+  async refreshRevocations(force: boolean): Promise<void> {
+    const maxAge = this.opts.revocationMaxAgeMs ?? 30_000;
+    if (!force && Date.now() - this.revokedAt < maxAge) return;
+    try {
+      const res = await fetch(new URL("/.well-known/parachute-revocations.json", this.opts.hubUrl));
+      const body = (await res.json()) as { revoked: { jti: string }[] };
+      this.revoked = new Set(body.revoked.map((r) => r.jti));
+      this.revokedAt = Date.now();
+    } catch {
+      // Keep the last list; a hub that is briefly away must not open or close every door.
+    }
+  }
+}
+
+function unauthorized(reason: string): HttpError {
+  return new HttpError(401, "invalid_token", reason, { "www-authenticate": `Bearer error="invalid_token"` });
+}
+
+function describe(err: unknown): string {
+  if (err instanceof errors.JWTExpired) return "the token has expired";
+  if (err instanceof errors.JWTClaimValidationFailed)
+    return `the token's "${err.claim}" claim is not valid here`;
+  if (err instanceof errors.JOSEAlgNotAllowed) return "the token's algorithm is not allowed";
+  if (err instanceof errors.JWKSNoMatchingKey) return "the token was not signed by a known hub key";
+  if (err instanceof errors.JWSSignatureVerificationFailed) return "the token's signature is not valid";
+  return "the token is not valid";
+}
