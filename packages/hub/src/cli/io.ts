@@ -7,6 +7,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   cwd: string;
   client(): HubClient;
+  /** Reads a secret: the first line of stdin (no echo is possible without a TTY, so pipe it in). */
+  readSecret(prompt: string): Promise<string>;
   /** Resolves when the operator asks to stop (Ctrl-C / SIGTERM), for long-running verbs. */
   interrupted: Promise<void>;
 }

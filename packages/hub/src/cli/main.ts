@@ -1,9 +1,11 @@
+import { auth } from "./commands/auth.ts";
 import { help, USAGE, version } from "./commands/help.ts";
 import { install, uninstall } from "./commands/install.ts";
 import { lifecycle } from "./commands/lifecycle.ts";
 import { logs } from "./commands/logs.ts";
 import { serve } from "./commands/serve.ts";
 import { status } from "./commands/status.ts";
+import { token } from "./commands/token.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { HubClient } from "./hub-client.ts";
 import type { CliIo, Command } from "./io.ts";
@@ -17,6 +19,8 @@ const COMMANDS: Record<string, Command> = {
   logs,
   install,
   uninstall,
+  token,
+  auth,
   help,
   "--help": help,
   "-h": help,
@@ -57,6 +61,11 @@ export async function main(): Promise<never> {
     env: process.env,
     cwd: process.cwd(),
     client: () => new HubClient(process.env),
+    readSecret: async (prompt) => {
+      if (process.stdin.isTTY) process.stderr.write(prompt);
+      const text = await Bun.stdin.text();
+      return text.split(/\r?\n/)[0] ?? "";
+    },
     interrupted,
   };
   const code = await runCli(process.argv.slice(2), io);

@@ -14,6 +14,13 @@ usage: parachute <command> [options]
   logs <module> [-f] [-n N]   the last N log lines (default 50); -f keeps following
   install <dir|tarball>       install a local module package (path relative to here)
   uninstall <module>          stop and remove a module; its data folder is kept
+  token create --scope "<scopes>" [--ttl 30d] [--aud <module>] [--label <text>]
+                              print a new hub token (e.g. --scope hub:admin, vault:write)
+  token list [--json]         tokens issued and not yet expired
+  token revoke <jti>          revoke a token
+  auth set-password           set the admin password (read from stdin)
+  auth 2fa enroll | confirm <code> | disable
+                              turn the admin's two-factor login on or off
   help                        this text
   version                     the hub's version
 
