@@ -27,6 +27,7 @@ export interface HubDeps {
 export class Hub {
   private table: RouteTable = new RouteTable([]);
   private readonly publicGlobs = new Map<string, RegExp[]>();
+  private readonly declaredScopes = new Map<string, string[]>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: HubDeps) {}
@@ -40,8 +41,14 @@ export class Hub {
     return this.publicGlobs.get(short) ?? [];
   }
 
+  /** Every scope the installed modules declare. */
+  scopes(): string[] {
+    return [...this.declaredScopes.values()].flat();
+  }
+
   private remember(m: Manifest): void {
     this.publicGlobs.set(m.name, (m.publicPaths ?? []).map(globToRegExp));
+    this.declaredScopes.set(m.name, m.scopes ?? []);
   }
 
   /** Registers every installed module with the supervisor and starts the enabled ones at once. */

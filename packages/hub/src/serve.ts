@@ -6,6 +6,7 @@ import { makeSite } from "./http/site.ts";
 import { Hub } from "./hub.ts";
 import { Identity } from "./identity/identity.ts";
 import { TokenIssuer } from "./identity/issuer.ts";
+import { OAuthStore } from "./identity/oauth-store.ts";
 import { createProxyGate } from "./identity/proxy-gate.ts";
 import { Registry } from "./modules/registry.ts";
 import { ensureHome, type Home, resolveHome } from "./platform/home.ts";
@@ -92,6 +93,7 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
   const app = hubApp({
     hub,
     identity,
+    oauth: new OAuthStore(db, now),
     site,
     now,
     clientIp: (req) => clientIp(req),

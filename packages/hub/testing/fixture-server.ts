@@ -5,13 +5,19 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { serveModule, validateManifest } from "@parachute/module-kit";
+import { serveModule, TokenVerifier, validateManifest } from "@parachute/module-kit";
 
 const manifest = validateManifest(JSON.parse(readFileSync(".parachute/module.json", "utf8")));
 const version = JSON.parse(readFileSync("package.json", "utf8")).version as string;
 const home = process.env.PARACHUTE_HOME!;
 const marker = (name: string) => existsSync(join(home, manifest.name, name));
 const base = manifest.stripPrefix ? "" : manifest.paths[0]!;
+const verifier = new TokenVerifier({
+  issuer: process.env.PARACHUTE_HUB_ORIGIN ?? "",
+  audience: manifest.name,
+  hubUrl: process.env.PARACHUTE_HUB_URL ?? "http://127.0.0.1:1939",
+  revocationMaxAgeMs: 0,
+});
 
 console.log(`fixture ${manifest.name} starting as pid ${process.pid} on port ${process.env.PORT}`);
 if (marker("crash")) {
@@ -54,6 +60,11 @@ if (marker("nobind")) {
         }
         case "/pid":
           return Response.json({ pid: process.pid });
+        case "/whoami":
+          // A protected route: the hub token must verify and carry <name>:read.
+          return Response.json(
+            await verifier.verify(req.headers.get("authorization"), `${manifest.name}:read`),
+          );
         case "/env":
           return Response.json({
             PORT: process.env.PORT,

@@ -2,12 +2,14 @@ import { errorResponse, HttpError } from "@parachute/module-kit";
 import { Hono } from "hono";
 import type { Hub } from "../hub.ts";
 import type { Identity } from "../identity/identity.ts";
+import type { OAuthStore } from "../identity/oauth-store.ts";
 import { HUB_VERSION } from "../version.ts";
 import { accountApi } from "./account-api.ts";
 import { type AuthEnv, requireScope } from "./api-auth.ts";
 import { authRoutes } from "./auth-api.ts";
 import { firstBootGuard } from "./first-boot.ts";
 import { modulesApi } from "./modules-api.ts";
+import { oauthRoutes } from "./oauth-api.ts";
 import { setupRoutes } from "./setup-api.ts";
 import type { Site } from "./site.ts";
 import { tokensApi } from "./tokens-api.ts";
@@ -16,6 +18,7 @@ import { wellKnown } from "./well-known.ts";
 export interface AppDeps {
   hub: Hub;
   identity: Identity;
+  oauth: OAuthStore;
   site: Site;
   now: () => number;
   clientIp: (req: Request) => string;
@@ -34,6 +37,7 @@ export function hubApp(deps: AppDeps): Hono {
   app.route("/.well-known", wellKnown(deps.hub, identity.issuer, site));
   app.route("/", setupRoutes(identity, site));
   app.route("/", authRoutes({ identity, site, clientIp: deps.clientIp }));
+  app.route("/", oauthRoutes({ identity, store: deps.oauth, site, hub: deps.hub }));
   app.get("/", (c) =>
     c.redirect(identity.session(c.req.raw, site.secure(c.req.raw)) ? "/api/session" : "/login", 302),
   );

@@ -175,6 +175,13 @@ export class TokenIssuer {
     );
   }
 
+  /** Revokes every token issued under `label` (an OAuth refresh family's access tokens). */
+  revokeLabel(label: string): void {
+    this.db
+      .query("UPDATE tokens SET revoked_at = coalesce(revoked_at, ?) WHERE label = ?")
+      .run(this.now(), label);
+  }
+
   isRevoked(jti: string): boolean {
     return this.db.query("SELECT 1 FROM tokens WHERE jti = ? AND revoked_at IS NOT NULL").get(jti) !== null;
   }

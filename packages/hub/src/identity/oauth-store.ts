@@ -1,0 +1,175 @@
+import type { Database } from "bun:sqlite";
+import { createHash, randomBytes } from "node:crypto";
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+const random = () => randomBytes(32).toString("base64url");
+
+export interface Client {
+  clientId: string;
+  name: string;
+  redirectUris: string[];
+}
+
+export interface CodeGrant {
+  clientId: string;
+  userId: number;
+  redirectUri: string;
+  scope: string;
+  resource: string | null;
+  challenge: string;
+}
+
+export interface RefreshGrant {
+  family: string;
+  clientId: string;
+  userId: number;
+  scope: string;
+  resource: string | null;
+}
+
+export const CODE_TTL_MS = 60_000;
+export const REFRESH_TTL_MS = 30 * 24 * 3600_000;
+
+/** OAuth clients, authorization codes and refresh-token families in hub.db; secrets stored hashed. */
+export class OAuthStore {
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => number,
+  ) {}
+
+  registerClient(name: string, redirectUris: string[]): Client {
+    const clientId = `client_${randomBytes(16).toString("hex")}`;
+    this.db
+      .query("INSERT INTO oauth_clients (client_id, name, redirect_uris, created_at) VALUES (?, ?, ?, ?)")
+      .run(clientId, name, JSON.stringify(redirectUris), this.now());
+    return { clientId, name, redirectUris };
+  }
+
+  client(clientId: string): Client | null {
+    const r = this.db
+      .query("SELECT * FROM oauth_clients WHERE client_id = ? AND revoked_at IS NULL")
+      .get(clientId) as { client_id: string; name: string; redirect_uris: string } | null;
+    return r ? { clientId: r.client_id, name: r.name, redirectUris: JSON.parse(r.redirect_uris) } : null;
+  }
+
+  clients(): (Client & { createdAt: number })[] {
+    const rows = this.db
+      .query("SELECT * FROM oauth_clients WHERE revoked_at IS NULL ORDER BY created_at")
+      .all() as {
+      client_id: string;
+      name: string;
+      redirect_uris: string;
+      created_at: number;
+    }[];
+    return rows.map((r) => ({
+      clientId: r.client_id,
+      name: r.name,
+      redirectUris: JSON.parse(r.redirect_uris),
+      createdAt: r.created_at,
+    }));
+  }
+
+  /** Disconnects an app: the client and every refresh family it holds. */
+  revokeClient(clientId: string): boolean {
+    const t = this.now();
+    this.db
+      .query("UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE client_id = ?")
+      .run(t, clientId);
+    return (
+      this.db
+        .query("UPDATE oauth_clients SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL")
+        .run(t, clientId).changes === 1
+    );
+  }
+
+  issueCode(g: CodeGrant): string {
+    const code = random();
+    this.db
+      .query(
+        "INSERT INTO oauth_codes (code_hash, client_id, user_id, redirect_uri, scope, resource, challenge, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      )
+      .run(
+        sha256(code),
+        g.clientId,
+        g.userId,
+        g.redirectUri,
+        g.scope,
+        g.resource,
+        g.challenge,
+        this.now() + CODE_TTL_MS,
+      );
+    return code;
+  }
+
+  /** Spends a code: its grant the first time within its lifetime, else null. */
+  redeemCode(code: string): CodeGrant | null {
+    const t = this.now();
+    const r = this.db
+      .query(
+        "UPDATE oauth_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING *",
+      )
+      .get(t, sha256(code), t) as Record<string, unknown> | null;
+    if (!r) return null;
+    return {
+      clientId: r.client_id as string,
+      userId: r.user_id as number,
+      redirectUri: r.redirect_uri as string,
+      scope: r.scope as string,
+      resource: (r.resource as string | null) ?? null,
+      challenge: r.challenge as string,
+    };
+  }
+
+  /** A new refresh token, in `family` or in a new one. */
+  issueRefresh(g: Omit<RefreshGrant, "family"> & { family?: string }): { token: string; family: string } {
+    const token = random();
+    const family = g.family ?? randomBytes(16).toString("hex");
+    this.db
+      .query(
+        "INSERT INTO refresh_tokens (token_hash, family, client_id, user_id, scope, resource, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      )
+      .run(sha256(token), family, g.clientId, g.userId, g.scope, g.resource, this.now() + REFRESH_TTL_MS);
+    return { token, family };
+  }
+
+  /**
+   * Rotates a refresh token. A token presented a second time is a sign of theft: its whole family is
+   * revoked and `reused` is reported.
+   */
+  useRefresh(token: string): { grant: RefreshGrant } | { reused: string } | null {
+    const t = this.now();
+    const r = this.db.query("SELECT * FROM refresh_tokens WHERE token_hash = ?").get(sha256(token)) as Record<
+      string,
+      unknown
+    > | null;
+    if (!r || (r.expires_at as number) <= t || r.revoked_at !== null) return null;
+    const family = r.family as string;
+    if (r.used_at !== null) {
+      this.revokeFamily(family);
+      return { reused: family };
+    }
+    this.db.query("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?").run(t, sha256(token));
+    return {
+      grant: {
+        family,
+        clientId: r.client_id as string,
+        userId: r.user_id as number,
+        scope: r.scope as string,
+        resource: (r.resource as string | null) ?? null,
+      },
+    };
+  }
+
+  revokeFamily(family: string): void {
+    this.db
+      .query("UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE family = ?")
+      .run(this.now(), family);
+  }
+
+  familyOf(token: string): string | null {
+    const r = this.db.query("SELECT family FROM refresh_tokens WHERE token_hash = ?").get(sha256(token)) as {
+      family: string;
+    } | null;
+    return r?.family ?? null;
+  }
+}
