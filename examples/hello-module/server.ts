@@ -4,7 +4,7 @@
  * `npx parachute install examples/hello-module`, then open http://127.0.0.1:1939/hello/.
  */
 import { readFileSync } from "node:fs";
-import { serveModule, validateManifest } from "@parachute/module-kit";
+import { allowScope, serveModule, validateManifest, verifierFromEnv } from "@parachute/module-kit";
 
 const manifest = validateManifest(JSON.parse(readFileSync(".parachute/module.json", "utf8")));
 const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
@@ -13,8 +13,8 @@ const mod = serveModule({
   manifest,
   version,
   home: process.env.PARACHUTE_HOME ?? ".",
-  // Settings stay closed until the hub issues tokens this module can verify.
-  authorizeAdmin: () => false,
+  // Settings need a hub token with hello:admin (the hub injects one for the logged-in admin).
+  authorizeAdmin: allowScope(verifierFromEnv(manifest.name), `${manifest.name}:admin`),
   handler: (req) => {
     const path = new URL(req.url).pathname;
     if (path === "/hello" || path === "/hello/") {

@@ -148,6 +148,12 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
     ]);
   }
   await hub.boot();
+  // Daily upkeep: an aging signing key or operator token is replaced before it expires.
+  const upkeep = setInterval(async () => {
+    await issuer.ensureKey();
+    await ensureOperatorToken(home.operatorToken, issuer, now);
+  }, 24 * 3600_000);
+  upkeep.unref();
 
   let stopping: Promise<void> | null = null;
   return {
@@ -157,6 +163,7 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
     shutdown: () => {
       stopping ??= (async () => {
         hubLog.write(["shutting down: stopping modules"]);
+        clearInterval(upkeep);
         await supervisor.shutdown();
         watchdog.close();
         await server.stop(true);

@@ -32,4 +32,4 @@ export {
   upsertService,
   writeServices,
 } from "./services-file.ts";
-export { type HubClaims, TokenVerifier, type VerifierOptions } from "./verify.ts";
+export { allowScope, type HubClaims, TokenVerifier, type VerifierOptions, verifierFromEnv } from "./verify.ts";

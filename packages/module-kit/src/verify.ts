@@ -79,6 +79,24 @@ export class TokenVerifier {
   }
 }
 
+/**
+ * A verifier for a module started by the hub, from the environment the hub gives it
+ * (`PARACHUTE_HUB_ORIGIN`, `PARACHUTE_HUB_URL`).
+ */
+export function verifierFromEnv(audience: string, env: Record<string, string | undefined> = process.env): TokenVerifier {
+  const issuer = env.PARACHUTE_HUB_ORIGIN ?? "http://127.0.0.1:1939";
+  return new TokenVerifier({ issuer, audience, hubUrl: env.PARACHUTE_HUB_URL ?? issuer });
+}
+
+/** An `authorizeAdmin` for the module kit: true when the request's token carries `scope`. */
+export function allowScope(verifier: TokenVerifier, scope: string): (req: Request) => Promise<boolean> {
+  return (req) =>
+    verifier.verify(req.headers.get("authorization"), scope).then(
+      () => true,
+      () => false,
+    );
+}
+
 function unauthorized(reason: string): HttpError {
   return new HttpError(401, "invalid_token", reason, { "www-authenticate": `Bearer error="invalid_token"` });
 }

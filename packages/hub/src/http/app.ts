@@ -8,6 +8,7 @@ import { accountApi } from "./account-api.ts";
 import { type AuthEnv, requireScope } from "./api-auth.ts";
 import { authRoutes } from "./auth-api.ts";
 import { firstBootGuard } from "./first-boot.ts";
+import { grantsApi } from "./grants-api.ts";
 import { modulesApi } from "./modules-api.ts";
 import { oauthRoutes } from "./oauth-api.ts";
 import { setupRoutes } from "./setup-api.ts";
@@ -48,6 +49,7 @@ export function hubApp(deps: AppDeps): Hono {
   api.route("/modules", modulesApi(deps.hub));
   api.route("/tokens", tokensApi(identity.issuer));
   api.route("/account", accountApi(identity, deps.now));
+  api.route("/", grantsApi(deps.oauth, identity.issuer));
   app.route("/api", api);
 
   return app;

@@ -6,6 +6,8 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK, jwt
 const ALG = "ES256";
 /** How long a retired signing key stays published, so tokens it signed keep verifying. */
 export const KEY_GRACE_MS = 30 * 24 * 3600_000;
+/** Signing keys are replaced after this long (checked at boot and daily). */
+export const KEY_MAX_AGE_MS = 90 * 24 * 3600_000;
 
 export interface IssueRequest {
   sub: string;
@@ -48,9 +50,10 @@ export class TokenIssuer {
     private readonly now: () => number,
   ) {}
 
-  /** Creates the first signing key if there is none. */
-  async ensureKey(): Promise<void> {
-    if (!this.current()) await this.rotate();
+  /** Creates the first signing key, or a new one when the current one is older than `maxAgeMs`. */
+  async ensureKey(maxAgeMs = KEY_MAX_AGE_MS): Promise<void> {
+    const key = this.current();
+    if (!key || this.now() - key.created_at > maxAgeMs) await this.rotate();
   }
 
   /** Retires the signing key (still published for the grace period) and starts signing with a new one. */
