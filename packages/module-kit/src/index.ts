@@ -32,4 +32,10 @@ export {
   upsertService,
   writeServices,
 } from "./services-file.ts";
-export { allowScope, type HubClaims, TokenVerifier, type VerifierOptions, verifierFromEnv } from "./verify.ts";
+export {
+  allowScope,
+  type HubClaims,
+  TokenVerifier,
+  type VerifierOptions,
+  verifierFromEnv,
+} from "./verify.ts";

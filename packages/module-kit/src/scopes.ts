@@ -1,4 +1,8 @@
-const RANK: Record<string, number> = { read: 1, write: 2, admin: 3 };
+const RANK = new Map([
+  ["read", 1],
+  ["write", 2],
+  ["admin", 3],
+]);
 
 interface Parsed {
   module: string;
@@ -32,8 +36,8 @@ export function scopeAllows(granted: string, required: string): boolean {
       if (!have || have.module !== need.module) return false;
       if (have.resource !== null && have.resource !== need.resource) return false;
       if (have.verb === need.verb) return true;
-      const h = RANK[have.verb];
-      const n = RANK[need.verb];
+      const h = RANK.get(have.verb);
+      const n = RANK.get(need.verb);
       return h !== undefined && n !== undefined && h >= n;
     });
 }

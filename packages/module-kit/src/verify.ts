@@ -31,6 +31,8 @@ export class TokenVerifier {
   private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
   private revoked = new Set<string>();
   private revokedAt = 0;
+  private retryAt = 0;
+  private fetchedOnce = false;
 
   constructor(private readonly opts: VerifierOptions) {
     this.jwks = createRemoteJWKSet(new URL("/.well-known/jwks.json", opts.hubUrl), {
@@ -64,17 +66,36 @@ export class TokenVerifier {
     return payload as HubClaims;
   }
 
-  /** Fetches the hub's revocation list when stale (or always, when `force`). */
+  /**
+   * Fetches the hub's revocation list when stale (or always, when `force`). A hub that does not
+   * answer within two seconds leaves the last list in place and is asked again a few seconds later;
+   * with no list at all yet, verification fails closed (503) rather than accept a revoked token.
+   */
   async refreshRevocations(force: boolean): Promise<void> {
     const maxAge = this.opts.revocationMaxAgeMs ?? 30_000;
-    if (!force && Date.now() - this.revokedAt < maxAge) return;
+    const now = Date.now();
+    if (!force && now - this.revokedAt < maxAge) return;
+    if (!force && now < this.retryAt) return this.requireList();
     try {
-      const res = await fetch(new URL("/.well-known/parachute-revocations.json", this.opts.hubUrl));
+      const res = await fetch(new URL("/.well-known/parachute-revocations.json", this.opts.hubUrl), {
+        signal: AbortSignal.timeout(2000),
+      });
+      if (!res.ok) throw new Error(`status ${res.status}`);
       const body = (await res.json()) as { revoked: { jti: string }[] };
       this.revoked = new Set(body.revoked.map((r) => r.jti));
       this.revokedAt = Date.now();
+      this.fetchedOnce = true;
     } catch {
-      // Keep the last list; a hub that is briefly away must not open or close every door.
+      this.retryAt = Date.now() + 5_000;
+      this.requireList();
+    }
+  }
+
+  private requireList(): void {
+    if (!this.fetchedOnce) {
+      throw new HttpError(503, "revocations_unavailable", "the hub's revocation list cannot be fetched yet", {
+        "retry-after": "5",
+      });
     }
   }
 }
@@ -83,7 +104,10 @@ export class TokenVerifier {
  * A verifier for a module started by the hub, from the environment the hub gives it
  * (`PARACHUTE_HUB_ORIGIN`, `PARACHUTE_HUB_URL`).
  */
-export function verifierFromEnv(audience: string, env: Record<string, string | undefined> = process.env): TokenVerifier {
+export function verifierFromEnv(
+  audience: string,
+  env: Record<string, string | undefined> = process.env,
+): TokenVerifier {
   const issuer = env.PARACHUTE_HUB_ORIGIN ?? "http://127.0.0.1:1939";
   return new TokenVerifier({ issuer, audience, hubUrl: env.PARACHUTE_HUB_URL ?? issuer });
 }

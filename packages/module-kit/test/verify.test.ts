@@ -1,4 +1,4 @@
-import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { base64url, exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from "jose";
 import { HttpError } from "../src/errors.ts";
@@ -40,21 +40,34 @@ let published: JWK[] = [];
 let revoked: { jti: string; exp: number }[] = [];
 let jwksFetches = 0;
 let revocationsDown = false;
+/** While set, the revocation endpoint accepts the request and never answers (a paused or wedged hub). */
+let revocationsHang = false;
+const hanging: (() => void)[] = [];
 
 const server = Bun.serve({
   port: 0,
   hostname: "127.0.0.1",
+  idleTimeout: 0, // a hung endpoint must stay hung; the verifier has to cope on its own
   fetch(req) {
     const { pathname } = new URL(req.url);
     if (pathname === "/.well-known/jwks.json") {
       jwksFetches++;
       return Response.json({ keys: published });
     }
+    if (pathname === "/.well-known/parachute-revocations.json" && revocationsHang) {
+      return new Promise<Response>((resolve) => {
+        hanging.push(() => resolve(new Response("late", { status: 503 })));
+      });
+    }
     if (pathname === "/.well-known/parachute-revocations.json") {
       return revocationsDown ? new Response("hub restarting", { status: 503 }) : Response.json({ revoked });
     }
     return new Response("not found", { status: 404 });
   },
+});
+afterEach(() => {
+  revocationsHang = false;
+  for (const release of hanging.splice(0)) release();
 });
 afterAll(() => server.stop(true));
 
@@ -138,13 +151,13 @@ async function expect401(p: Promise<unknown>, reason?: RegExp): Promise<void> {
 }
 
 /** Polls until `check` resolves truthy or the deadline passes (no fixed sleeps). */
-async function waitFor<T>(check: () => Promise<T>, what: string, deadlineMs = 5000): Promise<T> {
+async function waitFor<T>(check: () => Promise<T>, what: string, deadlineMs = 5000): Promise<NonNullable<T>> {
   const until = performance.now() + deadlineMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await check();
-      if (v) return v;
+      if (v) return v as NonNullable<T>;
     } catch (err) {
       last = err;
     }
@@ -152,6 +165,19 @@ async function waitFor<T>(check: () => Promise<T>, what: string, deadlineMs = 50
       throw new Error(`timed out after ${deadlineMs} ms waiting for ${what} (last error: ${String(last)})`);
     }
     await Bun.sleep(25);
+  }
+}
+
+/** What `p` settles to within `ms`, or a "still pending" marker: a deadline, not a sleep. */
+async function within<T>(ms: number, p: Promise<T>): Promise<T | string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`still pending after ${ms} ms`), ms);
+  });
+  try {
+    return await Promise.race([p, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -301,6 +327,12 @@ describe("TokenVerifier: missing and forged tokens are 401", () => {
     expect((await verifier.verify(await token())).sub).toBe("alice");
   });
 
+  test("an unknown kid: signed by a key the hub never published", async () => {
+    await expect401(verifier.verify(await token({ key: strangerKey })), /known hub key/);
+  });
+});
+
+describe("TokenVerifier: when the hub is away", () => {
   test("a revoked token stays refused while the revocation list cannot be fetched", async () => {
     const jti = randomUUID();
     const t = await token({ jti });
@@ -310,9 +342,21 @@ describe("TokenVerifier: missing and forged tokens are 401", () => {
     await expect401(verifier.verify(t), /revoked/);
   });
 
-  test("an unknown kid: signed by a key the hub never published", async () => {
-    await expect401(verifier.verify(await token({ key: strangerKey })), /known hub key/);
-  });
+  test("verification does not hang while the hub accepts the revocation poll but never answers", async () => {
+    const t = await token();
+    expect((await verifier.verify(t)).sub).toBe("alice"); // keys and a revocation list are cached
+    revocationsHang = true;
+    // The last list is kept when the hub is away (verify.ts); a hub that is stuck is away too. Allow
+    // generously more than jose's own 5 s JWKS timeout before calling it a hang.
+    const outcome = await within(
+      8000,
+      verifier.verify(t).then(
+        (c) => `accepted ${c.sub}`,
+        (e: unknown) => `refused ${String(e)}`,
+      ),
+    );
+    expect(outcome).toBe("accepted alice");
+  }, 15_000);
 });
 
 describe("TokenVerifier: key rotation", () => {

@@ -1,5 +1,6 @@
 import type { Identity } from "../identity/identity.ts";
 import { sessionCookieName } from "../identity/identity.ts";
+import { DEFAULT_SESSION_POLICY } from "../identity/sessions.ts";
 
 /** Starts a fresh session (a new id on every login) and returns its Set-Cookie header and CSRF token. */
 export function startSession(
@@ -7,8 +8,9 @@ export function startSession(
   userId: number,
   secure: boolean,
 ): { cookie: string; csrf: string } {
-  const { id, csrf, expiresAt } = identity.sessions.create(userId);
-  const maxAge = Math.max(0, Math.floor((expiresAt - Date.now()) / 1000));
+  const { id, csrf } = identity.sessions.create(userId);
+  // The browser keeps the cookie for the absolute cap; the hub enforces the rolling idle expiry.
+  const maxAge = Math.floor(DEFAULT_SESSION_POLICY.absoluteMs / 1000);
   const cookie = `${sessionCookieName(secure)}=${id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure ? "; Secure" : ""}`;
   return { cookie, csrf };
 }

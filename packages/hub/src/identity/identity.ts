@@ -5,8 +5,7 @@ import type { TokenIssuer } from "./issuer.ts";
 import { type Session, Sessions } from "./sessions.ts";
 import { SetupToken } from "./setup-token.ts";
 import { LoginThrottle } from "./throttle.ts";
-import { verifyTotp } from "./totp.ts";
-import { type User, Users } from "./users.ts";
+import { checkUsername, type User, Users } from "./users.ts";
 
 export interface LoginInput {
   username: string;
@@ -73,6 +72,9 @@ export class Identity {
 
   /** Creates the admin with the one-time setup token, which is consumed. */
   async setup(token: string, username: string, password: string): Promise<User> {
+    checkUsername(username);
+    const hash = await this.users.hashNew(password);
+    // Check, create and consume with no await in between, so concurrent setups cannot both pass.
     if (this.adminExists())
       throw new HttpError(409, "already_set_up", "this hub already has an admin account");
     if (!this.setupToken.matches(token, false)) {
@@ -82,7 +84,7 @@ export class Identity {
         "the setup token is not right; it is printed in the hub's log",
       );
     }
-    const user = await this.users.create(username, password, this.now());
+    const user = this.users.insert(username, hash, this.now());
     this.setupToken.consume();
     return user;
   }
@@ -95,16 +97,21 @@ export class Identity {
     const keys = [`ip:${ip}`, `user:${input.username.toLowerCase()}`];
     const wait = this.throttle.retryAfter(keys);
     if (wait > 0) throw tooMany(wait);
+    // The attempt counts as a failure before the slow check, so a burst of parallel guesses is
+    // throttled like a sequence of them; success clears the count again.
+    const imposed = this.throttle.fail(keys);
     const user = this.users.byName(input.username);
     const ok = await this.users.verifyPassword(user, input.password);
-    if (!ok || !user) return this.failed(keys, "invalid_credentials", "wrong username or password");
+    if (!ok || !user) return rejected(imposed, "invalid_credentials", "wrong username or password");
     if (user.totpSecret) {
-      if (!input.totp)
+      if (!input.totp) {
+        this.throttle.succeed(keys);
         throw new HttpError(401, "totp_required", "enter the code from your authenticator app");
+      }
       const code = input.totp.trim();
-      const good =
-        verifyTotp(user.totpSecret, code, this.now()) || this.users.useBackupCode(user.id, code, this.now());
-      if (!good) return this.failed(keys, "invalid_totp", "the code is not right");
+      const now = this.now();
+      const good = this.users.useTotp(user, code, now) || this.users.useBackupCode(user.id, code, now);
+      if (!good) return rejected(imposed, "invalid_totp", "the code is not right");
     }
     this.throttle.succeed(keys);
     return user;
@@ -134,12 +141,11 @@ export class Identity {
       throw new HttpError(403, "bad_csrf_token", "the CSRF token is missing or wrong");
     }
   }
+}
 
-  private failed(keys: string[], code: string, message: string): never {
-    const { retryAfterS, locked } = this.throttle.fail(keys);
-    if (retryAfterS > 0) throw tooMany(retryAfterS, locked);
-    throw new HttpError(401, code, message);
-  }
+function rejected(imposed: { retryAfterS: number; locked: boolean }, code: string, message: string): never {
+  if (imposed.retryAfterS > 0) throw tooMany(imposed.retryAfterS, imposed.locked);
+  throw new HttpError(401, code, message);
 }
 
 function tooMany(seconds: number, locked = false): HttpError {

@@ -49,6 +49,7 @@ export class LoginThrottle {
   /** Records a failure; returns the wait it imposes (seconds) and whether that is a lockout. */
   fail(keys: string[]): { retryAfterS: number; locked: boolean } {
     const t = this.now();
+    if (this.entries.size > 10_000) this.sweep(t);
     let result = { retryAfterS: 0, locked: false };
     for (const k of keys) {
       const e = this.fresh(k, t) ?? { failures: 0, last: t, blockedUntil: 0 };
@@ -72,6 +73,11 @@ export class LoginThrottle {
 
   succeed(keys: string[]): void {
     for (const k of keys) this.entries.delete(k);
+  }
+
+  /** Forgets stale entries, so spraying names or addresses cannot grow memory without bound. */
+  private sweep(t: number): void {
+    for (const key of [...this.entries.keys()]) this.fresh(key, t);
   }
 
   private fresh(key: string, t: number): Entry | undefined {

@@ -22,8 +22,14 @@ export function totpUri(secret: string, username: string): string {
 
 /** True when `code` is valid for `secret` at `now` (±1 period of clock drift). */
 export function verifyTotp(secret: string, code: string, now: number): boolean {
-  if (!/^\d{6}$/.test(code)) return false;
-  return make(secret).validate({ token: code, timestamp: now, window: 1 }) !== null;
+  return totpStep(secret, code, now) !== null;
+}
+
+/** The 30-second time step a valid code belongs to, or null; lets a caller refuse a replayed code. */
+export function totpStep(secret: string, code: string, now: number): number | null {
+  if (!/^\d{6}$/.test(code)) return null;
+  const delta = make(secret).validate({ token: code, timestamp: now, window: 1 });
+  return delta === null ? null : Math.floor(now / 30_000) + delta;
 }
 
 /** The current code (for tests and enrolment checks). */

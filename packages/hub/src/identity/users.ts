@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { createHash, randomBytes } from "node:crypto";
 import { HttpError } from "@parachute/module-kit";
+import { totpStep } from "./totp.ts";
 
 export const MIN_PASSWORD_LENGTH = 12;
 const MAX_PASSWORD_LENGTH = 1024;
@@ -47,11 +48,21 @@ export class Users {
 
   async create(username: string, password: string, now: number): Promise<User> {
     checkUsername(username);
+    return this.insert(username, await this.hashNew(password), now);
+  }
+
+  /** Hashes a new password (argon2id) after checking the rules. */
+  async hashNew(password: string): Promise<string> {
     checkPassword(password);
-    const hash = await Bun.password.hash(password, { algorithm: "argon2id" });
+    return Bun.password.hash(password, { algorithm: "argon2id" });
+  }
+
+  /** Inserts a user with an already-hashed password; synchronous, so callers can make it atomic. */
+  insert(username: string, passwordHash: string, now: number): User {
+    checkUsername(username);
     this.db
       .query("INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)")
-      .run(username, hash, now);
+      .run(username, passwordHash, now);
     return this.byName(username)!;
   }
 
@@ -106,6 +117,17 @@ export class Users {
       this.db.query("UPDATE users SET totp_secret = NULL, totp_pending = NULL WHERE id = ?").run(userId);
       this.db.query("DELETE FROM backup_codes WHERE user_id = ?").run(userId);
     })();
+  }
+
+  /** Accepts a TOTP code once: a code of a time step already used (or older) is refused (RFC 6238 §5.2). */
+  useTotp(user: User, code: string, now: number): boolean {
+    if (!user.totpSecret) return false;
+    const step = totpStep(user.totpSecret, code, now);
+    if (step === null) return false;
+    const res = this.db
+      .query("UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?")
+      .run(step, user.id, step);
+    return res.changes === 1;
   }
 
   /** Spends a backup code; true only the first time. */

@@ -1,5 +1,5 @@
 import { Database } from "bun:sqlite";
-import { chmodSync, copyFileSync, existsSync } from "node:fs";
+import { chmodSync, existsSync, rmSync } from "node:fs";
 import { MIGRATIONS } from "./migrations.ts";
 
 /** hub.db cannot be used; the message names the file and what to do. */
@@ -11,13 +11,14 @@ export class HubDbError extends Error {}
  */
 export function openHubDb(path: string): Database {
   const existed = existsSync(path);
-  let db: Database;
+  let db: Database | undefined;
   try {
     db = new Database(path, { create: true, strict: true });
     db.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
     const check = db.query("PRAGMA quick_check").get() as { quick_check: string } | null;
     if (check?.quick_check !== "ok") throw new Error(check?.quick_check ?? "integrity check failed");
   } catch (err) {
+    db?.close();
     throw new HubDbError(
       `${path} is not a usable database (${(err as Error).message}). Restore it from a backup, or move it ` +
         "aside to start over (this forgets the admin account, sessions and tokens).",
@@ -28,7 +29,12 @@ export function openHubDb(path: string): Database {
   if (version > MIGRATIONS.length) {
     throw new HubDbError(`${path} was written by a newer hub (schema ${version}); upgrade the hub`);
   }
-  if (existed && version < MIGRATIONS.length && version > 0) copyFileSync(path, `${path}.pre-migration.bak`);
+  if (existed && version < MIGRATIONS.length && version > 0) {
+    // A consistent copy (WAL included) of the database as it was before this upgrade.
+    rmSync(`${path}.pre-migration.bak`, { force: true });
+    db.query("VACUUM INTO ?").run(`${path}.pre-migration.bak`);
+    chmodSync(`${path}.pre-migration.bak`, 0o600);
+  }
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v]!);

@@ -75,4 +75,5 @@ export const MIGRATIONS: string[] = [
    );
    CREATE INDEX refresh_tokens_family ON refresh_tokens (family);
    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  `ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;`,
 ];
