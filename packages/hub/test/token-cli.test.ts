@@ -29,7 +29,9 @@ describe("parachute token / auth, on a running hub", () => {
 
     expect((await runCli(hub.home, ["token", "revoke", row.jti])).code).toBe(0);
     expect((await modules(token)).status).toBe(401);
-    expect((await runCli(hub.home, ["token", "revoke", "00000000-0000-4000-8000-000000000000"])).code).toBe(5);
+    expect((await runCli(hub.home, ["token", "revoke", "00000000-0000-4000-8000-000000000000"])).code).toBe(
+      5,
+    );
   }, 20_000);
 
   test("a module token carries its audience and scope; bad scopes and lifetimes are refused", async () => {

@@ -293,6 +293,18 @@ describe("Users", () => {
     expect(users.useBackupCode(u.id, second[0]!, 100)).toBe(false);
     expect((db.query("SELECT count(*) AS n FROM backup_codes").get() as { n: number }).n).toBe(0);
   });
+
+  test("a TOTP code is accepted once: a replay, or an older step, is refused", async () => {
+    const u = await users.create("admin", PASSWORD, 1);
+    const secret = newTotpSecret();
+    users.enableTotp(u.id, secret);
+    const t = 1_700_000_000_000;
+    const code = currentTotp(secret, t);
+    expect(users.useTotp(users.byId(u.id)!, code, t)).toBe(true);
+    expect(users.useTotp(users.byId(u.id)!, code, t + 1000)).toBe(false);
+    expect(users.useTotp(users.byId(u.id)!, currentTotp(secret, t - 30_000), t)).toBe(false);
+    expect(users.useTotp(users.byId(u.id)!, currentTotp(secret, t + 30_000), t + 30_000)).toBe(true);
+  });
 });
 
 describe("totp", () => {
