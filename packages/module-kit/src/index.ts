@@ -14,6 +14,7 @@ export {
   readManifest,
   validateManifest,
 } from "./manifest.ts";
+export { protectedResourceMetadata, resourceChallenge, resourceMetadataUrl } from "./protected-resource.ts";
 export { scopeAllows, validScopeList } from "./scopes.ts";
 export {
   createModuleApp,

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { HttpError, validScopeList } from "@parachute/module-kit";
+import { HttpError, protectedResourceMetadata, validScopeList } from "@parachute/module-kit";
 import { Hono } from "hono";
 import { decodeJwt } from "jose";
 import type { Hub } from "../hub.ts";
@@ -69,12 +69,8 @@ export function oauthRoutes(deps: OAuthDeps): Hono {
     const route = deps.hub.routes().match(path);
     if (!route) throw new HttpError(404, "not_found", `no protected resource at ${path}`);
     const origin = site.origin(c.req.raw);
-    return c.json({
-      resource: `${origin}${path}`,
-      authorization_servers: [origin],
-      scopes_supported: deps.hub.scopes().filter((s) => s.startsWith(`${route.short}:`)),
-      bearer_methods_supported: ["header"],
-    });
+    const scopes = deps.hub.scopes().filter((s) => s.startsWith(`${route.short}:`));
+    return c.json(protectedResourceMetadata(`${origin}${path}`, origin, scopes));
   });
 
   app.post("/oauth/register", async (c) => {
