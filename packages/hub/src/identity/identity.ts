@@ -56,6 +56,7 @@ export class Identity {
   readonly setupToken: SetupToken;
   readonly issuer: TokenIssuer;
   private readonly now: () => number;
+  private setUp = false;
 
   constructor(deps: IdentityDeps) {
     this.users = new Users(deps.db);
@@ -66,8 +67,10 @@ export class Identity {
     this.now = deps.now;
   }
 
+  /** Whether setup is done; once true it stays true, so it is asked of the database only until then. */
   adminExists(): boolean {
-    return this.users.count() > 0;
+    if (!this.setUp) this.setUp = this.users.count() > 0;
+    return this.setUp;
   }
 
   /** Creates the admin with the one-time setup token, which is consumed. */
