@@ -1,0 +1,45 @@
+/** A vault database's schema, as append-only numbered migrations. */
+export const MIGRATIONS: string[] = [
+  `CREATE TABLE notes (
+     id TEXT PRIMARY KEY,
+     path TEXT NOT NULL,
+     path_key TEXT NOT NULL UNIQUE,
+     content TEXT NOT NULL DEFAULT '',
+     metadata TEXT NOT NULL DEFAULT '{}',
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX notes_updated ON notes (updated_at, id);
+   CREATE INDEX notes_created ON notes (created_at, id);
+   CREATE TABLE tags (
+     note_id TEXT NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+     tag TEXT NOT NULL,
+     PRIMARY KEY (note_id, tag)
+   );
+   CREATE INDEX tags_tag ON tags (tag);
+   CREATE TABLE links (
+     source_id TEXT NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+     target_key TEXT NOT NULL,
+     target_id TEXT REFERENCES notes(id) ON DELETE SET NULL,
+     kind TEXT NOT NULL,
+     heading TEXT,
+     alias TEXT,
+     ord INTEGER NOT NULL
+   );
+   CREATE INDEX links_source ON links (source_id);
+   CREATE INDEX links_target_key ON links (target_key);
+   CREATE INDEX links_target_id ON links (target_id);
+   CREATE VIRTUAL TABLE notes_fts USING fts5(
+     path, content, content='notes', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+   );
+   CREATE TRIGGER notes_fts_insert AFTER INSERT ON notes BEGIN
+     INSERT INTO notes_fts (rowid, path, content) VALUES (new.rowid, new.path, new.content);
+   END;
+   CREATE TRIGGER notes_fts_delete AFTER DELETE ON notes BEGIN
+     INSERT INTO notes_fts (notes_fts, rowid, path, content) VALUES ('delete', old.rowid, old.path, old.content);
+   END;
+   CREATE TRIGGER notes_fts_update AFTER UPDATE OF path, content ON notes BEGIN
+     INSERT INTO notes_fts (notes_fts, rowid, path, content) VALUES ('delete', old.rowid, old.path, old.content);
+     INSERT INTO notes_fts (rowid, path, content) VALUES (new.rowid, new.path, new.content);
+   END;`,
+];
