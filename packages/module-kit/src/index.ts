@@ -7,6 +7,7 @@ export {
   parseDotEnv,
 } from "./config.ts";
 export { errorResponse, HttpError, ManifestError } from "./errors.ts";
+export { readCapped, readJsonBody } from "./json-body.ts";
 export {
   MANIFEST_PATH,
   type Manifest,

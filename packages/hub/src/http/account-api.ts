@@ -1,9 +1,8 @@
-import { HttpError } from "@parachute/module-kit";
+import { HttpError, readJsonBody } from "@parachute/module-kit";
 import { Hono } from "hono";
 import type { Identity } from "../identity/identity.ts";
 import { newTotpSecret, totpUri, verifyTotp } from "../identity/totp.ts";
 import type { AuthEnv } from "./api-auth.ts";
-import { readJsonBody } from "./json-body.ts";
 
 /** `/api/account`: the admin's password and 2FA. Works for the operator token (acting on the admin) too. */
 export function accountApi(identity: Identity, now: () => number): Hono<AuthEnv> {

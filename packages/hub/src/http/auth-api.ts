@@ -1,7 +1,6 @@
-import { HttpError } from "@parachute/module-kit";
+import { HttpError, readJsonBody } from "@parachute/module-kit";
 import { Hono } from "hono";
 import type { Identity } from "../identity/identity.ts";
-import { readJsonBody } from "./json-body.ts";
 import { escapeHtml, field, htmlPage } from "./pages.ts";
 import { clearSessionCookie, safeNext, startSession } from "./session-cookie.ts";
 import type { Site } from "./site.ts";

@@ -1,8 +1,7 @@
-import { HttpError } from "@parachute/module-kit";
+import { HttpError, readJsonBody } from "@parachute/module-kit";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { Hub } from "../hub.ts";
-import { readJsonBody } from "./json-body.ts";
 
 const SHORT = /^[a-z][a-z0-9-]{0,39}$/;
 

@@ -1,8 +1,7 @@
-import { HttpError, validScopeList } from "@parachute/module-kit";
+import { HttpError, readJsonBody, validScopeList } from "@parachute/module-kit";
 import { Hono } from "hono";
 import type { TokenIssuer } from "../identity/issuer.ts";
 import type { AuthEnv } from "./api-auth.ts";
-import { readJsonBody } from "./json-body.ts";
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 const MAX_TTL_S = 365 * 86400;

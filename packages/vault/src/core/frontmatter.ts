@@ -11,7 +11,8 @@ export function splitFrontmatter(text: string): { metadata: Record<string, unkno
   } catch (err) {
     throw invalid("invalid_frontmatter", `the YAML frontmatter does not parse: ${(err as Error).message}`);
   }
-  if (typeof data !== "object" || Array.isArray(data)) throw invalid("invalid_frontmatter", "the frontmatter must be a mapping");
+  if (typeof data !== "object" || Array.isArray(data))
+    throw invalid("invalid_frontmatter", "the frontmatter must be a mapping");
   return { metadata: data as Record<string, unknown>, body: text.slice(m[0].length) };
 }
 

@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { VaultError, invalid } from "./errors.ts";
+import { invalid, VaultError } from "./errors.ts";
 import { normaliseNotePath, pathKey } from "./paths.ts";
 import { normaliseTags } from "./tags.ts";
 import { parseWikiLinks, rewriteWikiLinks } from "./wikilinks.ts";
@@ -48,14 +48,16 @@ interface Row {
 }
 
 function checkMetadata(m: unknown): Record<string, unknown> {
-  if (typeof m !== "object" || m === null || Array.isArray(m)) throw invalid("invalid_metadata", "metadata must be a JSON object");
+  if (typeof m !== "object" || m === null || Array.isArray(m))
+    throw invalid("invalid_metadata", "metadata must be a JSON object");
   if (JSON.stringify(m).length > 64 * 1024) throw invalid("invalid_metadata", "metadata is over 64 KB");
   return m as Record<string, unknown>;
 }
 
 function checkContent(c: unknown): string {
   if (typeof c !== "string") throw invalid("invalid_content", "content must be a string");
-  if (c.length > MAX_CONTENT) throw new VaultError("too_large", "content_too_large", `content is over ${MAX_CONTENT} characters`);
+  if (c.length > MAX_CONTENT)
+    throw new VaultError("too_large", "content_too_large", `content is over ${MAX_CONTENT} characters`);
   return c;
 }
 
@@ -102,16 +104,22 @@ export class NoteStore {
       if (patch.prepend !== undefined) content = checkContent(patch.prepend) + content;
       if (patch.append !== undefined) content = content + checkContent(patch.append);
       checkContent(content);
-      const metadata = patch.metadata ? { ...JSON.parse(row.metadata), ...checkMetadata(patch.metadata) } : JSON.parse(row.metadata);
+      const metadata = patch.metadata
+        ? { ...JSON.parse(row.metadata), ...checkMetadata(patch.metadata) }
+        : JSON.parse(row.metadata);
       for (const [k, v] of Object.entries(metadata)) if (v === null) delete metadata[k];
       const stamp = this.stamp();
       let path = row.path;
       if (patch.path !== undefined) path = this.rename(row, normaliseNotePath(patch.path));
       this.db
-        .query("UPDATE notes SET path = ?, path_key = ?, content = ?, metadata = ?, updated_at = ? WHERE id = ?")
+        .query(
+          "UPDATE notes SET path = ?, path_key = ?, content = ?, metadata = ?, updated_at = ? WHERE id = ?",
+        )
         .run(path, pathKey(path), content, JSON.stringify(metadata), stamp, row.id);
-      for (const t of normaliseTags(patch.tags_add)) this.db.query("INSERT OR IGNORE INTO tags (note_id, tag) VALUES (?, ?)").run(row.id, t);
-      for (const t of normaliseTags(patch.tags_remove)) this.db.query("DELETE FROM tags WHERE note_id = ? AND tag = ?").run(row.id, t);
+      for (const t of normaliseTags(patch.tags_add))
+        this.db.query("INSERT OR IGNORE INTO tags (note_id, tag) VALUES (?, ?)").run(row.id, t);
+      for (const t of normaliseTags(patch.tags_remove))
+        this.db.query("DELETE FROM tags WHERE note_id = ? AND tag = ?").run(row.id, t);
       if (content !== row.content) this.syncLinks(row.id, content);
       return this.get(row.id);
     })();
@@ -135,11 +143,21 @@ export class NoteStore {
   }
 
   /** This note's outgoing links, resolved or not. */
-  links(ref: string): { target: string; id: string | null; kind: string; heading: string | null; alias: string | null }[] {
+  links(
+    ref: string,
+  ): { target: string; id: string | null; kind: string; heading: string | null; alias: string | null }[] {
     const row = this.row(ref);
     return this.db
-      .query("SELECT target_key AS target, target_id AS id, kind, heading, alias FROM links WHERE source_id = ? ORDER BY ord")
-      .all(row.id) as { target: string; id: string | null; kind: string; heading: string | null; alias: string | null }[];
+      .query(
+        "SELECT target_key AS target, target_id AS id, kind, heading, alias FROM links WHERE source_id = ? ORDER BY ord",
+      )
+      .all(row.id) as {
+      target: string;
+      id: string | null;
+      kind: string;
+      heading: string | null;
+      alias: string | null;
+    }[];
   }
 
   /** Finds a note's row by id or by path (case-insensitive). */
@@ -159,7 +177,9 @@ export class NoteStore {
   }
 
   toNote(row: Row): Note {
-    const tags = (this.db.query("SELECT tag FROM tags WHERE note_id = ? ORDER BY tag").all(row.id) as { tag: string }[]).map((t) => t.tag);
+    const tags = (
+      this.db.query("SELECT tag FROM tags WHERE note_id = ? ORDER BY tag").all(row.id) as { tag: string }[]
+    ).map((t) => t.tag);
     return {
       id: row.id,
       path: row.path,
@@ -172,7 +192,8 @@ export class NoteStore {
   }
 
   private insert(input: NewNote): Note {
-    if (typeof input !== "object" || input === null) throw invalid("invalid_body", "a note must be an object");
+    if (typeof input !== "object" || input === null)
+      throw invalid("invalid_body", "a note must be an object");
     const path = normaliseNotePath(input.path);
     const content = checkContent(input.content ?? "");
     const metadata = checkMetadata(input.metadata ?? {});
@@ -183,7 +204,9 @@ export class NoteStore {
     const id = Bun.randomUUIDv7();
     const stamp = this.stamp();
     this.db
-      .query("INSERT INTO notes (id, path, path_key, content, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .query(
+        "INSERT INTO notes (id, path, path_key, content, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      )
       .run(id, path, pathKey(path), content, JSON.stringify(metadata), stamp, stamp);
     for (const t of tags) this.db.query("INSERT INTO tags (note_id, tag) VALUES (?, ?)").run(id, t);
     this.syncLinks(id, content);
@@ -198,7 +221,9 @@ export class NoteStore {
       throw new VaultError("conflict", "path_taken", `a note already exists at ${to}`);
     }
     const sources = this.db
-      .query("SELECT DISTINCT n.id, n.content FROM links l JOIN notes n ON n.id = l.source_id WHERE l.target_id = ? AND n.id != ?")
+      .query(
+        "SELECT DISTINCT n.id, n.content FROM links l JOIN notes n ON n.id = l.source_id WHERE l.target_id = ? AND n.id != ?",
+      )
       .all(row.id, row.id) as { id: string; content: string }[];
     const oldBase = row.path.split("/").pop()!;
     const stamp = this.stamp();
@@ -224,7 +249,9 @@ export class NoteStore {
         return;
       }
       this.db
-        .query("INSERT INTO links (source_id, target_key, target_id, kind, heading, alias, ord) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .query(
+          "INSERT INTO links (source_id, target_key, target_id, kind, heading, alias, ord) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
         .run(sourceId, key, this.resolve(key), l.embed ? "embed" : "wikilink", l.heading, l.alias, ord);
     });
   }
@@ -235,7 +262,9 @@ export class NoteStore {
     if (exact) return exact.id;
     if (key.includes("/")) return null;
     const pattern = `%/${key.replace(/[\\%_]/g, "\\$&")}`;
-    const hits = this.db.query("SELECT id FROM notes WHERE path_key LIKE ? ESCAPE '\\' LIMIT 2").all(pattern) as { id: string }[];
+    const hits = this.db
+      .query("SELECT id FROM notes WHERE path_key LIKE ? ESCAPE '\\' LIMIT 2")
+      .all(pattern) as { id: string }[];
     return hits.length === 1 ? hits[0]!.id : null;
   }
 
@@ -243,7 +272,9 @@ export class NoteStore {
   private resolveDangling(id: string, path: string): void {
     const key = pathKey(path);
     const base = key.split("/").pop()!;
-    this.db.query("UPDATE links SET target_id = ? WHERE target_id IS NULL AND (target_key = ? OR target_key = ?)").run(id, key, base);
+    this.db
+      .query("UPDATE links SET target_id = ? WHERE target_id IS NULL AND (target_key = ? OR target_key = ?)")
+      .run(id, key, base);
   }
 
   /** An ISO timestamp strictly after the previous one, so `updated_at` identifies a version. */
@@ -260,7 +291,11 @@ function applyEdit(content: string, edit: { old: string; new: string }): string 
   const first = content.indexOf(edit.old);
   if (first < 0) throw new VaultError("unprocessable", "edit_not_found", "the old text is not in the note");
   if (content.indexOf(edit.old, first + 1) >= 0) {
-    throw new VaultError("conflict", "edit_ambiguous", "the old text appears more than once; give more context");
+    throw new VaultError(
+      "conflict",
+      "edit_ambiguous",
+      "the old text appears more than once; give more context",
+    );
   }
   return content.slice(0, first) + edit.new + content.slice(first + edit.old.length);
 }

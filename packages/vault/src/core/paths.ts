@@ -10,7 +10,8 @@ const MAX_PATH = 512;
 export function normaliseNotePath(raw: string): string {
   if (typeof raw !== "string") throw invalid("invalid_path", "the note path must be a string");
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
-  if (/[\u0000-\u001f\u007f\\]/.test(raw)) throw invalid("invalid_path", "the note path has a control character or backslash");
+  if (/[\u0000-\u001f\u007f\\]/.test(raw))
+    throw invalid("invalid_path", "the note path has a control character or backslash");
   const path = raw
     .trim()
     .replace(/\/{2,}/g, "/")
@@ -19,7 +20,8 @@ export function normaliseNotePath(raw: string): string {
   if (!path) throw invalid("invalid_path", "the note path is empty");
   if (path.length > MAX_PATH) throw invalid("invalid_path", `the note path is over ${MAX_PATH} characters`);
   for (const seg of path.split("/")) {
-    if (seg === "." || seg === ".." || seg.trim() === "") throw invalid("invalid_path", `"${seg}" is not allowed in a note path`);
+    if (seg === "." || seg === ".." || seg.trim() === "")
+      throw invalid("invalid_path", `"${seg}" is not allowed in a note path`);
   }
   return path;
 }

@@ -45,7 +45,8 @@ export function queryNotes(store: NoteStore, q: NoteQuery): { notes: Note[]; nex
   const args: (string | number)[] = [];
   const joins: string[] = [];
   if (q.search !== undefined) {
-    if (q.search.trim() === "" || q.search.length > 500) throw invalid("invalid_search", "search must be 1–500 characters");
+    if (q.search.trim() === "" || q.search.length > 500)
+      throw invalid("invalid_search", "search must be 1–500 characters");
     joins.push("JOIN notes_fts f ON f.rowid = n.rowid");
     where.push("notes_fts MATCH ?");
     args.push(q.search);
@@ -60,7 +61,12 @@ export function queryNotes(store: NoteStore, q: NoteQuery): { notes: Note[]; nex
   }
   if (q.path_prefix !== undefined) {
     where.push("n.path_key LIKE ? ESCAPE '\\'");
-    args.push(`${q.path_prefix.toLowerCase().replace(/^\/+/, "").replace(/[\\%_]/g, "\\$&")}%`);
+    args.push(
+      `${q.path_prefix
+        .toLowerCase()
+        .replace(/^\/+/, "")
+        .replace(/[\\%_]/g, "\\$&")}%`,
+    );
   }
   for (const [field, op] of [
     ["created_after", ">"],
@@ -74,18 +80,21 @@ export function queryNotes(store: NoteStore, q: NoteQuery): { notes: Note[]; nex
     args.push(isoDate(field, v));
   }
   for (const [k, v] of Object.entries(q.metadata ?? {})) {
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(k)) throw invalid("invalid_query", `metadata key "${k}" is not allowed`);
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(k))
+      throw invalid("invalid_query", `metadata key "${k}" is not allowed`);
     where.push(`json_extract(n.metadata, '$.' || ?) = ?`);
     args.push(`"${k}"`, typeof v === "boolean" ? Number(v) : v);
   }
 
   const limit = q.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw invalid("invalid_query", `limit must be 1–${MAX_LIMIT}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+    throw invalid("invalid_query", `limit must be 1–${MAX_LIMIT}`);
   const sortName = q.sort ?? (q.search !== undefined ? "relevance" : "updated_desc");
   let order: string;
   if (sortName === "relevance") {
     if (q.search === undefined) throw invalid("invalid_query", "sort=relevance needs a search");
-    if (q.cursor) throw invalid("invalid_query", "cursors work with date and path orders; use offset with relevance");
+    if (q.cursor)
+      throw invalid("invalid_query", "cursors work with date and path orders; use offset with relevance");
     order = "bm25(notes_fts), n.id";
   } else {
     const s = SORTS[sortName];
@@ -98,14 +107,16 @@ export function queryNotes(store: NoteStore, q: NoteQuery): { notes: Note[]; nex
     }
   }
   const offset = q.offset ?? 0;
-  if (!Number.isInteger(offset) || offset < 0) throw invalid("invalid_query", "offset must be a whole number");
+  if (!Number.isInteger(offset) || offset < 0)
+    throw invalid("invalid_query", "offset must be a whole number");
   const sql = `SELECT n.rowid, n.* FROM notes n ${joins.join(" ")} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order} LIMIT ? OFFSET ?`;
   let rows: Parameters<NoteStore["toNote"]>[0][];
   try {
     rows = db.query(sql).all(...args, limit + 1, q.cursor ? 0 : offset) as typeof rows;
   } catch (err) {
     const msg = (err as Error).message;
-    if (/fts5|syntax|unterminated|no such column/i.test(msg)) throw invalid("invalid_search", `the search query is not valid: ${msg}`);
+    if (/fts5|syntax|unterminated|no such column/i.test(msg))
+      throw invalid("invalid_search", `the search query is not valid: ${msg}`);
     throw err;
   }
   const more = rows.length > limit;
@@ -114,7 +125,12 @@ export function queryNotes(store: NoteStore, q: NoteQuery): { notes: Note[]; nex
   if (more && sortName !== "relevance") {
     const last = page[page.length - 1]!;
     const col = SORTS[sortName]!.column;
-    const value = col === "n.path_key" ? last.path.toLowerCase() : col === "n.updated_at" ? last.updated_at : last.created_at;
+    const value =
+      col === "n.path_key"
+        ? last.path.toLowerCase()
+        : col === "n.updated_at"
+          ? last.updated_at
+          : last.created_at;
     next = Buffer.from(JSON.stringify([value, last.id])).toString("base64url");
   }
   return { notes: page, next_cursor: next };
@@ -123,7 +139,8 @@ export function queryNotes(store: NoteStore, q: NoteQuery): { notes: Note[]; nex
 function decodeCursor(cursor: string): [string, string] {
   try {
     const v = JSON.parse(Buffer.from(cursor, "base64url").toString());
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string") return [v[0], v[1]];
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string")
+      return [v[0], v[1]];
   } catch {}
   throw invalid("invalid_cursor", "the cursor is not valid");
 }

@@ -4,7 +4,10 @@ import { normaliseTag } from "./tags.ts";
 
 /** Every tag with how many notes carry it. */
 export function listTags(db: Database): { tag: string; count: number }[] {
-  return db.query("SELECT tag, count(*) AS count FROM tags GROUP BY tag ORDER BY tag").all() as { tag: string; count: number }[];
+  return db.query("SELECT tag, count(*) AS count FROM tags GROUP BY tag ORDER BY tag").all() as {
+    tag: string;
+    count: number;
+  }[];
 }
 
 /**

@@ -10,7 +10,9 @@ import { MIGRATIONS } from "./migrations.ts";
 export function openVaultDb(path: string): Database {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new Database(path, { create: true, strict: true });
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+  db.exec(
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+  );
   const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
   if (version > MIGRATIONS.length) {
     db.close();

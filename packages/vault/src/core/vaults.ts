@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { VaultError, invalid } from "./errors.ts";
+import { invalid, VaultError } from "./errors.ts";
 import { NoteStore } from "./notes.ts";
 import { openVaultDb } from "./vault-db.ts";
 
@@ -40,7 +40,8 @@ export class VaultSet {
     if (!VAULT_NAME.test(name)) throw invalid("invalid_vault", `"${name}" is not a vault name`);
     const cached = this.open.get(name);
     if (cached) return cached;
-    if (!existsSync(join(this.dataDir, name, "vault.db"))) throw new VaultError("not_found", "no_vault", `no vault named ${name}`);
+    if (!existsSync(join(this.dataDir, name, "vault.db")))
+      throw new VaultError("not_found", "no_vault", `no vault named ${name}`);
     return this.openVault(name);
   }
 

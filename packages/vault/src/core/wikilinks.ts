@@ -13,7 +13,7 @@ function withoutCode(md: string): string {
     .replace(/`[^`\n]+`/g, (m) => " ".repeat(m.length));
 }
 
-const LINK = /(!?)\[\[([^\[\]\n|#]+)(?:#([^\[\]\n|]*))?(?:\|([^\[\]\n]*))?\]\]/g;
+const LINK = /(!?)\[\[([^[\]\n|#]+)(?:#([^[\]\n|]*))?(?:\|([^[\]\n]*))?\]\]/g;
 
 /** Every wikilink in `md`, in order, ignoring those inside code. */
 export function parseWikiLinks(md: string): WikiLink[] {

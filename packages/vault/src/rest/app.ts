@@ -1,0 +1,126 @@
+import { HttpError, readJsonBody } from "@parachute/module-kit";
+import { Hono } from "hono";
+import type { NewNote, NotePatch } from "../core/notes.ts";
+import { queryNotes } from "../core/query.ts";
+import { deleteTag, listTags, renameTag } from "../core/tag-ops.ts";
+import { type Vault, type VaultSet, vaultStats } from "../core/vaults.ts";
+import { renderError } from "./errors.ts";
+import { parseListQuery } from "./params.ts";
+
+/** The most notes one batch create may hold. */
+export const MAX_BATCH = 100;
+const MAX_BODY = 2 * 1024 * 1024;
+const MAX_BATCH_BODY = 16 * 1024 * 1024;
+
+/** Checks the caller may `verb` (read, write, admin) the named vault; throws 401/403 otherwise. */
+export type Authorize = (req: Request, vault: string, verb: "read" | "write" | "admin") => Promise<void>;
+
+const NOTE_FIELDS = {
+  path: { type: "string", required: true },
+  content: { type: "string" },
+  metadata: { type: "object" },
+  tags: { type: "array" },
+} as const;
+
+const PATCH_FIELDS = {
+  path: { type: "string" },
+  content: { type: "string" },
+  append: { type: "string" },
+  prepend: { type: "string" },
+  edit: { type: "object" },
+  metadata: { type: "object" },
+  tags_add: { type: "array" },
+  tags_remove: { type: "array" },
+  if_updated_at: { type: "string" },
+} as const;
+
+type Env = { Variables: { vault: Vault } };
+
+/**
+ * REST over the vault core, under `/vault/<name>/api/`: a thin adapter that parses, authorises and
+ * renders; every rule lives in the core.
+ */
+export function restApp(vaults: VaultSet, authorize: Authorize): Hono<Env> {
+  const app = new Hono<Env>().basePath("/vault/:vault/api");
+  app.onError((err) => renderError(err));
+  app.notFound(() => renderError(new HttpError(404, "not_found", "no such vault route")));
+
+  const can =
+    (verb: "read" | "write" | "admin") =>
+    async (
+      c: { req: { raw: Request; param(k: "vault"): string }; set(k: "vault", v: Vault): void },
+      next: () => Promise<void>,
+    ) => {
+      const name = c.req.param("vault");
+      await authorize(c.req.raw, name, verb);
+      c.set("vault", vaults.get(name));
+      await next();
+    };
+  const reads = can("read");
+  const writes = can("write");
+
+  app.get("/notes", reads, (c) =>
+    c.json(queryNotes(c.get("vault").notes, parseListQuery(new URL(c.req.url)))),
+  );
+
+  app.post("/notes", writes, async (c) => {
+    const raw = c.req.raw;
+    const isBatch = c.req.query("batch") === "true";
+    if (isBatch) {
+      const { notes } = await readJsonBody<{ notes: NewNote[] }>(
+        raw,
+        { notes: { type: "array", required: true } },
+        MAX_BATCH_BODY,
+      );
+      if (notes.length === 0 || notes.length > MAX_BATCH) {
+        throw new HttpError(
+          400,
+          "batch_size",
+          `a batch holds 1 to ${MAX_BATCH} notes; this one has ${notes.length}`,
+        );
+      }
+      return c.json({ notes: c.get("vault").notes.createMany(notes) }, 201);
+    }
+    const note = await readJsonBody<NewNote & Record<string, unknown>>(raw, NOTE_FIELDS, MAX_BODY);
+    return c.json(c.get("vault").notes.create(note), 201);
+  });
+
+  // A note is addressed by id or by its path, slashes and all; `/backlinks` and `/links` follow it.
+  app.get("/notes/:ref{.+}", reads, (c) => {
+    const notes = c.get("vault").notes;
+    const ref = c.req.param("ref");
+    const sub = /^(.+)\/(backlinks|links)$/.exec(ref);
+    if (sub?.[2] === "backlinks") return c.json({ backlinks: notes.backlinks(sub[1]!) });
+    if (sub?.[2] === "links") return c.json({ links: notes.links(sub[1]!) });
+    return c.json(notes.get(ref));
+  });
+
+  app.patch("/notes/:ref{.+}", writes, async (c) => {
+    const patch = await readJsonBody<NotePatch & Record<string, unknown>>(c.req.raw, PATCH_FIELDS, MAX_BODY);
+    return c.json(c.get("vault").notes.update(c.req.param("ref"), patch));
+  });
+
+  app.delete("/notes/:ref{.+}", writes, (c) => {
+    c.get("vault").notes.delete(c.req.param("ref"));
+    return c.json({ deleted: true });
+  });
+
+  app.get("/tags", reads, (c) => c.json({ tags: listTags(c.get("vault").db) }));
+
+  // Renaming onto an existing tag merges the two.
+  app.post("/tags/rename", writes, async (c) => {
+    const { from, to } = await readJsonBody<{ from: string; to: string }>(c.req.raw, {
+      from: { type: "string", required: true },
+      to: { type: "string", required: true },
+    });
+    return c.json({ renamed: renameTag(c.get("vault").db, from, to) });
+  });
+
+  app.delete("/tags/:tag", writes, (c) =>
+    c.json({ deleted: deleteTag(c.get("vault").db, c.req.param("tag")) }),
+  );
+
+  app.get("/info", reads, (c) => c.json(vaultStats(c.get("vault"))));
+
+  return app;
+}

@@ -1,0 +1,23 @@
+import { errorResponse, HttpError } from "@parachute/module-kit";
+import { VaultError } from "../core/errors.ts";
+
+const STATUS = { invalid: 400, not_found: 404, conflict: 409, unprocessable: 422, too_large: 413 } as const;
+
+/** Renders core and HTTP errors as `{ error, message, ...details }` with the matching status. */
+export function renderError(err: unknown): Response {
+  if (err instanceof VaultError) {
+    return Response.json(
+      { error: err.code, message: err.message, ...err.details },
+      { status: STATUS[err.kind] },
+    );
+  }
+  if (err instanceof HttpError) return errorResponse(err);
+  if ((err as { code?: string }).code === "SQLITE_FULL" || /disk is full|SQLITE_FULL/i.test(String(err))) {
+    return Response.json(
+      { error: "disk_full", message: "the disk is full; nothing was written" },
+      { status: 507 },
+    );
+  }
+  console.error(err);
+  return errorResponse(err);
+}
