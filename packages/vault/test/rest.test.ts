@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { type HubProcess, startHub, tempHome } from "../../hub/testing/hub-process.ts";
+
+const VAULT_DIR = join(import.meta.dir, "..");
+
+describe("the vault's REST API, through a real hub", () => {
+  let hub: HubProcess;
+  let write: Record<string, string>;
+  let read: Record<string, string>;
+
+  beforeAll(async () => {
+    hub = await startHub(tempHome());
+    const res = await hub.api("POST", "/api/modules/install", { path: VAULT_DIR });
+    expect(res.status).toBe(201);
+    const token = async (scope: string) =>
+      ((await (await hub.api("POST", "/api/tokens", { scope })).json()) as { token: string }).token;
+    write = { authorization: `Bearer ${await token("vault:write")}`, "content-type": "application/json" };
+    read = { authorization: `Bearer ${await token("vault:default:read")}` };
+  }, 30_000);
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  const api = (method: string, path: string, body?: unknown, headers = write) =>
+    fetch(`${hub.origin}/vault/default/api${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+  const json = async (res: Response) => (await res.json()) as Record<string, any>;
+
+  test("create, then read by id and by path (any case, with .md)", async () => {
+    const created = await api("POST", "/notes", {
+      path: "Inbox/First Note",
+      content: "hello",
+      tags: ["a"],
+      metadata: { k: 1 },
+    });
+    expect(created.status).toBe(201);
+    const note = await json(created);
+    expect(note).toMatchObject({
+      path: "Inbox/First Note",
+      content: "hello",
+      tags: ["a"],
+      metadata: { k: 1 },
+    });
+    expect(await json(await api("GET", `/notes/${note.id}`))).toMatchObject({ id: note.id });
+    expect((await json(await api("GET", "/notes/inbox/first%20note.md"))).id).toBe(note.id);
+    expect((await api("GET", "/notes/inbox/nothing-here")).status).toBe(404);
+  });
+
+  test("list filters: tag, exclude_tag, path_prefix, metadata, search, and cursor paging", async () => {
+    for (let i = 0; i < 12; i++) {
+      const tags = i % 2 ? ["odd", "list"] : ["even", "list"];
+      expect(
+        (
+          await api("POST", "/notes", {
+            path: `list/n${i}`,
+            content: `number ${i} zebra${i}`,
+            tags,
+            metadata: { i },
+          })
+        ).status,
+      ).toBe(201);
+    }
+    const paths = async (q: string) =>
+      ((await json(await api("GET", `/notes?${q}`))).notes as { path: string }[]).map((n) => n.path);
+    expect((await paths("tag=list&tag=odd&limit=100")).length).toBe(6);
+    expect((await paths("tag=list&exclude_tag=odd&limit=100")).length).toBe(6);
+    expect((await paths("path_prefix=LIST/&limit=100")).length).toBe(12);
+    expect(await paths("metadata.i=3")).toEqual(["list/n3"]);
+    expect(await paths("search=zebra7")).toEqual(["list/n7"]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Record<string, any> = await json(
+        await api("GET", `/notes?tag=list&limit=5&sort=path_asc${cursor ? `&cursor=${cursor}` : ""}`),
+      );
+      seen.push(...page.notes.map((n: { path: string }) => n.path));
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(seen).toHaveLength(12);
+    expect(new Set(seen).size).toBe(12);
+    expect((await api("GET", "/notes?bogus=1")).status).toBe(400);
+  });
+
+  test("PATCH: replace, append, prepend, edit, metadata merge, tags; conflicts answered", async () => {
+    const note = await json(
+      await api("POST", "/notes", { path: "patch/me", content: "middle", tags: ["x"] }),
+    );
+    const p = (body: unknown) => api("PATCH", `/notes/${note.id}`, body);
+    expect((await json(await p({ append: " end" }))).content).toBe("middle end");
+    expect((await json(await p({ prepend: "start " }))).content).toBe("start middle end");
+    expect((await json(await p({ edit: { old: "middle", new: "centre" } }))).content).toBe(
+      "start centre end",
+    );
+    const missing = await p({ edit: { old: "nowhere", new: "x" } });
+    expect(missing.status).toBe(422);
+    await p({ append: " centre" });
+    const ambiguous = await p({ edit: { old: "centre", new: "x" } });
+    expect(ambiguous.status).toBe(409);
+    const merged = await json(await p({ metadata: { a: 1, b: 2 }, tags_add: ["y"], tags_remove: ["x"] }));
+    expect(merged.metadata).toEqual({ a: 1, b: 2 });
+    expect(merged.tags).toEqual(["y"]);
+    const stale = await p({ content: "new", if_updated_at: note.updated_at });
+    expect(stale.status).toBe(409);
+    const body = await json(stale);
+    expect(body.your_updated_at).toBe(note.updated_at);
+    expect(body.current_updated_at).toBe(merged.updated_at);
+    expect((await p({ content: "new", if_updated_at: merged.updated_at })).status).toBe(200);
+  });
+
+  test("delete, backlinks, and tags rename/merge", async () => {
+    const target = await json(
+      await api("POST", "/notes", { path: "links/target", content: "t", tags: ["old"] }),
+    );
+    await api("POST", "/notes", {
+      path: "links/source",
+      content: "see [[links/target|it]]",
+      tags: ["other"],
+    });
+    const back = await json(await api("GET", "/notes/links/target/backlinks"));
+    expect(back.backlinks.map((b: { path: string }) => b.path)).toEqual(["links/source"]);
+    expect((await api("POST", "/tags/rename", { from: "old", to: "other" })).status).toBe(200);
+    const tags = (await json(await api("GET", "/tags"))).tags as { tag: string; count: number }[];
+    expect(tags.find((t) => t.tag === "other")?.count).toBe(2);
+    expect(tags.find((t) => t.tag === "old")).toBeUndefined();
+    expect((await api("DELETE", `/notes/${target.id}`)).status).toBe(200);
+    expect((await api("GET", `/notes/${target.id}`)).status).toBe(404);
+  });
+
+  describe("bad input", () => {
+    test("malformed JSON, wrong types and unknown fields are 400 naming the problem", async () => {
+      expect((await api("POST", "/notes", "{nope")).status).toBe(400);
+      const wrong = await api("POST", "/notes", { path: 5 });
+      expect(wrong.status).toBe(400);
+      expect((await json(wrong)).message).toContain('"path"');
+      const unknown = await api("POST", "/notes", { path: "x", colour: "red" });
+      expect((await json(unknown)).message).toContain('"colour"');
+    });
+
+    test("an oversized body is 413", async () => {
+      const res = await api("POST", "/notes", { path: "big", content: "x".repeat(3 * 1024 * 1024) });
+      expect(res.status).toBe(413);
+      expect((await api("GET", "/notes/big")).status).toBe(404);
+    });
+
+    test("traversal and control characters in note paths are 400", async () => {
+      for (const path of ["../escape", "a/../../b", "a/./b", "nul\u0000byte", "back\\slash", ""]) {
+        expect((await api("POST", "/notes", { path })).status, JSON.stringify(path)).toBe(400);
+      }
+    });
+
+    test("invalid full-text syntax is 400, never an empty list", async () => {
+      for (const q of ['"open', "AND", "a OR", "(x"]) {
+        const res = await api("GET", `/notes?search=${encodeURIComponent(q)}`);
+        expect(res.status, q).toBe(400);
+        expect((await json(res)).error).toBe("invalid_search");
+      }
+    });
+
+    test("a batch over the cap is refused and nothing is written; a bad note aborts its whole batch", async () => {
+      const many = Array.from({ length: 101 }, (_, i) => ({ path: `batch/over${i}` }));
+      expect((await api("POST", "/notes?batch=true", { notes: many })).status).toBe(400);
+      const bad = [{ path: "batch/ok1" }, { path: "../bad" }];
+      expect((await api("POST", "/notes?batch=true", { notes: bad })).status).toBe(400);
+      const listed = await json(await api("GET", "/notes?path_prefix=batch/"));
+      expect(listed.notes).toEqual([]);
+      const good = await api("POST", "/notes?batch=true", {
+        notes: [{ path: "batch/a" }, { path: "batch/b" }],
+      });
+      expect(good.status).toBe(201);
+      expect((await json(good)).notes).toHaveLength(2);
+    });
+  });
+
+  describe("access", () => {
+    test("no token is 401; a read-only token reads but cannot write", async () => {
+      expect((await fetch(`${hub.origin}/vault/default/api/notes`)).status).toBe(401);
+      expect((await api("GET", "/notes", undefined, read)).status).toBe(200);
+      expect(
+        (await api("POST", "/notes", { path: "ro" }, { ...read, "content-type": "application/json" })).status,
+      ).toBe(403);
+    });
+
+    test("a token for another vault is refused", async () => {
+      const other = (
+        (await (await hub.api("POST", "/api/tokens", { scope: "vault:work:write" })).json()) as {
+          token: string;
+        }
+      ).token;
+      expect((await api("GET", "/notes", undefined, { authorization: `Bearer ${other}` })).status).toBe(403);
+    });
+
+    test("the logged-in admin's browser session reaches the vault through the proxy", async () => {
+      const res = await fetch(`${hub.origin}/vault/default/api/notes?limit=1`, {
+        headers: { cookie: hub.session!.cookie },
+      });
+      expect(res.status).toBe(200);
+    });
+  });
+});
