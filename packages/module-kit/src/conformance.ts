@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Manifest, validateManifest } from "./manifest.ts";
 import { standardPaths } from "./server.ts";
 
@@ -108,4 +111,58 @@ export function describeConformance(label: string, start: () => Promise<RunningM
       expect(performance.now() - began).toBeLessThan(grace);
     });
   });
+}
+
+/** A free loopback port, found by binding port 0 and letting it go. */
+function freePort(): number {
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = probe.port;
+  probe.stop(true);
+  return port;
+}
+
+/** Starts a module package the way the hub would (cwd = the package, PORT, PARACHUTE_HOME), without a hub. */
+export async function startModulePackage(
+  dir: string,
+  adminHeaders?: Record<string, string>,
+  env: Record<string, string> = {},
+): Promise<RunningModule> {
+  const manifest = JSON.parse(readFileSync(join(dir, ".parachute", "module.json"), "utf8"));
+  const port = freePort();
+  const argv =
+    manifest.startCmd[0] === "bun" ? [process.execPath, ...manifest.startCmd.slice(1)] : manifest.startCmd;
+  const proc = Bun.spawn(argv, {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? "",
+      PORT: String(port),
+      PARACHUTE_HOME: mkdtempSync(join(tmpdir(), "conformance-")),
+      ...env,
+    },
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = performance.now() + 10_000;
+  while (
+    !(await fetch(`${origin}${manifest.health}`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
+    if (performance.now() > deadline || proc.exitCode !== null)
+      throw new Error(`${dir} did not become healthy`);
+    await Bun.sleep(10);
+  }
+  return {
+    origin,
+    manifest,
+    adminHeaders,
+    exited: proc.exited,
+    signal: (sig) => proc.kill(sig),
+    stop: async () => {
+      proc.kill("SIGKILL");
+      await proc.exited;
+    },
+  };
 }
