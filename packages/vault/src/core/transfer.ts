@@ -1,0 +1,74 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
+import { writeFileAtomic } from "@parachute/module-kit";
+import { invalid } from "./errors.ts";
+import { joinFrontmatter, splitFrontmatter } from "./frontmatter.ts";
+import type { NewNote, NoteStore } from "./notes.ts";
+import { queryNotes } from "./query.ts";
+
+const BATCH = 1000;
+
+/** Every `.md` file below `dir`, skipping hidden folders (`.obsidian`, `.git`, …). */
+function markdownFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      if (name.startsWith(".")) continue;
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name.toLowerCase().endsWith(".md")) out.push(full);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** A markdown file as a note: frontmatter becomes metadata, a frontmatter `tags` list becomes tags. */
+export function noteFromMarkdown(path: string, text: string): NewNote {
+  const { metadata, body } = splitFrontmatter(text);
+  const { tags, ...rest } = metadata;
+  const tagList = Array.isArray(tags) ? tags.map(String) : typeof tags === "string" ? tags.split(/[\s,]+/).filter(Boolean) : [];
+  return { path, content: body, metadata: rest, tags: tagList };
+}
+
+/** A note as markdown, the inverse of `noteFromMarkdown`. */
+export function noteToMarkdown(note: { content: string; metadata: Record<string, unknown>; tags: string[] }): string {
+  const front = note.tags.length ? { ...note.metadata, tags: note.tags } : note.metadata;
+  // Content that itself opens like frontmatter gets an explicit empty one, so it reads back as content.
+  if (Object.keys(front).length === 0 && /^---\r?\n/.test(note.content)) return `---\n{}\n---\n${note.content}`;
+  return joinFrontmatter(front, note.content);
+}
+
+/**
+ * Imports a folder of markdown files (Obsidian-compatible) into a vault, in transactions of a
+ * thousand notes. Returns how many were imported.
+ */
+export function importFolder(store: NoteStore, dir: string): number {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw invalid("invalid_import", `${dir} is not a folder`);
+  const files = markdownFiles(dir);
+  for (let i = 0; i < files.length; i += BATCH) {
+    const notes = files.slice(i, i + BATCH).map((f) => {
+      const path = relative(dir, f).split(sep).join("/").replace(/\.md$/i, "");
+      return noteFromMarkdown(path, readFileSync(f, "utf8"));
+    });
+    store.createMany(notes);
+  }
+  return files.length;
+}
+
+/** Writes every note of a vault as `<path>.md` under `dir`. Returns how many were written. */
+export function exportFolder(store: NoteStore, dir: string): number {
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    const page = queryNotes(store, { sort: "path_asc", limit: 500, cursor });
+    for (const note of page.notes) {
+      const file = join(dir, `${note.path}.md`);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileAtomic(file, noteToMarkdown(note));
+      count++;
+    }
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor);
+  return count;
+}
