@@ -130,6 +130,53 @@ describe("the vault's REST API, through a real hub", () => {
     expect((await api("GET", `/notes/${target.id}`)).status).toBe(404);
   });
 
+  test("attachments: upload, list, download the same bytes, delete", async () => {
+    const note = await json(await api("POST", "/notes", { path: "with/files" }));
+    const bytes = new Uint8Array(300_000).map((_, i) => i % 251);
+    const up = await fetch(
+      `${hub.origin}/vault/default/api/notes/with/files/attachments?name=voice%20memo.webm`,
+      {
+        method: "POST",
+        headers: { authorization: write.authorization!, "content-type": "audio/webm" },
+        body: bytes,
+      },
+    );
+    expect(up.status).toBe(201);
+    const att = await json(up);
+    expect(att).toMatchObject({
+      name: "voice memo.webm",
+      mime: "audio/webm",
+      size: 300_000,
+      note_id: note.id,
+    });
+    const listed = await json(await api("GET", "/notes/with/files/attachments"));
+    expect(listed.attachments.map((a: { id: string }) => a.id)).toEqual([att.id]);
+    const down = await api("GET", `/attachments/${att.id}`);
+    expect(down.headers.get("content-type")).toBe("audio/webm");
+    expect(down.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(new Uint8Array(await down.arrayBuffer())).toEqual(bytes);
+    expect((await api("DELETE", `/attachments/${att.id}`)).status).toBe(200);
+    expect((await api("GET", `/attachments/${att.id}`)).status).toBe(404);
+  });
+
+  test("attachments: traversal in names, disallowed types and oversized files are refused", async () => {
+    await api("POST", "/notes", { path: "files/bad" });
+    const upload = (name: string, body: BodyInit, extra: Record<string, string> = {}) =>
+      fetch(`${hub.origin}/vault/default/api/notes/files/bad/attachments?name=${encodeURIComponent(name)}`, {
+        method: "POST",
+        headers: { authorization: write.authorization!, ...extra },
+        body,
+      });
+    for (const name of ["../escape.png", "a/b.png", "..", "nul\u0000.png", ""]) {
+      expect((await upload(name, "x")).status, name).toBe(400);
+    }
+    expect((await upload("run.sh", "echo")).status).toBe(415);
+    expect((await upload("page.html", "<script>")).status).toBe(415);
+    const big = await upload("huge.png", new Uint8Array(51 * 1024 * 1024));
+    expect(big.status).toBe(413);
+    expect((await json(await api("GET", "/notes/files/bad/attachments"))).attachments).toEqual([]);
+  }, 30_000);
+
   describe("bad input", () => {
     test("malformed JSON, wrong types and unknown fields are 400 naming the problem", async () => {
       expect((await api("POST", "/notes", "{nope")).status).toBe(400);

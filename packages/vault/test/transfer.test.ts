@@ -39,7 +39,10 @@ function generatedCorpus(dir: string, n: number): void {
       i % 4 === 0
         ? ""
         : `---\ntitle: Note ${i}\nrating: ${i % 5}\ndone: ${i % 2 === 0}\ntags:\n  - t${i % 3}\n  - shared\nnested:\n  a: [1, 2]\n---\n`;
-    writeFileSync(join(folder, `note-${i}.md`), `${front}# Note ${i}\n\nBody ${i} ünïcode ✓\n${links}${code}\n`);
+    writeFileSync(
+      join(folder, `note-${i}.md`),
+      `${front}# Note ${i}\n\nBody ${i} ünïcode ✓\n${links}${code}\n`,
+    );
   }
   writeFileSync(join(dir, "starts-with-rule.md"), "---\n---\nnot frontmatter\n");
   mkdirSync(join(dir, ".obsidian"));
@@ -47,29 +50,42 @@ function generatedCorpus(dir: string, n: number): void {
 }
 
 describe("import and export", () => {
-  test("export → import into an empty vault → export is byte-identical", () => {
+  test("export → import into an empty vault → export is byte-identical, attachments included", async () => {
     const source = temp();
     generatedCorpus(source, 60);
+    mkdirSync(join(source, "area-0", "note-0.attachments"));
+    writeFileSync(
+      join(source, "area-0", "note-0.attachments", "voice.webm"),
+      new Uint8Array([1, 2, 3, 0, 255]),
+    );
+    writeFileSync(join(source, "area-0", "note-0.attachments", "photo.png"), new Uint8Array(2048).fill(9));
     const first = new VaultSet(temp(), () => Date.now());
-    expect(importFolder(first.get("default").notes, source)).toBe(61);
+    const v1 = first.get("default");
+    expect(await importFolder(v1.notes, source, v1.attachments)).toBe(61);
+    expect(v1.attachments.list(v1.notes.get("area-0/note-0").id).map((a) => a.name)).toEqual([
+      "photo.png",
+      "voice.webm",
+    ]);
     const outA = temp();
-    expect(exportFolder(first.get("default").notes, outA)).toBe(61);
+    expect(exportFolder(v1.notes, outA, v1.attachments)).toBe(61);
 
     const second = new VaultSet(temp(), () => Date.now());
-    importFolder(second.get("default").notes, outA);
+    const v2 = second.get("default");
+    await importFolder(v2.notes, outA, v2.attachments);
     const outB = temp();
-    exportFolder(second.get("default").notes, outB);
+    exportFolder(v2.notes, outB, v2.attachments);
+    expect(Object.keys(snapshot(outA))).toContain(join("area-0", "note-0.attachments", "voice.webm"));
     expect(snapshot(outB)).toEqual(snapshot(outA));
     first.close();
     second.close();
   });
 
-  test("frontmatter becomes metadata and tags; links are parsed, code is not", () => {
+  test("frontmatter becomes metadata and tags; links are parsed, code is not", async () => {
     const source = temp();
     generatedCorpus(source, 10);
     const vaults = new VaultSet(temp(), () => Date.now());
     const notes = vaults.get("default").notes;
-    importFolder(notes, source);
+    await importFolder(notes, source);
     const n1 = notes.get("area-1/sub/note-1");
     expect(n1.metadata).toMatchObject({ title: "Note 1", rating: 1, done: false, nested: { a: [1, 2] } });
     expect(n1.tags).toEqual(["shared", "t1"]);
@@ -81,16 +97,22 @@ describe("import and export", () => {
 
   test("content that opens like frontmatter survives the round trip", () => {
     const md = noteToMarkdown({ content: "---\nnot: yaml\n---\nbody", metadata: {}, tags: [] });
-    expect(noteFromMarkdown("x", md)).toMatchObject({ content: "---\nnot: yaml\n---\nbody", metadata: {}, tags: [] });
+    expect(noteFromMarkdown("x", md)).toMatchObject({
+      content: "---\nnot: yaml\n---\nbody",
+      metadata: {},
+      tags: [],
+    });
   });
 
-  test("a missing folder is refused; a bad file aborts its batch", () => {
+  test("a missing folder is refused; a bad file aborts its batch", async () => {
     const vaults = new VaultSet(temp(), () => Date.now());
-    expect(() => importFolder(vaults.get("default").notes, join(temp(), "nope"))).toThrow(/not a folder/);
+    await expect(importFolder(vaults.get("default").notes, join(temp(), "nope"))).rejects.toThrow(
+      /not a folder/,
+    );
     const bad = temp();
     writeFileSync(join(bad, "ok.md"), "fine");
     writeFileSync(join(bad, "broken.md"), "---\n: : [\n---\nbody");
-    expect(() => importFolder(vaults.get("default").notes, bad)).toThrow();
+    await expect(importFolder(vaults.get("default").notes, bad)).rejects.toThrow();
     expect(() => vaults.get("default").notes.get("ok")).toThrow();
     vaults.close();
   });

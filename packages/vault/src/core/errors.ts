@@ -2,7 +2,13 @@
  * The vault core's one error type. `code` is stable; adapters map `kind` onto their transport
  * (HTTP status, MCP error) in one place each.
  */
-export type VaultErrorKind = "invalid" | "not_found" | "conflict" | "unprocessable" | "too_large";
+export type VaultErrorKind =
+  | "invalid"
+  | "not_found"
+  | "conflict"
+  | "unprocessable"
+  | "too_large"
+  | "unsupported";
 
 export class VaultError extends Error {
   constructor(

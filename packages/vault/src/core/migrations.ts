@@ -42,4 +42,14 @@ export const MIGRATIONS: string[] = [
      INSERT INTO notes_fts (notes_fts, rowid, path, content) VALUES ('delete', old.rowid, old.path, old.content);
      INSERT INTO notes_fts (rowid, path, content) VALUES (new.rowid, new.path, new.content);
    END;`,
+  `CREATE TABLE attachments (
+     id TEXT PRIMARY KEY,
+     note_id TEXT NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     mime TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     sha256 TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     UNIQUE (note_id, name)
+   );`,
 ];

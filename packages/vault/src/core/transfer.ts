@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { writeFileAtomic } from "@parachute/module-kit";
+import type { AttachmentStore } from "./attachments.ts";
 import { invalid } from "./errors.ts";
 import { joinFrontmatter, splitFrontmatter } from "./frontmatter.ts";
 import type { NewNote, NoteStore } from "./notes.ts";
@@ -15,8 +16,9 @@ function markdownFiles(dir: string): string[] {
     for (const name of readdirSync(d).sort()) {
       if (name.startsWith(".")) continue;
       const full = join(d, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (name.toLowerCase().endsWith(".md")) out.push(full);
+      if (statSync(full).isDirectory()) {
+        if (!name.endsWith(ATTACHMENTS_SUFFIX)) walk(full);
+      } else if (name.toLowerCase().endsWith(".md")) out.push(full);
     }
   };
   walk(dir);
@@ -27,15 +29,24 @@ function markdownFiles(dir: string): string[] {
 export function noteFromMarkdown(path: string, text: string): NewNote {
   const { metadata, body } = splitFrontmatter(text);
   const { tags, ...rest } = metadata;
-  const tagList = Array.isArray(tags) ? tags.map(String) : typeof tags === "string" ? tags.split(/[\s,]+/).filter(Boolean) : [];
+  const tagList = Array.isArray(tags)
+    ? tags.map(String)
+    : typeof tags === "string"
+      ? tags.split(/[\s,]+/).filter(Boolean)
+      : [];
   return { path, content: body, metadata: rest, tags: tagList };
 }
 
 /** A note as markdown, the inverse of `noteFromMarkdown`. */
-export function noteToMarkdown(note: { content: string; metadata: Record<string, unknown>; tags: string[] }): string {
+export function noteToMarkdown(note: {
+  content: string;
+  metadata: Record<string, unknown>;
+  tags: string[];
+}): string {
   const front = note.tags.length ? { ...note.metadata, tags: note.tags } : note.metadata;
   // Content that itself opens like frontmatter gets an explicit empty one, so it reads back as content.
-  if (Object.keys(front).length === 0 && /^---\r?\n/.test(note.content)) return `---\n{}\n---\n${note.content}`;
+  if (Object.keys(front).length === 0 && /^---\r?\n/.test(note.content))
+    return `---\n{}\n---\n${note.content}`;
   return joinFrontmatter(front, note.content);
 }
 
@@ -43,21 +54,37 @@ export function noteToMarkdown(note: { content: string; metadata: Record<string,
  * Imports a folder of markdown files (Obsidian-compatible) into a vault, in transactions of a
  * thousand notes. Returns how many were imported.
  */
-export function importFolder(store: NoteStore, dir: string): number {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw invalid("invalid_import", `${dir} is not a folder`);
+export async function importFolder(
+  store: NoteStore,
+  dir: string,
+  attachments?: AttachmentStore,
+): Promise<number> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw invalid("invalid_import", `${dir} is not a folder`);
   const files = markdownFiles(dir);
   for (let i = 0; i < files.length; i += BATCH) {
     const notes = files.slice(i, i + BATCH).map((f) => {
       const path = relative(dir, f).split(sep).join("/").replace(/\.md$/i, "");
       return noteFromMarkdown(path, readFileSync(f, "utf8"));
     });
-    store.createMany(notes);
+    const created = store.createMany(notes);
+    if (!attachments) continue;
+    for (const [j, note] of created.entries()) {
+      const folder = files[i + j]!.replace(/\.md$/i, ATTACHMENTS_SUFFIX);
+      if (!existsSync(folder)) continue;
+      for (const name of readdirSync(folder).sort()) {
+        await attachments.add(note.id, name, new Uint8Array(readFileSync(join(folder, name))));
+      }
+    }
   }
   return files.length;
 }
 
+/** Attachments of `a/b.md` travel in the folder `a/b.attachments/`. */
+const ATTACHMENTS_SUFFIX = ".attachments";
+
 /** Writes every note of a vault as `<path>.md` under `dir`. Returns how many were written. */
-export function exportFolder(store: NoteStore, dir: string): number {
+export function exportFolder(store: NoteStore, dir: string, attachments?: AttachmentStore): number {
   let count = 0;
   let cursor: string | undefined;
   do {
@@ -66,6 +93,11 @@ export function exportFolder(store: NoteStore, dir: string): number {
       const file = join(dir, `${note.path}.md`);
       mkdirSync(dirname(file), { recursive: true });
       writeFileAtomic(file, noteToMarkdown(note));
+      for (const a of attachments?.list(note.id) ?? []) {
+        const folder = join(dir, `${note.path}${ATTACHMENTS_SUFFIX}`);
+        mkdirSync(folder, { recursive: true });
+        copyFileSync(attachments!.get(a.id).file, join(folder, a.name));
+      }
       count++;
     }
     cursor = page.next_cursor ?? undefined;

@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { AttachmentStore } from "./attachments.ts";
 import { invalid, VaultError } from "./errors.ts";
 import { NoteStore } from "./notes.ts";
 import { openVaultDb } from "./vault-db.ts";
@@ -11,6 +12,7 @@ export interface Vault {
   name: string;
   db: Database;
   notes: NoteStore;
+  attachments: AttachmentStore;
   dir: string;
 }
 
@@ -58,7 +60,9 @@ export class VaultSet {
   private openVault(name: string): Vault {
     const dir = join(this.dataDir, name);
     const db = openVaultDb(join(dir, "vault.db"));
-    const vault = { name, db, notes: new NoteStore(db, this.now), dir };
+    const attachments = new AttachmentStore(db, dir, this.now);
+    attachments.sweep();
+    const vault = { name, db, notes: new NoteStore(db, this.now), attachments, dir };
     this.open.set(name, vault);
     return vault;
   }

@@ -92,7 +92,47 @@ export function restApp(vaults: VaultSet, authorize: Authorize): Hono<Env> {
     const sub = /^(.+)\/(backlinks|links)$/.exec(ref);
     if (sub?.[2] === "backlinks") return c.json({ backlinks: notes.backlinks(sub[1]!) });
     if (sub?.[2] === "links") return c.json({ links: notes.links(sub[1]!) });
+    const files = /^(.+)\/attachments$/.exec(ref);
+    if (files) return c.json({ attachments: c.get("vault").attachments.list(notes.get(files[1]!).id) });
     return c.json(notes.get(ref));
+  });
+
+  // Uploads stream straight to disk: `POST notes/<ref>/attachments?name=<file name>` with the raw bytes.
+  app.post("/notes/:ref{.+}", writes, async (c) => {
+    const sub = /^(.+)\/attachments$/.exec(c.req.param("ref"));
+    if (!sub)
+      throw new HttpError(404, "not_found", "POST a note to /notes, or a file to /notes/<ref>/attachments");
+    const vault = c.get("vault");
+    const note = vault.notes.get(sub[1]!);
+    const declared = Number(c.req.header("content-length") ?? -1);
+    if (declared > vault.attachments.maxBytes) {
+      throw new HttpError(
+        413,
+        "attachment_too_large",
+        `attachments are at most ${vault.attachments.maxBytes} bytes`,
+      );
+    }
+    const body = c.req.raw.body ?? new Uint8Array();
+    return c.json(await vault.attachments.add(note.id, c.req.query("name") ?? "", body), 201);
+  });
+
+  app.get("/attachments/:id", reads, (c) => {
+    const a = c.get("vault").attachments.get(c.req.param("id"));
+    const inline = /^(image|audio|video)\//.test(a.mime) && a.mime !== "image/svg+xml";
+    return new Response(Bun.file(a.file), {
+      headers: {
+        "content-type": a.mime,
+        "content-length": String(a.size),
+        "x-content-type-options": "nosniff",
+        "content-security-policy": "default-src 'none'; sandbox",
+        "content-disposition": `${inline ? "inline" : "attachment"}; filename*=UTF-8''${encodeURIComponent(a.name)}`,
+      },
+    });
+  });
+
+  app.delete("/attachments/:id", writes, (c) => {
+    c.get("vault").attachments.delete(c.req.param("id"));
+    return c.json({ deleted: true });
   });
 
   app.patch("/notes/:ref{.+}", writes, async (c) => {
@@ -101,7 +141,8 @@ export function restApp(vaults: VaultSet, authorize: Authorize): Hono<Env> {
   });
 
   app.delete("/notes/:ref{.+}", writes, (c) => {
-    c.get("vault").notes.delete(c.req.param("ref"));
+    const vault = c.get("vault");
+    vault.attachments.deleteNote(vault.notes, vault.notes.get(c.req.param("ref")).id);
     return c.json({ deleted: true });
   });
 

@@ -1,7 +1,14 @@
 import { errorResponse, HttpError } from "@parachute/module-kit";
 import { VaultError } from "../core/errors.ts";
 
-const STATUS = { invalid: 400, not_found: 404, conflict: 409, unprocessable: 422, too_large: 413 } as const;
+const STATUS = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  too_large: 413,
+  unsupported: 415,
+} as const;
 
 /** Renders core and HTTP errors as `{ error, message, ...details }` with the matching status. */
 export function renderError(err: unknown): Response {
