@@ -1,12 +1,27 @@
-import type { TokenVerifier } from "@parachute/module-kit";
+import { HttpError, type TokenVerifier } from "@parachute/module-kit";
+import { TOKEN_PREFIX } from "./core/vault-tokens.ts";
+import type { VaultSet } from "./core/vaults.ts";
 import type { Authorize } from "./rest/app.ts";
 
 /**
- * Vault access from hub tokens: `vault:<verb>` for every vault, or `vault:<name>:<verb>` for one;
- * `admin` ⊇ `write` ⊇ `read`.
+ * Vault access: a hub token with `vault:<verb>` (every vault) or `vault:<name>:<verb>` (one), or one
+ * of the vault's own API tokens; `admin` ⊇ `write` ⊇ `read` for both.
  */
-export function hubTokenAuth(verifier: TokenVerifier): Authorize {
+export function vaultAuth(verifier: TokenVerifier, vaults: VaultSet): Authorize {
   return async (req, vault, verb) => {
-    await verifier.verify(req.headers.get("authorization"), `vault:${vault}:${verb}`);
+    const header = req.headers.get("authorization") ?? "";
+    const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (bearer?.startsWith(TOKEN_PREFIX)) {
+      if (vaults.get(vault).tokens.allows(bearer, verb)) return;
+      throw new HttpError(
+        401,
+        "invalid_token",
+        "the vault token is unknown, expired, revoked, or lacks this right",
+        {
+          "www-authenticate": 'Bearer error="invalid_token"',
+        },
+      );
+    }
+    await verifier.verify(header, `vault:${vault}:${verb}`);
   };
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { allowScope, serveModule, validateManifest, verifierFromEnv } from "@parachute/module-kit";
-import { hubTokenAuth } from "./auth.ts";
+import { vaultAuth } from "./auth.ts";
 import { VaultSet } from "./core/vaults.ts";
 import { restApp } from "./rest/app.ts";
 
@@ -13,7 +13,7 @@ const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
 const home = process.env.PARACHUTE_HOME ?? join(process.env.HOME ?? ".", ".parachute");
 const vaults = new VaultSet(join(home, "vault"), () => Date.now());
 const verifier = verifierFromEnv(manifest.name);
-const rest = restApp(vaults, hubTokenAuth(verifier));
+const rest = restApp(vaults, vaultAuth(verifier, vaults));
 
 const { server } = serveModule({
   manifest,

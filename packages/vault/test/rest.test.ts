@@ -240,6 +240,37 @@ describe("the vault's REST API, through a real hub", () => {
       expect((await api("GET", "/notes", undefined, { authorization: `Bearer ${other}` })).status).toBe(403);
     });
 
+    test("vault API tokens: created by an admin, shown once, scoped, expiring, revocable", async () => {
+      const admin = (
+        (await (await hub.api("POST", "/api/tokens", { scope: "vault:admin" })).json()) as { token: string }
+      ).token;
+      const asAdmin = { authorization: `Bearer ${admin}`, "content-type": "application/json" };
+      expect((await api("POST", "/tokens", { scope: "read" })).status).toBe(403);
+      const created = await api("POST", "/tokens", { scope: "read", label: "script", ttl: "1h" }, asAdmin);
+      expect(created.status).toBe(201);
+      const { token, id } = await json(created);
+      expect(token).toStartWith("pvt_");
+      const vt = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+      expect((await api("GET", "/notes?limit=1", undefined, vt)).status).toBe(200);
+      expect((await api("POST", "/notes", { path: "by-vault-token" }, vt)).status).toBe(401);
+      const listed = (await json(await api("GET", "/tokens", undefined, asAdmin))).tokens as Record<
+        string,
+        unknown
+      >[];
+      expect(listed.find((t) => t.id === id)).toMatchObject({
+        verb: "read",
+        label: "script",
+        revoked_at: null,
+      });
+      expect(JSON.stringify(listed)).not.toContain(token);
+      expect((await api("DELETE", `/tokens/${id}`, undefined, asAdmin)).status).toBe(200);
+      expect((await api("GET", "/notes?limit=1", undefined, vt)).status).toBe(401);
+      expect((await api("POST", "/tokens", { scope: "root" }, asAdmin)).status).toBe(400);
+      expect((await api("GET", "/notes", undefined, { authorization: "Bearer pvt_forged" })).status).toBe(
+        401,
+      );
+    });
+
     test("the logged-in admin's browser session reaches the vault through the proxy", async () => {
       const res = await fetch(`${hub.origin}/vault/default/api/notes?limit=1`, {
         headers: { cookie: hub.session!.cookie },

@@ -52,4 +52,13 @@ export const MIGRATIONS: string[] = [
      created_at TEXT NOT NULL,
      UNIQUE (note_id, name)
    );`,
+  `CREATE TABLE vault_tokens (
+     id TEXT PRIMARY KEY,
+     token_hash TEXT NOT NULL UNIQUE,
+     verb TEXT NOT NULL CHECK (verb IN ('read', 'write', 'admin')),
+     label TEXT,
+     created_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL,
+     revoked_at TEXT
+   );`,
 ];

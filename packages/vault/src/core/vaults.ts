@@ -5,6 +5,7 @@ import { AttachmentStore } from "./attachments.ts";
 import { invalid, VaultError } from "./errors.ts";
 import { NoteStore } from "./notes.ts";
 import { openVaultDb } from "./vault-db.ts";
+import { VaultTokens } from "./vault-tokens.ts";
 
 const VAULT_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
@@ -13,6 +14,7 @@ export interface Vault {
   db: Database;
   notes: NoteStore;
   attachments: AttachmentStore;
+  tokens: VaultTokens;
   dir: string;
 }
 
@@ -62,7 +64,14 @@ export class VaultSet {
     const db = openVaultDb(join(dir, "vault.db"));
     const attachments = new AttachmentStore(db, dir, this.now);
     attachments.sweep();
-    const vault = { name, db, notes: new NoteStore(db, this.now), attachments, dir };
+    const vault = {
+      name,
+      db,
+      notes: new NoteStore(db, this.now),
+      attachments,
+      tokens: new VaultTokens(db, this.now),
+      dir,
+    };
     this.open.set(name, vault);
     return vault;
   }

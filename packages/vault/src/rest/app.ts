@@ -12,6 +12,15 @@ export const MAX_BATCH = 100;
 const MAX_BODY = 2 * 1024 * 1024;
 const MAX_BATCH_BODY = 16 * 1024 * 1024;
 
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A lifetime such as `15m`, `12h`, `30d`. */
+export function ttlMs(raw: string): number {
+  const m = /^(\d{1,4})([mhd])$/.exec(raw);
+  if (!m) throw new HttpError(400, "invalid_field", '"ttl" must look like 15m, 12h or 30d');
+  return Number(m[1]) * UNIT_MS[m[2]!]!;
+}
+
 /** Checks the caller may `verb` (read, write, admin) the named vault; throws 401/403 otherwise. */
 export type Authorize = (req: Request, vault: string, verb: "read" | "write" | "admin") => Promise<void>;
 
@@ -162,6 +171,23 @@ export function restApp(vaults: VaultSet, authorize: Authorize): Hono<Env> {
   );
 
   app.get("/info", reads, (c) => c.json(vaultStats(c.get("vault"))));
+
+  // Vault API tokens for headless use; managing them needs admin rights on the vault.
+  const admins = can("admin");
+  app.post("/tokens", admins, async (c) => {
+    const body = await readJsonBody<{ scope: string; ttl: string; label: string }>(c.req.raw, {
+      scope: { type: "string", required: true },
+      ttl: { type: "string" },
+      label: { type: "string" },
+    });
+    const { token, info } = c.get("vault").tokens.create(body.scope, ttlMs(body.ttl ?? "30d"), body.label);
+    return c.json({ token, ...info }, 201);
+  });
+  app.get("/tokens", admins, (c) => c.json({ tokens: c.get("vault").tokens.list() }));
+  app.delete("/tokens/:id", admins, (c) => {
+    c.get("vault").tokens.revoke(c.req.param("id"));
+    return c.json({ revoked: c.req.param("id") });
+  });
 
   return app;
 }
