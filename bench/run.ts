@@ -1,15 +1,19 @@
 /**
- * The benchmark runner: `npm run bench` (add `-- --quick` for fewer runs). Prints each figure
+ * The benchmark runner: `npm run bench` (add `-- --quick` for fewer runs and a smaller corpus,
+ * `-- --only=hub` or `-- --only=vault` for one table). Prints each figure
  * against its PRODUCT §15 target. Figures are medians of several runs; the proxy figure is a ratio
  * measured in the same run, since absolute numbers depend on the machine.
  */
 import { cleanUp } from "../packages/hub/testing/hub-process.ts";
 import { hubBench } from "./hub-bench.ts";
 import { printTable } from "./stats.ts";
+import { vaultBench } from "./vault-bench.ts";
 
 const quick = process.argv.includes("--quick");
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
 try {
-  printTable("hub (PRODUCT §15)", await hubBench(quick));
+  if (!only || only === "hub") printTable("hub (PRODUCT §15)", await hubBench(quick));
+  if (!only || only === "vault") printTable("vault (PRODUCT §15)", await vaultBench(quick));
 } finally {
   await cleanUp();
 }

@@ -12,7 +12,10 @@ describe("frontmatter", () => {
   });
 
   test("accepts CRLF line endings", () => {
-    expect(splitFrontmatter("---\r\ntitle: A\r\n---\r\nbody\r\n")).toEqual({ metadata: { title: "A" }, body: "body\r\n" });
+    expect(splitFrontmatter("---\r\ntitle: A\r\n---\r\nbody\r\n")).toEqual({
+      metadata: { title: "A" },
+      body: "body\r\n",
+    });
   });
 
   test("frontmatter with no body gives an empty body", () => {
@@ -20,7 +23,12 @@ describe("frontmatter", () => {
   });
 
   test("no frontmatter: empty metadata and the whole text as the body", () => {
-    for (const text of ["# Just markdown\n\n---\nnot: frontmatter\n---\n", "", "--- not a fence\n", " ---\na: 1\n---\n"]) {
+    for (const text of [
+      "# Just markdown\n\n---\nnot: frontmatter\n---\n",
+      "",
+      "--- not a fence\n",
+      " ---\na: 1\n---\n",
+    ]) {
       expect(splitFrontmatter(text)).toEqual({ metadata: {}, body: text });
     }
   });
@@ -36,14 +44,22 @@ describe("frontmatter", () => {
   });
 
   test("YAML that does not parse is refused as invalid", () => {
-    const err = expectVaultError(() => splitFrontmatter("---\ntitle: [unclosed\n---\nbody"), "invalid", "invalid_frontmatter");
+    const err = expectVaultError(
+      () => splitFrontmatter("---\ntitle: [unclosed\n---\nbody"),
+      "invalid",
+      "invalid_frontmatter",
+    );
     expect(err.message).toContain("YAML");
     expectVaultError(() => splitFrontmatter("---\na: 1\na: 2\n---\n"), "invalid", "invalid_frontmatter");
   });
 
   test("frontmatter that is not a mapping is refused", () => {
     expectVaultError(() => splitFrontmatter("---\n- a\n- b\n---\nbody"), "invalid", "invalid_frontmatter");
-    expectVaultError(() => splitFrontmatter("---\njust a string\n---\nbody"), "invalid", "invalid_frontmatter");
+    expectVaultError(
+      () => splitFrontmatter("---\njust a string\n---\nbody"),
+      "invalid",
+      "invalid_frontmatter",
+    );
     expectVaultError(() => splitFrontmatter("---\n42\n---\nbody"), "invalid", "invalid_frontmatter");
   });
 

@@ -24,7 +24,9 @@ describe("parseWikiLinks", () => {
   });
 
   test("a heading and an alias", () => {
-    expect(parseWikiLinks("[[alpha#Goals|our goals]]")).toEqual([link("alpha", { heading: "Goals", alias: "our goals" })]);
+    expect(parseWikiLinks("[[alpha#Goals|our goals]]")).toEqual([
+      link("alpha", { heading: "Goals", alias: "our goals" }),
+    ]);
   });
 
   test("an embed", () => {
@@ -43,7 +45,9 @@ describe("parseWikiLinks", () => {
   });
 
   test("no links gives an empty list, and half-made links are not links", () => {
-    expect(parseWikiLinks("plain text, [single] brackets, [[unclosed, [[]] and [[#only-heading]]")).toEqual([]);
+    expect(parseWikiLinks("plain text, [single] brackets, [[unclosed, [[]] and [[#only-heading]]")).toEqual(
+      [],
+    );
   });
 
   test("a link does not span lines", () => {
@@ -51,7 +55,7 @@ describe("parseWikiLinks", () => {
   });
 
   test("none inside a ``` fenced block", () => {
-    const md = "[[before]]\n```js\nconst x = \"[[in-code]]\";\n```\n[[after]]";
+    const md = '[[before]]\n```js\nconst x = "[[in-code]]";\n```\n[[after]]';
     expect(targets(md)).toEqual(["before", "after"]);
   });
 
@@ -96,7 +100,9 @@ describe("rewriteWikiLinks", () => {
 
   test("keeps the heading, the alias and the embed mark", () => {
     const md = "[[old#Goals]] [[old|shown]] [[old#Goals|shown]] ![[old]] ![[old#h|a]]";
-    expect(rewriteWikiLinks(md, "old", "new")).toBe("[[new#Goals]] [[new|shown]] [[new#Goals|shown]] ![[new]] ![[new#h|a]]");
+    expect(rewriteWikiLinks(md, "old", "new")).toBe(
+      "[[new#Goals]] [[new|shown]] [[new#Goals|shown]] ![[new]] ![[new#h|a]]",
+    );
   });
 
   test("matches the target case-insensitively", () => {
@@ -111,12 +117,16 @@ describe("rewriteWikiLinks", () => {
 
   test("leaves links inside fenced and inline code alone", () => {
     const md = "[[old]]\n```\n[[old]]\n```\n~~~\n[[old]]\n~~~\n`[[old]]` [[old]]";
-    expect(rewriteWikiLinks(md, "old", "new")).toBe("[[new]]\n```\n[[old]]\n```\n~~~\n[[old]]\n~~~\n`[[old]]` [[new]]");
+    expect(rewriteWikiLinks(md, "old", "new")).toBe(
+      "[[new]]\n```\n[[old]]\n```\n~~~\n[[old]]\n~~~\n`[[old]]` [[new]]",
+    );
   });
 
   test("leaves other links alone, including ones that only start or end like the target", () => {
     const md = "[[old]] [[older]] [[bold]] [[dir/old]] [[other|old]] [[x#old]]";
-    expect(rewriteWikiLinks(md, "old", "new")).toBe("[[new]] [[older]] [[bold]] [[dir/old]] [[other|old]] [[x#old]]");
+    expect(rewriteWikiLinks(md, "old", "new")).toBe(
+      "[[new]] [[older]] [[bold]] [[dir/old]] [[other|old]] [[x#old]]",
+    );
   });
 
   test("leaves text outside links untouched, byte for byte", () => {

@@ -61,4 +61,7 @@ export const MIGRATIONS: string[] = [
      expires_at TEXT NOT NULL,
      revoked_at TEXT
    );`,
+  `ALTER TABLE notes ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+   UPDATE notes SET name_key = substr(path_key, length(rtrim(path_key, replace(path_key, '/', ''))) + 1);
+   CREATE INDEX notes_name_key ON notes (name_key);`,
 ];

@@ -129,6 +129,7 @@ export class NoteStore {
     this.db.transaction(() => {
       const row = this.row(ref);
       this.db.query("DELETE FROM notes WHERE id = ?").run(row.id);
+      this.relink(row.path_key);
     })();
   }
 
@@ -205,12 +206,12 @@ export class NoteStore {
     const stamp = this.stamp();
     this.db
       .query(
-        "INSERT INTO notes (id, path, path_key, content, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO notes (id, path, path_key, name_key, content, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       )
-      .run(id, path, pathKey(path), content, JSON.stringify(metadata), stamp, stamp);
+      .run(id, path, pathKey(path), nameKey(path), content, JSON.stringify(metadata), stamp, stamp);
     for (const t of tags) this.db.query("INSERT INTO tags (note_id, tag) VALUES (?, ?)").run(id, t);
     this.syncLinks(id, content);
-    this.resolveDangling(id, path);
+    this.relink(pathKey(path));
     return this.get(id);
   }
 
@@ -226,16 +227,21 @@ export class NoteStore {
       )
       .all(row.id, row.id) as { id: string; content: string }[];
     const oldBase = row.path.split("/").pop()!;
+    // A bare-name link is rewritten only when that name led to this note, not to a namesake.
+    const baseIsOurs = oldBase.toLowerCase() !== row.path_key && this.resolve(pathKey(oldBase)) === row.id;
+    this.db
+      .query("UPDATE notes SET path = ?, path_key = ?, name_key = ? WHERE id = ?")
+      .run(to, pathKey(to), nameKey(to), row.id);
+    this.relink(row.path_key);
+    this.relink(pathKey(to));
     const stamp = this.stamp();
     for (const s of sources) {
-      const next = rewriteWikiLinks(rewriteWikiLinks(s.content, row.path, to), oldBase, to);
+      let next = rewriteWikiLinks(s.content, row.path, to);
+      if (baseIsOurs) next = rewriteWikiLinks(next, oldBase, to);
       if (next === s.content) continue;
       this.db.query("UPDATE notes SET content = ?, updated_at = ? WHERE id = ?").run(next, stamp, s.id);
       this.syncLinks(s.id, next);
     }
-    this.db.query("UPDATE links SET target_id = NULL WHERE target_id = ?").run(row.id);
-    this.db.query("UPDATE notes SET path = ?, path_key = ? WHERE id = ?").run(to, pathKey(to), row.id);
-    this.resolveDangling(row.id, to);
     return to;
   }
 
@@ -261,20 +267,21 @@ export class NoteStore {
     const exact = this.db.query("SELECT id FROM notes WHERE path_key = ?").get(key) as { id: string } | null;
     if (exact) return exact.id;
     if (key.includes("/")) return null;
-    const pattern = `%/${key.replace(/[\\%_]/g, "\\$&")}`;
-    const hits = this.db
-      .query("SELECT id FROM notes WHERE path_key LIKE ? ESCAPE '\\' LIMIT 2")
-      .all(pattern) as { id: string }[];
+    const hits = this.db.query("SELECT id FROM notes WHERE name_key = ? LIMIT 2").all(key) as {
+      id: string;
+    }[];
     return hits.length === 1 ? hits[0]!.id : null;
   }
 
-  /** Links written before their target existed now point at it. */
-  private resolveDangling(id: string, path: string): void {
-    const key = pathKey(path);
+  /**
+   * Re-resolves every link that names `key` or its last segment, after a note appeared, moved or
+   * went away there: an exact path wins, a bare name needs exactly one note of that name.
+   */
+  private relink(key: string): void {
     const base = key.split("/").pop()!;
-    this.db
-      .query("UPDATE links SET target_id = ? WHERE target_id IS NULL AND (target_key = ? OR target_key = ?)")
-      .run(id, key, base);
+    for (const k of new Set([key, base])) {
+      this.db.query("UPDATE links SET target_id = ? WHERE target_key = ?").run(this.resolve(k), k);
+    }
   }
 
   /** An ISO timestamp strictly after the previous one, so `updated_at` identifies a version. */
@@ -283,6 +290,9 @@ export class NoteStore {
     return new Date(this.lastStamp).toISOString();
   }
 }
+
+/** The case-insensitive last segment of a path, which a bare `[[name]]` link resolves by. */
+const nameKey = (path: string) => pathKey(path).split("/").pop()!;
 
 function applyEdit(content: string, edit: { old: string; new: string }): string {
   if (typeof edit.old !== "string" || typeof edit.new !== "string" || edit.old === "") {

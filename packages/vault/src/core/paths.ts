@@ -10,7 +10,7 @@ const MAX_PATH = 512;
 export function normaliseNotePath(raw: string): string {
   if (typeof raw !== "string") throw invalid("invalid_path", "the note path must be a string");
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
-  if (/[\u0000-\u001f\u007f\\]/.test(raw))
+  if (/[\u0000-\u001f\u007f-\u009f\\]/.test(raw))
     throw invalid("invalid_path", "the note path has a control character or backslash");
   const path = raw
     .trim()

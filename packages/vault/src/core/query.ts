@@ -114,9 +114,9 @@ export function queryNotes(store: NoteStore, q: NoteQuery): { notes: Note[]; nex
   try {
     rows = db.query(sql).all(...args, limit + 1, q.cursor ? 0 : offset) as typeof rows;
   } catch (err) {
-    const msg = (err as Error).message;
-    if (/fts5|syntax|unterminated|no such column/i.test(msg))
-      throw invalid("invalid_search", `the search query is not valid: ${msg}`);
+    // With a search, a failing statement is the user's query syntax (FTS5 reports it many ways).
+    if (q.search !== undefined)
+      throw invalid("invalid_search", `the search query is not valid: ${(err as Error).message}`);
     throw err;
   }
   const more = rows.length > limit;

@@ -4,14 +4,15 @@ import { dirname } from "node:path";
 import { MIGRATIONS } from "./migrations.ts";
 
 /**
- * Opens (creating if needed) one vault's SQLite file: WAL with full sync, so an acknowledged write
- * survives a kill, foreign keys on, migrations applied each in its own transaction.
+ * Opens (creating if needed) one vault's SQLite file: WAL with synchronous=NORMAL — a committed write
+ * is in the OS before the answer goes out, so it survives any kill of the process (a power cut may
+ * lose the last moments; see ADR 0006) — foreign keys on, migrations each in its own transaction.
  */
 export function openVaultDb(path: string): Database {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new Database(path, { create: true, strict: true });
   db.exec(
-    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
   );
   const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
   if (version > MIGRATIONS.length) {

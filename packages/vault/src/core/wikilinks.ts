@@ -6,11 +6,25 @@ export interface WikiLink {
   embed: boolean;
 }
 
-/** Blanks out fenced code blocks and inline code, keeping offsets, so links inside them are ignored. */
+/**
+ * Blanks out fenced code blocks (``` or ~~~, up to three spaces of indent, closed only by a fence of
+ * the same character at least as long) and inline code, keeping offsets, so links in code are ignored.
+ */
 function withoutCode(md: string): string {
-  return md
-    .replace(/^(```|~~~)[^\n]*\n[\s\S]*?(^\1[^\n]*$|$(?![\s\S]))/gm, (m) => m.replace(/[^\n]/g, " "))
-    .replace(/`[^`\n]+`/g, (m) => " ".repeat(m.length));
+  const lines = md.split("\n");
+  let fence: { char: string; len: number } | null = null;
+  const blank = (l: string) => l.replace(/[^\r]/g, " ");
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(lines[i]!);
+    if (fence) {
+      if (m && m[1]![0] === fence.char && m[1]!.length >= fence.len && m[2]!.trim() === "") fence = null;
+      lines[i] = blank(lines[i]!);
+    } else if (m && !(m[1]![0] === "`" && m[2]!.includes("`"))) {
+      fence = { char: m[1]![0]!, len: m[1]!.length };
+      lines[i] = blank(lines[i]!);
+    }
+  }
+  return lines.join("\n").replace(/`[^`\n]+`/g, (m) => " ".repeat(m.length));
 }
 
 const LINK = /(!?)\[\[([^[\]\n|#]+)(?:#([^[\]\n|]*))?(?:\|([^[\]\n]*))?\]\]/g;
@@ -40,7 +54,7 @@ export function rewriteWikiLinks(md: string, from: string, to: string): string {
     if (target.toLowerCase() !== fromKey) continue;
     const start = m.index!;
     const original = md.slice(start, start + m[0].length);
-    out += md.slice(last, start) + original.replace(/\[\[[^\]|#]+/, `[[${to}`);
+    out += md.slice(last, start) + original.replace(/\[\[[^\]|#]+/, () => `[[${to}`);
     last = start + m[0].length;
   }
   return out + md.slice(last);

@@ -1,0 +1,123 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startHub, tempHome } from "../packages/hub/testing/hub-process.ts";
+import { queryNotes } from "../packages/vault/src/core/query.ts";
+import { importFolder } from "../packages/vault/src/core/transfer.ts";
+import { VaultSet } from "../packages/vault/src/core/vaults.ts";
+import { median, type Row } from "./stats.ts";
+
+const WORDS =
+  "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu river mountain garden lantern copper violet harbor meadow".split(
+    " ",
+  );
+
+function sentence(i: number, n: number): string {
+  let s = "";
+  for (let k = 0; k < n; k++) s += `${WORDS[(i * 7 + k * 13) % WORDS.length]} `;
+  return s;
+}
+
+/** A folder of `n` markdown notes with frontmatter, tags and links, spread over 100 folders. */
+function corpus(dir: string, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const folder = join(dir, `f${i % 100}`);
+    if (i < 100) mkdirSync(folder, { recursive: true });
+    const text = `---\ntitle: Note ${i}\ntags: [t${i % 20}]\n---\n# Note ${i}\n${sentence(i, 40)}\nSee [[f${(i + 1) % 100}/n${i + 1}]].\nunique${i}\n`;
+    writeFileSync(join(folder, `n${i}.md`), text);
+  }
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+export async function vaultBench(quick: boolean): Promise<Row[]> {
+  const n = quick ? 20_000 : 100_000;
+  const work = mkdtempSync(join(tmpdir(), "vault-bench-"));
+  try {
+    corpus(join(work, "src"), n);
+    const vaults = new VaultSet(join(work, "data"), () => Date.now());
+    const v = vaults.get("default");
+    const began = performance.now();
+    await importFolder(v.notes, join(work, "src"), v.attachments);
+    const importS = (performance.now() - began) / 1000;
+
+    const times: number[] = [];
+    for (let q = 0; q < 300; q++) {
+      const query =
+        q % 3 === 0
+          ? `unique${(q * 331) % n}`
+          : `${WORDS[q % WORDS.length]} ${WORDS[(q * 5) % WORDS.length]}`;
+      const t = performance.now();
+      queryNotes(v.notes, { search: query, limit: 20 });
+      times.push(performance.now() - t);
+    }
+    vaults.close();
+
+    const creates = await createThroughHub(quick ? 500 : 2000);
+    const label = quick ? "20k" : "100k";
+    const scale = n === 100_000 ? 1 : 100_000 / n;
+    return [
+      {
+        what: `vault: import ${label} notes`,
+        figure: `${importS.toFixed(1)} s${scale !== 1 ? ` (×${scale} ≈ ${(importS * scale).toFixed(0)} s)` : ""}`,
+        target: "≤ 30 s at 100k",
+        ok: importS * scale <= 30,
+      },
+      {
+        what: `vault: FTS search at ${label} notes, p50`,
+        figure: `${median(times).toFixed(2)} ms`,
+        target: "",
+        ok: true,
+      },
+      {
+        what: `vault: FTS search at ${label} notes, p95`,
+        figure: `${percentile(times, 95).toFixed(2)} ms`,
+        target: "≤ 20 ms at 100k",
+        ok: percentile(times, 95) <= 20,
+      },
+      {
+        what: "vault: sequential creates through the hub",
+        figure: `${creates.toFixed(0)} notes/s`,
+        target: "≥ 1000 notes/s",
+        ok: creates >= 1000,
+      },
+    ];
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function createThroughHub(count: number): Promise<number> {
+  const hub = await startHub(tempHome());
+  try {
+    const res = await hub.api("POST", "/api/modules/install", {
+      path: join(import.meta.dir, "..", "packages", "vault"),
+    });
+    if (res.status !== 201) throw new Error(`vault install: ${await res.text()}`);
+    const { token } = (await (await hub.api("POST", "/api/tokens", { scope: "vault:write" })).json()) as {
+      token: string;
+    };
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const url = `${hub.origin}/vault/default/api/notes`;
+    const rates: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const began = performance.now();
+      for (let i = 0; i < count; i++) {
+        const r = await fetch(url, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ path: `seq/r${round}/n${i}`, content: sentence(i, 20) }),
+        });
+        if (r.status !== 201) throw new Error(`create failed: ${r.status}`);
+        await r.arrayBuffer();
+      }
+      rates.push(count / ((performance.now() - began) / 1000));
+    }
+    return median(rates);
+  } finally {
+    await hub.stop();
+  }
+}

@@ -1,0 +1,137 @@
+import { join } from "node:path";
+import type { Readable, Writable } from "node:stream";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { VaultError } from "./core/errors.ts";
+import { VaultSet } from "./core/vaults.ts";
+import { vaultMcpServer } from "./mcp/server.ts";
+
+/** Exit codes, a subset of the hub CLI's (docs/contracts/cli.md). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 5 } as const;
+
+/** What a command may touch: its output, the environment, and stdio as an MCP channel. */
+export interface VaultCliIo {
+  print(text: string): void;
+  printErr(text: string): void;
+  env: Record<string, string | undefined>;
+  /** The MCP stdio channel (the process's stdin and stdout). */
+  stdin: Readable;
+  stdout: Writable;
+  /** The command line that starts this program again (`bun …/main.ts`), for the stdio config. */
+  self: string[];
+  version: string;
+  /** Resolves when the operator asks to stop (SIGINT/SIGTERM). */
+  interrupted: Promise<void>;
+}
+
+export const USAGE = `usage: parachute-vault [command]
+
+  (no command)             serve the vault module (started by the hub)
+  mcp [--vault <name>]     the MCP server on stdio, with full access to the local vault
+                           (default: default), in $PARACHUTE_HOME/vault
+  mcp-config [<vault>] [--stdio]
+                           print the JSON that \`claude --mcp-config\` takes: the hub's streamable
+                           HTTP endpoint (PARACHUTE_HUB_ORIGIN), or with --stdio this program on stdio
+  help                     this text`;
+
+class UsageError extends Error {}
+
+/** Runs one command and returns its exit code; errors are rendered here, once. */
+export async function runCli(argv: string[], io: VaultCliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    switch (name) {
+      case "mcp":
+        return await mcpStdio(rest, io);
+      case "mcp-config":
+        return mcpConfig(rest, io);
+      case "help":
+      case "--help":
+      case "-h":
+        io.print(USAGE);
+        return EXIT.ok;
+      default:
+        throw new UsageError(`unknown command "${name}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.printErr(`parachute-vault: ${err.message}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    if (err instanceof VaultError) {
+      io.printErr(`parachute-vault ${name}: ${err.message}`);
+      return err.kind === "not_found" ? EXIT.notFound : EXIT.usage;
+    }
+    io.printErr(`parachute-vault ${name}: ${(err as Error).stack ?? err}`);
+    return EXIT.failed;
+  }
+}
+
+function vaultsHome(env: VaultCliIo["env"]): string {
+  return env.PARACHUTE_HOME ?? join(env.HOME ?? ".", ".parachute");
+}
+
+/** Serves one local vault over stdio until stdin closes or the operator interrupts. */
+async function mcpStdio(argv: string[], io: VaultCliIo): Promise<number> {
+  const { positional, flags } = parse(argv, ["--vault"], []);
+  if (positional.length > 0) throw new UsageError("mcp takes --vault <name>, not a positional argument");
+  const vaults = new VaultSet(join(vaultsHome(io.env), "vault"), () => Date.now());
+  try {
+    const vault = vaults.get(flags.get("--vault") ?? "default");
+    const server = vaultMcpServer(vault, `vault:${vault.name}:admin`, io.version);
+    const ended = new Promise<void>((resolve) => {
+      io.stdin.once("end", resolve);
+      io.stdin.once("close", resolve);
+    });
+    await server.connect(new StdioServerTransport(io.stdin, io.stdout));
+    io.printErr(`parachute-vault: MCP on stdio for vault ${vault.name} in ${vault.dir}`);
+    await Promise.race([ended, io.interrupted]);
+    await server.close();
+    return EXIT.ok;
+  } finally {
+    vaults.close();
+  }
+}
+
+/** Prints an `mcpServers` document for one vault: over the hub (default) or on stdio. */
+function mcpConfig(argv: string[], io: VaultCliIo): number {
+  const { positional, flags } = parse(argv, [], ["--stdio"]);
+  if (positional.length > 1) throw new UsageError("mcp-config takes one vault name");
+  const vault = positional[0] ?? "default";
+  if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(vault)) throw new UsageError(`"${vault}" is not a vault name`);
+  const origin = (io.env.PARACHUTE_HUB_ORIGIN ?? "http://127.0.0.1:1939").replace(/\/+$/, "");
+  const server = flags.has("--stdio")
+    ? {
+        type: "stdio",
+        command: io.self[0],
+        args: [...io.self.slice(1), "mcp", "--vault", vault],
+        env: { PARACHUTE_HOME: vaultsHome(io.env) },
+      }
+    : { type: "http", url: `${origin}/vault/${vault}/mcp` };
+  io.print(JSON.stringify({ mcpServers: { [`parachute-vault-${vault}`]: server } }, null, 2));
+  return EXIT.ok;
+}
+
+/** Positionals and flags; `valued` flags take a value (`--vault x` or `--vault=x`). */
+function parse(argv: string[], valued: string[], booleans: string[]) {
+  const positional: string[] = [];
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("-")) {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const flag = eq < 0 ? arg : arg.slice(0, eq);
+    if (valued.includes(flag)) {
+      const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
+      if (value === undefined) throw new UsageError(`${flag} needs a value`);
+      flags.set(flag, value);
+    } else if (booleans.includes(flag) && eq < 0) {
+      flags.set(flag, "");
+    } else {
+      throw new UsageError(`unknown option ${arg}`);
+    }
+  }
+  return { positional, flags };
+}

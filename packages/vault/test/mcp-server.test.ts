@@ -1,0 +1,203 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { HttpError } from "@parachute/module-kit";
+import { mcpHttp, mcpVaultName } from "../src/mcp/http.ts";
+import { vaultMcpServer } from "../src/mcp/server.ts";
+import { type TempVaults, tempVaults } from "../testing/core.ts";
+
+const READ_TOOLS = ["find-path", "list-tags", "query-notes", "vault-info"];
+const ALL_TOOLS = [...READ_TOOLS, "create-note", "delete-note", "delete-tag", "update-note", "update-tag"];
+
+let t: TempVaults;
+beforeEach(() => {
+  t = tempVaults();
+});
+afterEach(() => t.close());
+
+/** A client talking to a fresh server for `scope` over an in-memory pair. */
+async function connect(scope: string): Promise<Client> {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await vaultMcpServer(t.vault, scope, "0.0.0").connect(serverSide);
+  const client = new Client({ name: "test", version: "0" });
+  await client.connect(clientSide);
+  return client;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: tool results are JSON the assertions walk freely
+type Result = CallToolResult & { structuredContent: Record<string, any> };
+const call = async (client: Client, name: string, args: Record<string, unknown> = {}) =>
+  (await client.callTool({ name, arguments: args })) as Result;
+const names = async (client: Client) => (await client.listTools()).tools.map((x) => x.name).sort();
+
+describe("the vault MCP server", () => {
+  test("tools/list follows the scope: write sees all nine, read the four read tools, another vault none", async () => {
+    expect(await names(await connect("vault:write"))).toEqual(ALL_TOOLS.sort());
+    expect(await names(await connect("vault:default:admin"))).toEqual(ALL_TOOLS.sort());
+    expect(await names(await connect("vault:default:read"))).toEqual(READ_TOOLS);
+    const other = await connect("vault:work:write");
+    expect(other.getServerCapabilities()?.tools).toBeUndefined();
+  });
+
+  test("a read-only caller cannot call a write tool, and nothing is written", async () => {
+    const res = await call(await connect("vault:read"), "create-note", { path: "nope" });
+    expect(res.isError).toBe(true);
+    expect(t.notes.row.bind(t.notes, "nope")).toThrow();
+  });
+
+  test("input schemas are JSON Schema objects that refuse unknown arguments", async () => {
+    const tools = (await (await connect("vault:write")).listTools()).tools;
+    const create = tools.find((x) => x.name === "create-note")!;
+    expect(create.inputSchema).toMatchObject({ type: "object", required: ["path"] });
+    expect(create.inputSchema.additionalProperties).toBe(false);
+    expect(create.annotations?.readOnlyHint).toBe(false);
+    expect(tools.find((x) => x.name === "query-notes")!.annotations?.readOnlyHint).toBe(true);
+    const res = await call(await connect("vault:write"), "create-note", { path: "x", colour: "red" });
+    expect(res.isError).toBe(true);
+    expect(JSON.stringify(res.content)).toContain("colour");
+  });
+
+  test("core errors come back as tool errors with their code and details", async () => {
+    const client = await connect("vault:write");
+    const note = (await call(client, "create-note", { path: "a", content: "one one" })).structuredContent;
+    const taken = await call(client, "create-note", { path: "A.md" });
+    expect(taken.isError).toBe(true);
+    expect(taken.structuredContent.error).toBe("path_taken");
+    expect((taken.content[0] as { text: string }).text).toStartWith("path_taken: ");
+    const stale = await call(client, "update-note", {
+      ref: note.id,
+      content: "x",
+      if_updated_at: "2000-01-01T00:00:00.000Z",
+    });
+    expect(stale.structuredContent).toMatchObject({
+      error: "conflict",
+      current_updated_at: note.updated_at,
+    });
+    const ambiguous = await call(client, "update-note", { ref: "a", edit: { old: "one", new: "two" } });
+    expect(ambiguous.structuredContent.error).toBe("edit_ambiguous");
+    expect((await call(client, "delete-note", { ref: "missing" })).structuredContent.error).toBe("not_found");
+    expect((await call(client, "query-notes", { search: '"open' })).structuredContent.error).toBe(
+      "invalid_search",
+    );
+    expect((await call(client, "create-note", { path: "../up" })).structuredContent.error).toBe(
+      "invalid_path",
+    );
+  });
+
+  test("find-path: contains, prefix and exact; query-notes without content", async () => {
+    const client = await connect("vault:read");
+    t.notes.create({ path: "Journal/2024-05-01", content: "day" });
+    t.notes.create({ path: "journal/2024-05-02" });
+    t.notes.create({ path: "projects/journal-ideas" });
+    t.notes.create({ path: "100%_done" });
+    const paths = async (args: Record<string, unknown>) =>
+      ((await call(client, "find-path", args)).structuredContent.notes as { path: string }[]).map(
+        (n) => n.path,
+      );
+    expect(await paths({ path: "JOURNAL" })).toEqual([
+      "Journal/2024-05-01",
+      "journal/2024-05-02",
+      "projects/journal-ideas",
+    ]);
+    expect(await paths({ path: "/journal/", match: "prefix" })).toEqual([
+      "Journal/2024-05-01",
+      "journal/2024-05-02",
+    ]);
+    expect(await paths({ path: "%_" })).toEqual(["100%_done"]);
+    const limited = (await call(client, "find-path", { path: "journal", limit: 1 })).structuredContent;
+    expect(limited.more).toBe(true);
+    const exact = (await call(client, "find-path", { path: "journal/2024-05-01.md", match: "exact" }))
+      .structuredContent;
+    expect(exact.note).toMatchObject({ path: "Journal/2024-05-01", content: "day" });
+    const bare = (await call(client, "query-notes", { path_prefix: "journal/", include_content: false }))
+      .structuredContent;
+    expect(bare.notes).toHaveLength(2);
+    expect(bare.notes[0].content).toBeUndefined();
+    expect(bare.notes[0].path).toBeString();
+  });
+
+  test("vault-info says what the connection may do", async () => {
+    t.notes.create({ path: "a", content: "[[b]]", tags: ["x"] });
+    const info = (await call(await connect("vault:default:read"), "vault-info")).structuredContent;
+    expect(info).toMatchObject({ name: "default", notes: 1, tags: 1, links: 1, access: "read" });
+    expect((await call(await connect("vault:admin"), "vault-info")).structuredContent.access).toBe("admin");
+  });
+});
+
+describe("the MCP endpoint, in memory", () => {
+  const handler = (scope: string | Error) =>
+    mcpHttp({
+      vaults: t.vaults,
+      access: async () => {
+        if (scope instanceof Error) throw scope;
+        return scope;
+      },
+      publicOrigin: "https://hub.example",
+      version: "0.0.0",
+    });
+  const httpClient = async (scope: string) => {
+    const h = handler(scope);
+    const transport = new StreamableHTTPClientTransport(new URL("http://vault.test/vault/default/mcp"), {
+      fetch: (url, init) => h(new Request(url, init), "default"),
+    });
+    const client = new Client({ name: "test", version: "0" });
+    await client.connect(transport);
+    return client;
+  };
+
+  test("only /vault/<name>/mcp is the endpoint", () => {
+    const name = (p: string) => mcpVaultName(new Request(`http://x${p}`));
+    expect(name("/vault/default/mcp")).toBe("default");
+    expect(name("/vault/work-2/mcp")).toBe("work-2");
+    for (const p of ["/vault/default/mcp/x", "/vault/default/api/notes", "/vault/Bad/mcp", "/vault/mcp"])
+      expect(name(p)).toBeNull();
+  });
+
+  test("a client lists and calls tools; no session id is ever issued", async () => {
+    const client = await httpClient("vault:write");
+    expect(await names(client)).toEqual(ALL_TOOLS.sort());
+    const created = await call(client, "create-note", { path: "over/http" });
+    expect(created.isError).toBeFalsy();
+    expect(t.notes.get("over/http").id).toBe(created.structuredContent.id);
+    const res = await handler("vault:read")(
+      new Request("http://vault.test/vault/default/mcp", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: {
+            protocolVersion: "2025-06-18",
+            capabilities: {},
+            clientInfo: { name: "t", version: "0" },
+          },
+        }),
+      }),
+      "default",
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get("mcp-session-id")).toBeNull();
+  });
+
+  test("auth failures carry the resource's metadata URL; GET is 405; a missing vault is 404", async () => {
+    const req = (method = "POST") => new Request("http://vault.test/vault/default/mcp", { method });
+    const denied = handler(new HttpError(401, "invalid_token", "a bearer token is required"));
+    const err401 = await denied(req(), "default").catch((e) => e as HttpError);
+    expect(err401).toBeInstanceOf(HttpError);
+    expect(err401.status).toBe(401);
+    expect(new Headers(err401.headers).get("www-authenticate")).toBe(
+      'Bearer error="invalid_token", resource_metadata="https://hub.example/.well-known/oauth-protected-resource/vault/default/mcp"',
+    );
+    const forbidden = handler(new HttpError(403, "insufficient_scope", "no"));
+    const err403 = (await forbidden(req(), "default").catch((e) => e)) as HttpError;
+    expect(err403.status).toBe(403);
+    expect(new Headers(err403.headers).get("www-authenticate")).toContain('scope="vault:default:read"');
+    const get = (await handler("vault:read")(req("GET"), "default").catch((e) => e)) as HttpError;
+    expect([get.status, new Headers(get.headers).get("allow")]).toEqual([405, "POST"]);
+    const missing = (await handler("vault:read")(req(), "nowhere").catch((e) => e)) as HttpError;
+    expect([missing.status, missing.code]).toEqual([404, "no_vault"]);
+  });
+});

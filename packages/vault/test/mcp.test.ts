@@ -1,0 +1,240 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { type HubProcess, startHub, tempHome } from "../../hub/testing/hub-process.ts";
+
+const VAULT_DIR = join(import.meta.dir, "..");
+const MAIN = join(VAULT_DIR, "src", "main.ts");
+const READ_TOOLS = ["find-path", "list-tags", "query-notes", "vault-info"];
+const ALL_TOOLS = [...READ_TOOLS, "create-note", "delete-note", "delete-tag", "update-note", "update-tag"];
+
+// biome-ignore lint/suspicious/noExplicitAny: tool results are JSON the assertions walk freely
+type Result = CallToolResult & { structuredContent: Record<string, any> };
+const clients: Client[] = [];
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+});
+
+/** Calls a tool and expects it to succeed. */
+async function ok(client: Client, name: string, args: Record<string, unknown> = {}) {
+  const res = (await client.callTool({ name, arguments: args })) as Result;
+  expect(res.isError, `${name}: ${JSON.stringify(res.content)}`).toBeFalsy();
+  return res.structuredContent;
+}
+const toolNames = async (client: Client) => (await client.listTools()).tools.map((t) => t.name).sort();
+
+describe("the vault's MCP endpoint, through a real hub", () => {
+  let hub: HubProcess;
+  let url: URL;
+  const token = async (scope: string) =>
+    ((await (await hub.api("POST", "/api/tokens", { scope })).json()) as { token: string }).token;
+  const connect = async (bearer: string) => {
+    const client = new Client({ name: "mcp-test", version: "0" });
+    clients.push(client);
+    await client.connect(
+      new StreamableHTTPClientTransport(url, {
+        requestInit: { headers: { authorization: `Bearer ${bearer}` } },
+      }),
+    );
+    return client;
+  };
+
+  beforeAll(async () => {
+    hub = await startHub(tempHome());
+    expect((await hub.api("POST", "/api/modules/install", { path: VAULT_DIR })).status).toBe(201);
+    url = new URL(`${hub.origin}/vault/default/mcp`);
+  }, 30_000);
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  test("a vault:write token sees all nine tools and each one works against the vault", async () => {
+    const client = await connect(await token("vault:write"));
+    expect(await toolNames(client)).toEqual(ALL_TOOLS.sort());
+
+    const a = await ok(client, "create-note", {
+      path: "mcp/Alpha",
+      content: "first [[mcp/beta]]",
+      tags: ["draft"],
+      metadata: { kind: "test" },
+    });
+    expect(a).toMatchObject({ path: "mcp/Alpha", tags: ["draft"], metadata: { kind: "test" } });
+    const b = await ok(client, "create-note", { path: "mcp/beta", content: "second", tags: ["draft"] });
+
+    const found = await ok(client, "query-notes", { tag: ["draft"], metadata: { kind: "test" } });
+    expect(found.notes.map((n: { id: string }) => n.id)).toEqual([a.id]);
+
+    const updated = await ok(client, "update-note", {
+      ref: "MCP/alpha.md",
+      append: " more",
+      tags_add: ["keep"],
+      if_updated_at: a.updated_at,
+    });
+    expect(updated.content).toBe("first [[mcp/beta]] more");
+    expect(updated.tags).toEqual(["draft", "keep"]);
+
+    expect((await ok(client, "find-path", { path: "ALPHA" })).notes).toEqual([
+      { id: a.id, path: "mcp/Alpha", updated_at: updated.updated_at },
+    ]);
+    expect((await ok(client, "find-path", { path: "mcp/beta", match: "exact" })).note.id).toBe(b.id);
+
+    expect((await ok(client, "list-tags")).tags).toEqual([
+      { tag: "draft", count: 2 },
+      { tag: "keep", count: 1 },
+    ]);
+    expect(await ok(client, "update-tag", { from: "keep", to: "draft" })).toEqual({ renamed: 1 });
+    expect((await ok(client, "list-tags")).tags).toEqual([{ tag: "draft", count: 2 }]);
+    expect(await ok(client, "delete-tag", { tag: "draft" })).toEqual({ deleted: 2 });
+
+    const info = await ok(client, "vault-info");
+    expect(info).toMatchObject({ name: "default", notes: 2, tags: 0, links: 1, access: "write" });
+
+    expect(await ok(client, "delete-note", { ref: b.id })).toMatchObject({ deleted: true, path: "mcp/beta" });
+    const gone = (await client.callTool({
+      name: "find-path",
+      arguments: { path: b.id, match: "exact" },
+    })) as Result;
+    expect(gone.isError).toBe(true);
+    expect(gone.structuredContent.error).toBe("not_found");
+
+    // The REST API sees what MCP wrote.
+    const rest = await fetch(`${hub.origin}/vault/default/api/notes/${a.id}`, {
+      headers: { authorization: `Bearer ${await token("vault:read")}` },
+    });
+    expect(((await rest.json()) as { content: string }).content).toBe("first [[mcp/beta]] more");
+  });
+
+  test("a vault:read token lists only the read tools and cannot create a note", async () => {
+    const client = await connect(await token("vault:read"));
+    expect(await toolNames(client)).toEqual(READ_TOOLS);
+    const res = (await client.callTool({ name: "create-note", arguments: { path: "ro/nope" } })) as Result;
+    expect(res.isError).toBe(true);
+    expect((await ok(client, "find-path", { path: "ro/" })).notes).toEqual([]);
+  });
+
+  test("a vault API token works too, with the rights of its verb", async () => {
+    const admin = {
+      authorization: `Bearer ${await token("vault:admin")}`,
+      "content-type": "application/json",
+    };
+    const created = await fetch(`${hub.origin}/vault/default/api/tokens`, {
+      method: "POST",
+      headers: admin,
+      body: JSON.stringify({ scope: "read" }),
+    });
+    expect(created.status).toBe(201);
+    const client = await connect(((await created.json()) as { token: string }).token);
+    expect(await toolNames(client)).toEqual(READ_TOOLS);
+  });
+
+  test("no token is 401 pointing at the RFC 9728 metadata, which names the hub", async () => {
+    const initialize = {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } },
+    };
+    const post = (headers: Record<string, string> = {}) =>
+      fetch(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          ...headers,
+        },
+        body: JSON.stringify(initialize),
+      });
+    const res = await post();
+    expect(res.status).toBe(401);
+    const challenge = res.headers.get("www-authenticate") ?? "";
+    expect(challenge).toContain('error="invalid_token"');
+    const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
+    expect(metadataUrl).toBe(`${hub.origin}/.well-known/oauth-protected-resource/vault/default/mcp`);
+    const metadata = (await (await fetch(metadataUrl!)).json()) as Record<string, unknown>;
+    expect(metadata).toMatchObject({ resource: url.href, authorization_servers: [hub.origin] });
+
+    const forged = await post({ authorization: "Bearer not.a.jwt" });
+    expect(forged.status).toBe(401);
+    expect(forged.headers.get("www-authenticate")).toContain("resource_metadata=");
+    const otherVault = await post({ authorization: `Bearer ${await token("vault:work:write")}` });
+    expect(otherVault.status).toBe(403);
+  });
+
+  test("a client keeps working across a restart of the vault module (no sessions)", async () => {
+    const client = await connect(await token("vault:write"));
+    await ok(client, "create-note", { path: "restart/before" });
+    const pid = async () =>
+      (
+        (await (await hub.api("GET", "/api/modules")).json()) as { modules: { short: string; pid: number }[] }
+      ).modules.find((m) => m.short === "vault")!.pid;
+    const before = await pid();
+    const restarted = await hub.api("POST", "/api/modules/vault/restart", {});
+    expect(restarted.status).toBe(200);
+    expect(await pid()).not.toBe(before);
+    await ok(client, "create-note", { path: "restart/after" });
+    const paths = (await ok(client, "find-path", { path: "restart/", match: "prefix" })).notes.map(
+      (n: { path: string }) => n.path,
+    );
+    expect(paths).toEqual(["restart/after", "restart/before"]);
+  });
+});
+
+describe("parachute-vault mcp, on stdio", () => {
+  test("lists the tools with full access, creates a note and finds it", async () => {
+    const home = tempHome();
+    const client = new Client({ name: "stdio-test", version: "0" });
+    clients.push(client);
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [MAIN, "mcp", "--vault", "default"],
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", PARACHUTE_HOME: home },
+        stderr: "pipe",
+      }),
+    );
+    expect(await toolNames(client)).toEqual(ALL_TOOLS.sort());
+    const note = await ok(client, "create-note", { path: "local/one", content: "over stdio", tags: ["cli"] });
+    const found = await ok(client, "query-notes", { search: "stdio" });
+    expect(found.notes.map((n: { id: string }) => n.id)).toEqual([note.id]);
+    expect((await ok(client, "vault-info")).access).toBe("admin");
+    await client.close();
+  });
+
+  test("an unknown vault exits 5; mcp-config prints the hub URL, or the stdio command", async () => {
+    const run = async (args: string[], env: Record<string, string> = {}) => {
+      const proc = Bun.spawn([process.execPath, MAIN, ...args], {
+        env: { PATH: process.env.PATH ?? "", PARACHUTE_HOME: tempHome(), ...env },
+        stdin: "ignore",
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const [stdout, stderr, code] = await Promise.all([
+        new Response(proc.stdout).text(),
+        new Response(proc.stderr).text(),
+        proc.exited,
+      ]);
+      return { stdout, stderr, code };
+    };
+    const missing = await run(["mcp", "--vault", "nowhere"]);
+    expect([missing.code, missing.stderr]).toEqual([5, expect.stringContaining("no vault named nowhere")]);
+
+    const http = await run(["mcp-config", "work"], { PARACHUTE_HUB_ORIGIN: "https://notes.example.org" });
+    expect(http.code).toBe(0);
+    expect(JSON.parse(http.stdout)).toEqual({
+      mcpServers: {
+        "parachute-vault-work": { type: "http", url: "https://notes.example.org/vault/work/mcp" },
+      },
+    });
+    const local = await run(["mcp-config", "--stdio"]);
+    const server = JSON.parse(local.stdout).mcpServers["parachute-vault-default"];
+    expect(server).toMatchObject({ type: "stdio", args: [MAIN, "mcp", "--vault", "default"] });
+    expect(server.command).toBe(process.execPath);
+
+    expect((await run(["mcp-config", "Not/A/Vault"])).code).toBe(2);
+    expect((await run(["frobnicate"])).code).toBe(2);
+  });
+});
