@@ -109,7 +109,11 @@ export function queryNotes(store: NoteStore, q: NoteQuery): { notes: Note[]; nex
   const offset = q.offset ?? 0;
   if (!Number.isInteger(offset) || offset < 0)
     throw invalid("invalid_query", "offset must be a whole number");
-  const sql = `SELECT n.rowid, n.* FROM notes n ${joins.join(" ")} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order} LIMIT ? OFFSET ?`;
+  // A plain ranked search is ranked inside the index, and only the page is joined to the notes.
+  const rankedOnly = sortName === "relevance" && where.length === 1;
+  const sql = rankedOnly
+    ? "SELECT n.rowid, n.* FROM (SELECT rowid, bm25(notes_fts) AS score FROM notes_fts WHERE notes_fts MATCH ? ORDER BY score LIMIT ? OFFSET ?) r JOIN notes n ON n.rowid = r.rowid ORDER BY r.score, n.id"
+    : `SELECT n.rowid, n.* FROM notes n ${joins.join(" ")} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order} LIMIT ? OFFSET ?`;
   let rows: Parameters<NoteStore["toNote"]>[0][];
   try {
     rows = db.query(sql).all(...args, limit + 1, q.cursor ? 0 : offset) as typeof rows;
