@@ -1,9 +1,12 @@
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { HttpError } from "@parachute/module-kit";
 import { VaultError } from "./core/errors.ts";
+import { exportFolder, importFolder } from "./core/transfer.ts";
 import { VaultSet } from "./core/vaults.ts";
 import { vaultMcpServer } from "./mcp/server.ts";
+import { ttlMs } from "./rest/app.ts";
 
 /** Exit codes, a subset of the hub CLI's (docs/contracts/cli.md). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 5 } as const;
@@ -19,6 +22,7 @@ export interface VaultCliIo {
   /** The command line that starts this program again (`bun …/main.ts`), for the stdio config. */
   self: string[];
   version: string;
+  cwd: string;
   /** Resolves when the operator asks to stop (SIGINT/SIGTERM). */
   interrupted: Promise<void>;
 }
@@ -31,7 +35,18 @@ export const USAGE = `usage: parachute-vault [command]
   mcp-config [<vault>] [--stdio]
                            print the JSON that \`claude --mcp-config\` takes: the hub's streamable
                            HTTP endpoint (PARACHUTE_HUB_ORIGIN), or with --stdio this program on stdio
-  help                     this text`;
+  import <dir> [--vault <name>]
+                           import a folder of markdown files (YAML frontmatter → metadata and tags;
+                           <note>.attachments/ folders → attachments)
+  export <dir> [--vault <name>]
+                           write every note as <path>.md (and its attachments) under <dir>
+  token create --scope read|write|admin [--ttl 30d] [--label <text>] [--vault <name>]
+  token list [--vault <name>]
+  token revoke <id> [--vault <name>]
+                           vault API tokens for headless use (the token is printed once)
+  help                     this text
+
+Commands work on $PARACHUTE_HOME/vault directly; stop the vault module first for large imports.`;
 
 class UsageError extends Error {}
 
@@ -44,6 +59,11 @@ export async function runCli(argv: string[], io: VaultCliIo): Promise<number> {
         return await mcpStdio(rest, io);
       case "mcp-config":
         return mcpConfig(rest, io);
+      case "import":
+      case "export":
+        return await transfer(name, rest, io);
+      case "token":
+        return tokens(rest, io);
       case "help":
       case "--help":
       case "-h":
@@ -57,12 +77,73 @@ export async function runCli(argv: string[], io: VaultCliIo): Promise<number> {
       io.printErr(`parachute-vault: ${err.message}\n\n${USAGE}`);
       return EXIT.usage;
     }
+    if (err instanceof HttpError) {
+      io.printErr(`parachute-vault ${name}: ${err.message}`);
+      return EXIT.usage;
+    }
     if (err instanceof VaultError) {
       io.printErr(`parachute-vault ${name}: ${err.message}`);
       return err.kind === "not_found" ? EXIT.notFound : EXIT.usage;
     }
     io.printErr(`parachute-vault ${name}: ${(err as Error).stack ?? err}`);
     return EXIT.failed;
+  }
+}
+
+/** `import` / `export` between a vault and a folder of markdown files. */
+async function transfer(verb: "import" | "export", argv: string[], io: VaultCliIo): Promise<number> {
+  const { positional, flags } = parse(argv, ["--vault"], []);
+  if (positional.length !== 1) throw new UsageError(`usage: parachute-vault ${verb} <dir> [--vault <name>]`);
+  const dir = resolve(io.cwd, positional[0]!);
+  const vaults = new VaultSet(join(vaultsHome(io.env), "vault"), () => Date.now());
+  try {
+    const name = flags.get("--vault") ?? "default";
+    const vault = verb === "import" ? vaults.create(name) : vaults.get(name);
+    const count =
+      verb === "import"
+        ? await importFolder(vault.notes, dir, vault.attachments)
+        : exportFolder(vault.notes, dir, vault.attachments);
+    io.print(
+      `${verb === "import" ? "imported" : "exported"} ${count} notes ${verb === "import" ? "from" : "to"} ${dir}`,
+    );
+    return EXIT.ok;
+  } finally {
+    vaults.close();
+  }
+}
+
+/** `token create|list|revoke` for one vault's API tokens. */
+function tokens(argv: string[], io: VaultCliIo): number {
+  const [verb, ...rest] = argv;
+  const { positional, flags } = parse(rest, ["--vault", "--scope", "--ttl", "--label"], []);
+  const vaults = new VaultSet(join(vaultsHome(io.env), "vault"), () => Date.now());
+  try {
+    const vault = vaults.get(flags.get("--vault") ?? "default");
+    if (verb === "create") {
+      const scope = flags.get("--scope");
+      if (!scope || positional.length)
+        throw new UsageError("usage: parachute-vault token create --scope read|write|admin");
+      const { token, info } = vault.tokens.create(
+        scope,
+        ttlMs(flags.get("--ttl") ?? "30d"),
+        flags.get("--label"),
+      );
+      io.print(token);
+      io.printErr(`id ${info.id}, ${info.verb} on vault ${vault.name}, expires ${info.expires_at}`);
+      return EXIT.ok;
+    }
+    if (verb === "list") {
+      io.print(JSON.stringify(vault.tokens.list(), null, 2));
+      return EXIT.ok;
+    }
+    if (verb === "revoke" && positional.length === 1) {
+      vault.tokens.revoke(positional[0]!);
+      io.print(`revoked ${positional[0]}`);
+      return EXIT.ok;
+    }
+    throw new UsageError("usage: parachute-vault token create|list|revoke …");
+  } finally {
+    vaults.close();
   }
 }
 

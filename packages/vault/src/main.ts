@@ -30,6 +30,7 @@ if (argv.length > 0) {
     stdin: process.stdin,
     stdout: process.stdout,
     self: [process.execPath, import.meta.path],
+    cwd: process.cwd(),
     version,
     interrupted,
   });
