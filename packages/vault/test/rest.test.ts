@@ -177,6 +177,32 @@ describe("the vault's REST API, through a real hub", () => {
     expect((await json(await api("GET", "/notes/files/bad/attachments"))).attachments).toEqual([]);
   }, 30_000);
 
+  test("typed links in metadata are kept in sync and show in backlinks with their type", async () => {
+    await api("POST", "/notes", { path: "typed/parent" });
+    const child = await json(
+      await api("POST", "/notes", {
+        path: "typed/child",
+        metadata: { links: { parent: "typed/parent", related: ["[[typed/other]]"] } },
+      }),
+    );
+    const back = await json(await api("GET", "/notes/typed/parent/backlinks"));
+    expect(back.backlinks).toEqual([{ id: child.id, path: "typed/child", kind: "parent" }]);
+    const links = (await json(await api("GET", "/notes/typed/child/links"))).links as {
+      target: string;
+      kind: string;
+      id: string | null;
+    }[];
+    expect(links.map((l) => [l.kind, l.target, l.id !== null])).toEqual([
+      ["parent", "typed/parent", true],
+      ["related", "typed/other", false],
+    ]);
+    await api("PATCH", "/notes/typed/child", { metadata: { links: null } });
+    expect((await json(await api("GET", "/notes/typed/parent/backlinks"))).backlinks).toEqual([]);
+    const bad = await api("POST", "/notes", { path: "typed/bad", metadata: { links: { "Bad Type": "x" } } });
+    expect(bad.status).toBe(400);
+    expect((await api("GET", "/notes/typed/bad")).status).toBe(404);
+  });
+
   describe("bad input", () => {
     test("malformed JSON, wrong types and unknown fields are 400 naming the problem", async () => {
       expect((await api("POST", "/notes", "{nope")).status).toBe(400);

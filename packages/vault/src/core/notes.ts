@@ -120,7 +120,7 @@ export class NoteStore {
         this.db.query("INSERT OR IGNORE INTO tags (note_id, tag) VALUES (?, ?)").run(row.id, t);
       for (const t of normaliseTags(patch.tags_remove))
         this.db.query("DELETE FROM tags WHERE note_id = ? AND tag = ?").run(row.id, t);
-      if (content !== row.content) this.syncLinks(row.id, content);
+      if (content !== row.content || patch.metadata) this.syncLinks(row.id, content, metadata);
       return this.get(row.id);
     })();
   }
@@ -210,7 +210,7 @@ export class NoteStore {
       )
       .run(id, path, pathKey(path), nameKey(path), content, JSON.stringify(metadata), stamp, stamp);
     for (const t of tags) this.db.query("INSERT INTO tags (note_id, tag) VALUES (?, ?)").run(id, t);
-    this.syncLinks(id, content);
+    this.syncLinks(id, content, metadata);
     this.relink(pathKey(path));
     return this.get(id);
   }
@@ -240,14 +240,26 @@ export class NoteStore {
       if (baseIsOurs) next = rewriteWikiLinks(next, oldBase, to);
       if (next === s.content) continue;
       this.db.query("UPDATE notes SET content = ?, updated_at = ? WHERE id = ?").run(next, stamp, s.id);
-      this.syncLinks(s.id, next);
+      this.syncLinks(
+        s.id,
+        next,
+        JSON.parse(
+          (this.db.query("SELECT metadata FROM notes WHERE id = ?").get(s.id) as { metadata: string })
+            .metadata,
+        ),
+      );
     }
     return to;
   }
 
-  private syncLinks(sourceId: string, content: string): void {
+  /** Rebuilds a note's links: its wikilinks and embeds, and the typed links its metadata declares. */
+  private syncLinks(sourceId: string, content: string, metadata: Record<string, unknown>): void {
     this.db.query("DELETE FROM links WHERE source_id = ?").run(sourceId);
-    parseWikiLinks(content).forEach((l, ord) => {
+    const found = [
+      ...parseWikiLinks(content).map((l) => ({ ...l, kind: l.embed ? "embed" : "wikilink" })),
+      ...typedLinks(metadata).map((l) => ({ ...l, heading: null, alias: null })),
+    ];
+    found.forEach((l, ord) => {
       let key: string;
       try {
         key = pathKey(normaliseNotePath(l.target));
@@ -258,7 +270,7 @@ export class NoteStore {
         .query(
           "INSERT INTO links (source_id, target_key, target_id, kind, heading, alias, ord) VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
-        .run(sourceId, key, this.resolve(key), l.embed ? "embed" : "wikilink", l.heading, l.alias, ord);
+        .run(sourceId, key, this.resolve(key), l.kind, l.heading, l.alias, ord);
     });
   }
 
@@ -289,6 +301,29 @@ export class NoteStore {
     this.lastStamp = Math.max(this.now(), this.lastStamp + 1);
     return new Date(this.lastStamp).toISOString();
   }
+}
+
+/**
+ * Typed links declared in metadata: `links: {<type>: "<target>" | ["<target>", …]}`, e.g.
+ * `{"links": {"parent": "Areas/Work", "related": ["[[Beta]]"]}}`. A bad shape is refused.
+ */
+export function typedLinks(metadata: Record<string, unknown>): { target: string; kind: string }[] {
+  const declared = metadata.links;
+  if (declared === undefined) return [];
+  if (typeof declared !== "object" || declared === null || Array.isArray(declared)) {
+    throw invalid("invalid_links", 'metadata "links" must map a link type to a target or a list of targets');
+  }
+  return Object.entries(declared).flatMap(([kind, v]) => {
+    if (!/^[a-z][a-z0-9_-]{0,39}$/.test(kind) || kind === "wikilink" || kind === "embed") {
+      throw invalid("invalid_links", `"${kind}" is not a link type`);
+    }
+    const targets = Array.isArray(v) ? v : [v];
+    return targets.map((t) => {
+      if (typeof t !== "string" || !t.trim())
+        throw invalid("invalid_links", `links of type "${kind}" must be note paths`);
+      return { target: t.trim().replace(/^\[\[|\]\]$/g, ""), kind };
+    });
+  });
 }
 
 /** The case-insensitive last segment of a path, which a bare `[[name]]` link resolves by. */
