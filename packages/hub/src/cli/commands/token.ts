@@ -1,18 +1,8 @@
+import type { TokenRecord as TokenRow } from "../../identity/issuer.ts";
 import { parseArgs } from "../args.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import type { Command } from "../io.ts";
 import { table } from "./status.ts";
-
-interface TokenRow {
-  jti: string;
-  sub: string;
-  aud: string;
-  scope: string;
-  label: string | null;
-  kind: string;
-  expiresAt: number;
-  revokedAt: number | null;
-}
 
 /** `parachute token create|list|revoke`: hub tokens for scripts, tests and other machines. */
 export const token: Command = async (argv, io) => {
