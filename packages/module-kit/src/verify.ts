@@ -31,6 +31,7 @@ export class TokenVerifier {
   private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
   private revoked = new Set<string>();
   private revokedAt = 0;
+  private readonly verified = new Map<string, JWTPayload>();
   private retryAt = 0;
   private fetchedOnce = false;
 
@@ -44,16 +45,26 @@ export class TokenVerifier {
   async verify(tokenOrHeader: string | null, requiredScope?: string): Promise<HubClaims> {
     const token = (tokenOrHeader ?? "").replace(/^Bearer\s+/i, "").trim();
     if (!token) throw unauthorized("a bearer token is required");
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, this.jwks, {
-        issuer: this.opts.issuer,
-        audience: this.opts.audience,
-        algorithms: ALGORITHMS,
-        requiredClaims: ["exp", "jti", "sub"],
-      }));
-    } catch (err) {
-      throw unauthorized(describe(err));
+    let payload = this.verified.get(token);
+    if (payload && (payload.exp ?? 0) * 1000 <= Date.now()) {
+      this.verified.delete(token);
+      payload = undefined;
+    }
+    if (!payload) {
+      try {
+        ({ payload } = await jwtVerify(token, this.jwks, {
+          issuer: this.opts.issuer,
+          audience: this.opts.audience,
+          algorithms: ALGORITHMS,
+          requiredClaims: ["exp", "jti", "sub"],
+        }));
+      } catch (err) {
+        throw unauthorized(describe(err));
+      }
+      // A signature checked once need not be checked again while the token lives; expiry and
+      // revocation are still checked on every request.
+      if (this.verified.size >= 1000) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, payload);
     }
     if (typeof payload.scope !== "string") throw unauthorized("the token has no scope");
     await this.refreshRevocations(false);
