@@ -140,10 +140,16 @@ export async function adminSession(
 }
 
 /** Runs the CLI as a real process against a home; returns its exit code and output. */
-export async function runCli(home: string, args: string[], cwd?: string) {
-  const proc = Bun.spawn([process.execPath, BIN, ...args], {
+export function runCli(home: string, args: string[], cwd?: string) {
+  return runProgram([process.execPath, BIN, ...args], { PARACHUTE_HOME: home }, cwd);
+}
+
+/** Runs a program to its end with a minimal environment plus `env`; returns its exit code and output. */
+export async function runProgram(argv: string[], env: Record<string, string>, cwd?: string) {
+  const proc = Bun.spawn(argv, {
     cwd,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", PARACHUTE_HOME: home },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...env },
+    stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
   });

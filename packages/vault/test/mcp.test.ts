@@ -4,7 +4,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { type HubProcess, startHub, tempHome } from "../../hub/testing/hub-process.ts";
+import { type HubProcess, runProgram, startHub, tempHome } from "../../hub/testing/hub-process.ts";
 
 const VAULT_DIR = join(import.meta.dir, "..");
 const MAIN = join(VAULT_DIR, "src", "main.ts");
@@ -205,20 +205,8 @@ describe("parachute-vault mcp, on stdio", () => {
   });
 
   test("an unknown vault exits 5; mcp-config prints the hub URL, or the stdio command", async () => {
-    const run = async (args: string[], env: Record<string, string> = {}) => {
-      const proc = Bun.spawn([process.execPath, MAIN, ...args], {
-        env: { PATH: process.env.PATH ?? "", PARACHUTE_HOME: tempHome(), ...env },
-        stdin: "ignore",
-        stdout: "pipe",
-        stderr: "pipe",
-      });
-      const [stdout, stderr, code] = await Promise.all([
-        new Response(proc.stdout).text(),
-        new Response(proc.stderr).text(),
-        proc.exited,
-      ]);
-      return { stdout, stderr, code };
-    };
+    const run = (args: string[], env: Record<string, string> = {}) =>
+      runProgram([process.execPath, MAIN, ...args], { PARACHUTE_HOME: tempHome(), ...env });
     const missing = await run(["mcp", "--vault", "nowhere"]);
     expect([missing.code, missing.stderr]).toEqual([5, expect.stringContaining("no vault named nowhere")]);
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runProgram } from "../../hub/testing/hub-process.ts";
 
 const MAIN = join(import.meta.dir, "..", "src", "main.ts");
 const dirs: string[] = [];
@@ -14,20 +15,8 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function run(home: string, args: string[], cwd?: string) {
-  const proc = Bun.spawn([process.execPath, MAIN, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? "", PARACHUTE_HOME: home },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, stdout, stderr };
-}
+const run = (home: string, args: string[], cwd?: string) =>
+  runProgram([process.execPath, MAIN, ...args], { PARACHUTE_HOME: home }, cwd);
 
 describe("parachute-vault import / export / token", () => {
   test("import a folder (relative to the cwd), export it, and the files match", async () => {
