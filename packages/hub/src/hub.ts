@@ -2,8 +2,10 @@ import { rmSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
 import { HttpError, type Manifest, readManifest, type ServiceRow } from "@parachute/module-kit";
 import { globToRegExp } from "./identity/proxy-gate.ts";
+import { fetchPackage, type ModuleSource, parseSource, removePackage } from "./modules/installer.ts";
 import { openLocalPackage } from "./modules/local-package.ts";
 import { moduleSpec, rowFor, type SpecContext } from "./modules/module-spec.ts";
+import { installTarget } from "./modules/package-spec.ts";
 import { assignPort } from "./modules/ports.ts";
 import type { Registry } from "./modules/registry.ts";
 import type { Route } from "./proxy/route-table.ts";
@@ -18,6 +20,16 @@ export interface HubDeps {
   spec: SpecContext;
   hubPort: () => number;
   isPortFree: (port: number) => Promise<boolean>;
+  /** Where catalog modules and package specs come from unless a request names a source. */
+  defaultSource: () => Promise<ModuleSource>;
+}
+
+/** What to install: a local folder or tarball, a catalog short name, or a registry package spec. */
+export interface InstallRequest {
+  path?: string;
+  short?: string;
+  spec?: string;
+  source?: string;
 }
 
 /**
@@ -74,9 +86,9 @@ export class Hub {
   }
 
   /** Installs a local package (folder or tarball), starts it and waits until it is active. */
-  install(path: string): Promise<ModuleStatus> {
+  install(req: InstallRequest): Promise<ModuleStatus> {
     return this.serialised(async () => {
-      const pkg = await openLocalPackage(path, join(this.deps.spec.home, "modules"));
+      const pkg = await this.obtain(req);
       const m = pkg.manifest;
       try {
         this.checkFree(m);
@@ -116,6 +128,35 @@ export class Hub {
     });
   }
 
+  /** Gets the package a request names onto the disk, with a way to undo it. */
+  private async obtain(
+    req: InstallRequest,
+  ): Promise<{ dir: string; manifest: Manifest; version: string; discard(): void }> {
+    const modules = join(this.deps.spec.home, "modules");
+    if (req.path !== undefined) {
+      if (req.short !== undefined || req.spec !== undefined || req.source !== undefined) {
+        throw new HttpError(
+          400,
+          "invalid_body",
+          '"path" installs a local package; it takes no "short", "spec" or "source"',
+        );
+      }
+      return openLocalPackage(req.path, modules);
+    }
+    const target = installTarget(req);
+    const source = req.source !== undefined ? parseSource(req.source) : await this.deps.defaultSource();
+    const fetched = await fetchPackage(modules, target, source);
+    if (target.short && fetched.manifest.name !== target.short) {
+      fetched.rollback();
+      throw new HttpError(
+        422,
+        "invalid_package",
+        `${target.name} declares module "${fetched.manifest.name}", not "${target.short}"`,
+      );
+    }
+    return { ...fetched, discard: fetched.rollback };
+  }
+
   /**
    * Stops a module and removes it from the registry, and its package when the hub unpacked it; a
    * folder installed in place and the module's data folder stay.
@@ -127,9 +168,11 @@ export class Hub {
       await this.deps.supervisor.remove(short);
       this.deps.registry.remove(short);
       this.rebuildRoutes();
-      if (row && isInside(row.installDir, join(this.deps.spec.home, "modules"))) {
+      const modules = join(this.deps.spec.home, "modules");
+      if (row && isInside(row.installDir, join(modules, "node_modules")))
+        await removePackage(modules, row.installDir);
+      else if (row && isInside(row.installDir, modules))
         rmSync(row.installDir, { recursive: true, force: true });
-      }
     });
   }
 

@@ -9,6 +9,7 @@ import { TokenIssuer } from "./identity/issuer.ts";
 import { OAuthStore } from "./identity/oauth-store.ts";
 import { createProxyGate } from "./identity/proxy-gate.ts";
 import { Registry } from "./modules/registry.ts";
+import { defaultSource } from "./platform/default-source.ts";
 import { ensureHome, type Home, resolveHome } from "./platform/home.ts";
 import { ensureOperatorToken } from "./platform/operator-token.ts";
 import { configuredOrigin } from "./platform/origin.ts";
@@ -88,6 +89,7 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
     spec,
     hubPort: () => port,
     isPortFree: async (p) => (await findSquatter(p)) === null,
+    defaultSource: defaultSource(opts.env),
   });
   const started = Date.now();
   const app = hubApp({

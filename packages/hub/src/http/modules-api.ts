@@ -1,7 +1,7 @@
 import { HttpError, readJsonBody } from "@parachute/module-kit";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import type { Hub } from "../hub.ts";
+import type { Hub, InstallRequest } from "../hub.ts";
 
 const SHORT = /^[a-z][a-z0-9-]{0,39}$/;
 
@@ -21,10 +21,13 @@ export function modulesApi(hub: Hub): Hono {
   app.get("/", (c) => c.json({ modules: hub.status() }));
 
   app.post("/install", async (c) => {
-    const body = await readJsonBody<{ path: string }>(c.req.raw, {
-      path: { type: "string", required: true },
+    const body = await readJsonBody<InstallRequest & Record<string, unknown>>(c.req.raw, {
+      path: { type: "string" },
+      short: { type: "string" },
+      spec: { type: "string" },
+      source: { type: "string" },
     });
-    const status = await hub.install(body.path);
+    const status = await hub.install(body);
     return c.json({ module: status }, 201);
   });
 

@@ -12,7 +12,9 @@ usage: parachute <command> [options]
   stop <module>               stop a module (it stays stopped across hub restarts)
   restart <module>            restart a module and wait until it is active
   logs <module> [-f] [-n N]   the last N log lines (default 50); -f keeps following
-  install <dir|tarball>       install a local module package (path relative to here)
+  install <module|package|dir|tarball> [--source <url|dir>]
+                              install a catalog module (vault, notes, scribe, runner), a registry
+                              package, or a local package (a path, relative to here)
   uninstall <module>          stop and remove a module; its data folder is kept
   token create --scope "<scopes>" [--ttl 30d] [--aud <module>] [--label <text>]
                               print a new hub token (e.g. --scope hub:admin, vault:write)
