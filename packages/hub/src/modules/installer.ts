@@ -92,21 +92,7 @@ export async function fetchPackage(
   const target = source.kind === "folder" ? tarballIn(source.dir, spec) : `${spec.name}@${spec.want}`;
   const argv = [process.execPath, "add", "--ignore-scripts", "--exact", "--no-progress", target];
   if (source.kind === "registry") argv.push("--registry", source.url);
-  const add = Bun.spawn(argv, {
-    cwd: modulesDir,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      BUN_INSTALL_CACHE_DIR: join(modulesDir, ".cache"),
-    },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [out, err, code] = await Promise.all([
-    new Response(add.stdout).text(),
-    new Response(add.stderr).text(),
-    add.exited,
-  ]);
+  const { code, out, err } = await runBun(modulesDir, argv.slice(1));
   if (code !== 0) {
     rollback();
     throw new HttpError(
@@ -129,16 +115,29 @@ export async function fetchPackage(
 /** Takes an installed package out of the modules project (package.json, lockfile and folder). */
 export async function removePackage(modulesDir: string, installedDir: string): Promise<void> {
   const name = String(JSON.parse(readFileSync(join(installedDir, "package.json"), "utf8")).name);
-  const proc = Bun.spawn([process.execPath, "remove", "--ignore-scripts", "--no-progress", name], {
+  await runBun(modulesDir, ["remove", "--ignore-scripts", "--no-progress", name]);
+  rmSync(installedDir, { recursive: true, force: true });
+}
+
+/** Runs Bun's package manager in the modules project, as an argv array, with a minimal environment. */
+async function runBun(
+  modulesDir: string,
+  args: string[],
+): Promise<{ code: number; out: string; err: string }> {
+  const proc = Bun.spawn([process.execPath, ...args], {
     cwd: modulesDir,
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       BUN_INSTALL_CACHE_DIR: join(modulesDir, ".cache"),
     },
-    stdout: "ignore",
-    stderr: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
   });
-  await proc.exited;
-  rmSync(installedDir, { recursive: true, force: true });
+  const [out, err, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { code, out, err };
 }
