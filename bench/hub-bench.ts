@@ -21,7 +21,7 @@ async function homeWithFour(): Promise<string> {
   const home = tempHome();
   const pkgs = tempHome();
   const hub = await startHub(home);
-  for (const f of FOUR) await hub.api("POST", "/api/modules/install", { path: makeFixture(pkgs, f) });
+  for (const f of FOUR) await hub.op("POST", "/api/modules/install", { path: makeFixture(pkgs, f) });
   await hub.stop();
   return home;
 }
@@ -53,7 +53,7 @@ async function crashToActiveMs(hub: HubProcess, runs: number): Promise<number> {
     }, "alpha active again");
     times.push(performance.now() - began);
     // An operator restart forgets the crash, so every run measures a first restart.
-    await hub.api("POST", "/api/modules/alpha/restart", {});
+    await hub.op("POST", "/api/modules/alpha/restart", {});
   }
   return median(times);
 }

@@ -106,10 +106,10 @@ export async function vaultBench(quick: boolean): Promise<Row[]> {
 async function createThroughHub(count: number): Promise<number> {
   const hub = await startHub(tempHome());
   try {
-    const res = await hub.api("POST", "/api/modules/install", {
+    const res = await hub.op("POST", "/api/modules/install", {
       path: join(import.meta.dir, "..", "packages", "vault"),
     });
-    if (res.status !== 201) throw new Error(`vault install: ${await res.text()}`);
+    if (res.status !== 200) throw new Error(`vault install: ${await res.text()}`);
     const { token } = (await (await hub.api("POST", "/api/tokens", { scope: "vault:write" })).json()) as {
       token: string;
     };

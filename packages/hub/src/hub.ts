@@ -1,18 +1,23 @@
-import { rmSync } from "node:fs";
-import { isAbsolute, join, relative } from "node:path";
+import { join } from "node:path";
 import { HttpError, type Manifest, readManifest, type ServiceRow } from "@parachute/module-kit";
 import { globToRegExp } from "./identity/proxy-gate.ts";
-import { fetchPackage, type ModuleSource, parseSource, removePackage } from "./modules/installer.ts";
-import { openLocalPackage } from "./modules/local-package.ts";
-import { moduleSpec, rowFor, type SpecContext } from "./modules/module-spec.ts";
-import { installTarget } from "./modules/package-spec.ts";
-import { assignPort } from "./modules/ports.ts";
+import { type InstallRequest, prepareInstall, runInstall } from "./modules/install-flow.ts";
+import type { ModuleSource } from "./modules/installer.ts";
+import { moduleSpec, type SpecContext } from "./modules/module-spec.ts";
 import type { Registry } from "./modules/registry.ts";
+import { runUninstall } from "./modules/uninstall-flow.ts";
+import { prepareUpgrade, runUpgrade } from "./modules/upgrade-flow.ts";
+import { Journal } from "./operations/journal.ts";
+import type { Operation, Progress } from "./operations/operation.ts";
+import { Operations } from "./operations/operations.ts";
+import { recoverOperations } from "./operations/recover.ts";
 import type { Route } from "./proxy/route-table.ts";
 import { RouteTable } from "./proxy/route-table.ts";
 import { initialState } from "./supervisor/machine.ts";
 import type { ModuleRunner, ModuleStatus } from "./supervisor/module-runner.ts";
 import type { Supervisor } from "./supervisor/supervisor.ts";
+
+export type { InstallRequest } from "./modules/install-flow.ts";
 
 export interface HubDeps {
   registry: Registry;
@@ -24,25 +29,26 @@ export interface HubDeps {
   defaultSource: () => Promise<ModuleSource>;
 }
 
-/** What to install: a local folder or tarball, a catalog short name, or a registry package spec. */
-export interface InstallRequest {
-  path?: string;
-  short?: string;
-  spec?: string;
-  source?: string;
-}
+/** Every operation that changes the installed set takes this key: one package manager run at a time. */
+const PACKAGES = "*packages";
 
 /**
  * The hub's module operations: what the CLI and the API ask for, over the registry (what is
- * installed) and the supervisor (what runs).
+ * installed) and the supervisor (what runs). Changes run as operations in the background, one at a
+ * time per module; the methods below check the request and return the operation at once.
  */
 export class Hub {
   private table: RouteTable = new RouteTable([]);
   private readonly publicGlobs = new Map<string, RegExp[]>();
   private readonly declaredScopes = new Map<string, string[]>();
-  private queue: Promise<unknown> = Promise.resolve();
+  readonly ops = new Operations();
+  readonly journal: Journal;
+  readonly modulesDir: string;
 
-  constructor(private readonly deps: HubDeps) {}
+  constructor(readonly deps: HubDeps) {
+    this.journal = new Journal(join(deps.spec.home, "operations"));
+    this.modulesDir = join(deps.spec.home, "modules");
+  }
 
   routes(): RouteTable {
     return this.table;
@@ -58,9 +64,9 @@ export class Hub {
     return [...this.declaredScopes.values()].flat();
   }
 
-  private remember(m: Manifest): void {
-    this.publicGlobs.set(m.name, (m.publicPaths ?? []).map(globToRegExp));
-    this.declaredScopes.set(m.name, m.scopes ?? []);
+  /** Finishes or undoes the operations a crash interrupted; returns what it did, for the hub's log. */
+  recover(): Promise<string[]> {
+    return recoverOperations(this);
   }
 
   /** Registers every installed module with the supervisor and starts the enabled ones at once. */
@@ -85,126 +91,61 @@ export class Hub {
     return this.deps.supervisor.list();
   }
 
-  /** Installs a local package (folder or tarball), starts it and waits until it is active. */
-  install(req: InstallRequest): Promise<ModuleStatus> {
-    return this.serialised(async () => {
-      const pkg = await this.obtain(req);
-      const m = pkg.manifest;
-      try {
-        this.checkFree(m);
-      } catch (err) {
-        pkg.discard();
-        throw err;
-      }
-      const taken = new Set(this.deps.registry.rows().map((r) => r.port));
-      taken.add(this.deps.hubPort());
-      const port = await assignPort(m.port, taken, this.deps.isPortFree);
-      const row = rowFor(m, pkg.version, pkg.dir, port);
-      this.remember(m);
-      this.deps.registry.put(row);
-      this.rebuildRoutes();
-      const runner = this.deps.supervisor.add(moduleSpec(row, m, this.deps.spec));
-      this.deps.supervisor.start(m.name);
-      const limit = (m.startTimeoutMs ?? 15_000) + 2_000;
-      try {
-        return await runner
-          .until((s) => s.state === "active" || s.state === "failing", limit)
-          .then((s) => {
-            if (s.state !== "active") throw new Error(s.reason ?? "failing");
-            return s;
-          });
-      } catch (err) {
-        const tail = runner.log.last(20).join("\n");
-        await this.deps.supervisor.remove(m.name);
-        this.deps.registry.remove(m.name);
-        this.rebuildRoutes();
-        pkg.discard();
-        throw new HttpError(
-          422,
-          "module_not_ready",
-          `${m.name} did not become active: ${(err as Error).message}${tail ? `\n${tail}` : ""}`,
-        );
-      }
-    });
+  /** Installs a package (catalog module, package spec, local folder or tarball), starts it, waits for it. */
+  install(req: InstallRequest): Operation {
+    const plan = prepareInstall(this, req);
+    return this.ops.submit("install", plan.key, [PACKAGES, plan.key], (op) => runInstall(this, plan, op));
   }
 
-  /** Gets the package a request names onto the disk, with a way to undo it. */
-  private async obtain(
-    req: InstallRequest,
-  ): Promise<{ dir: string; manifest: Manifest; version: string; discard(): void }> {
-    const modules = join(this.deps.spec.home, "modules");
-    if (req.path !== undefined) {
-      if (req.short !== undefined || req.spec !== undefined || req.source !== undefined) {
-        throw new HttpError(
-          400,
-          "invalid_body",
-          '"path" installs a local package; it takes no "short", "spec" or "source"',
-        );
-      }
-      return openLocalPackage(req.path, modules);
-    }
-    const target = installTarget(req);
-    const source = req.source !== undefined ? parseSource(req.source) : await this.deps.defaultSource();
-    const fetched = await fetchPackage(modules, target, source);
-    if (target.short && fetched.manifest.name !== target.short) {
-      fetched.rollback();
-      throw new HttpError(
-        422,
-        "invalid_package",
-        `${target.name} declares module "${fetched.manifest.name}", not "${target.short}"`,
-      );
-    }
-    return { ...fetched, discard: fetched.rollback };
+  /** Upgrades a registry-installed module, rolling back package and data if the new one is not ready. */
+  upgrade(short: string, version?: string): Operation {
+    const plan = prepareUpgrade(this, short, version);
+    return this.ops.submit("upgrade", short, [PACKAGES, short], (op) => runUpgrade(this, plan, op));
   }
 
-  /**
-   * Stops a module and removes it from the registry, and its package when the hub unpacked it; a
-   * folder installed in place and the module's data folder stay.
-   */
-  uninstall(short: string): Promise<void> {
-    return this.serialised(async () => {
-      this.mustHave(short);
-      const row = this.deps.registry.byShort(short);
-      await this.deps.supervisor.remove(short);
-      this.deps.registry.remove(short);
-      this.rebuildRoutes();
-      const modules = join(this.deps.spec.home, "modules");
-      if (row && isInside(row.installDir, join(modules, "node_modules")))
-        await removePackage(modules, row.installDir);
-      else if (row && isInside(row.installDir, modules))
-        rmSync(row.installDir, { recursive: true, force: true });
-    });
-  }
-
-  async start(short: string, wait: boolean): Promise<ModuleStatus> {
+  /** Stops a module and removes it and its package; its data stays unless `purge`. */
+  uninstall(short: string, purge: boolean): Operation {
     this.mustHave(short);
-    this.deps.registry.setEnabled(short, true);
-    this.deps.supervisor.start(short);
-    const runner = this.deps.supervisor.get(short)!;
-    if (!wait) return runner.status();
-    return settle(
-      runner,
-      (s) => s.state === "active" || s.state === "failing",
-      runner.spec.policy.startTimeoutMs + 2_000,
+    return this.ops.submit("uninstall", short, [PACKAGES, short], (op) =>
+      runUninstall(this, short, purge, op),
     );
   }
 
-  async stop(short: string): Promise<ModuleStatus> {
+  start(short: string): Operation {
     this.mustHave(short);
-    this.deps.registry.setEnabled(short, false);
-    await this.deps.supervisor.stop(short);
-    return this.deps.supervisor.get(short)!.status();
+    return this.ops.submit("start", short, [short], async (op) => {
+      this.mustHave(short);
+      op.step("start", `starting ${short}`);
+      this.deps.registry.setEnabled(short, true);
+      this.deps.supervisor.start(short);
+      const runner = this.deps.supervisor.get(short)!;
+      return this.awaitActive(runner, runner.spec.policy.startTimeoutMs + 2_000, op, null);
+    });
   }
 
-  async restart(short: string, wait: boolean): Promise<ModuleStatus> {
+  stop(short: string): Operation {
     this.mustHave(short);
-    this.deps.registry.setEnabled(short, true);
-    const runner = this.deps.supervisor.get(short)!;
-    const before = runner.state.pid;
-    this.deps.supervisor.restart(short);
-    if (!wait) return runner.status();
-    const limit = runner.spec.policy.stopGraceMs + runner.spec.policy.startTimeoutMs + 2_000;
-    return settle(runner, (s) => (s.state === "active" && s.pid !== before) || s.state === "failing", limit);
+    return this.ops.submit("stop", short, [short], async (op) => {
+      this.mustHave(short);
+      op.step("stop", `stopping ${short}`);
+      this.deps.registry.setEnabled(short, false);
+      await this.deps.supervisor.stop(short);
+      return this.deps.supervisor.get(short)!.status();
+    });
+  }
+
+  restart(short: string): Operation {
+    this.mustHave(short);
+    return this.ops.submit("restart", short, [short], async (op) => {
+      this.mustHave(short);
+      op.step("restart", `restarting ${short}`);
+      this.deps.registry.setEnabled(short, true);
+      const runner = this.deps.supervisor.get(short)!;
+      const before = runner.state.pid;
+      this.deps.supervisor.restart(short);
+      const limit = runner.spec.policy.stopGraceMs + runner.spec.policy.startTimeoutMs + 2_000;
+      return this.awaitActive(runner, limit, op, before);
+    });
   }
 
   logs(short: string, n: number): string[] {
@@ -217,19 +158,78 @@ export class Hub {
     return this.deps.supervisor.get(short)!.log.follow(fn);
   }
 
-  private mustHave(short: string): void {
-    if (!this.deps.supervisor.get(short))
-      throw new HttpError(404, "unknown_module", `no module named "${short}" is installed`);
+  /** Registers a row and its manifest (registry, routes, supervisor); the module is not started. */
+  attach(row: ServiceRow, manifest: Manifest): ModuleRunner {
+    this.remember(manifest);
+    this.deps.registry.put(row);
+    this.rebuildRoutes();
+    return this.deps.supervisor.add(moduleSpec(row, manifest, this.deps.spec));
   }
 
-  private checkFree(m: Manifest): void {
+  /** Stops a module and takes it out of the supervisor, routes and (unless `keepRow`) the registry. */
+  async detach(short: string, keepRow = false): Promise<void> {
+    if (this.deps.supervisor.get(short)) await this.deps.supervisor.remove(short);
+    if (!keepRow) this.deps.registry.remove(short);
+    this.publicGlobs.delete(short);
+    this.declaredScopes.delete(short);
+    this.rebuildRoutes();
+  }
+
+  /**
+   * Waits until the module is active (a new process when `notPid` is given) or failing, passing its
+   * log lines on to the operation; a module that is not active by then fails the operation.
+   */
+  async awaitActive(
+    runner: ModuleRunner,
+    ms: number,
+    progress: Progress,
+    notPid: number | null,
+  ): Promise<ModuleStatus> {
+    const off = runner.log.follow((line) => progress.log(line));
+    try {
+      const s = await runner
+        .until(
+          (s) => (s.state === "active" && (notPid === null || s.pid !== notPid)) || s.state === "failing",
+          ms,
+        )
+        .catch(() => runner.status());
+      if (s.state !== "active") {
+        const tail = runner.log.last(20).join("\n");
+        throw new HttpError(
+          422,
+          "module_not_ready",
+          `${runner.spec.short} did not become active: ${s.reason ?? s.state}${tail ? `\n${tail}` : ""}`,
+        );
+      }
+      progress.step("active", `${s.short} ${s.version} is active on port ${s.port}`);
+      return s;
+    } finally {
+      off();
+    }
+  }
+
+  mustHave(short: string): ServiceRow {
+    const row = this.deps.registry.byShort(short);
+    if (!row || !this.deps.supervisor.get(short))
+      throw new HttpError(404, "unknown_module", `no module named "${short}" is installed`);
+    return row;
+  }
+
+  /** Refuses a manifest whose name or paths another installed module (other than `except`) holds. */
+  checkFree(m: Manifest, except?: string): void {
     for (const r of this.deps.registry.rows()) {
+      if (r.name === except) continue;
       if (r.name === m.name || r.manifestName === m.manifestName) {
         throw new HttpError(409, "already_installed", `${m.name} is already installed`);
       }
       const clash = m.paths.find((p) => r.paths.includes(p));
       if (clash) throw new HttpError(409, "path_taken", `${clash} is already served by ${r.name}`);
     }
+  }
+
+  private remember(m: Manifest): void {
+    this.publicGlobs.set(m.name, (m.publicPaths ?? []).map(globToRegExp));
+    this.declaredScopes.set(m.name, m.scopes ?? []);
   }
 
   private rebuildRoutes(): void {
@@ -244,22 +244,6 @@ export class Hub {
     );
     this.table = new RouteTable(routes);
   }
-
-  private serialised<T>(op: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(op, op);
-    this.queue = run.catch(() => {});
-    return run;
-  }
-}
-
-function isInside(path: string, dir: string): boolean {
-  const rel = relative(dir, path);
-  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
-}
-
-/** Waits until `pred` holds or `ms` pass, then reports the module as it is; the caller judges the state. */
-function settle(runner: ModuleRunner, pred: (s: ModuleStatus) => boolean, ms: number): Promise<ModuleStatus> {
-  return runner.until(pred, ms).catch(() => runner.status());
 }
 
 /** Stands in for a manifest that could not be read, so the module still shows, as failing. */

@@ -24,6 +24,9 @@ import { Supervisor } from "./supervisor/supervisor.ts";
 import { startWatchdog } from "./supervisor/watchdog.ts";
 import { HUB_VERSION } from "./version.ts";
 
+/** How long a shutdown waits for an install or upgrade under way before stopping modules anyway. */
+const OPERATION_GRACE_MS = 20_000;
+
 export interface ServeOptions {
   port: number;
   hostname: string;
@@ -91,6 +94,8 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
     isPortFree: async (p) => (await findSquatter(p)) === null,
     defaultSource: defaultSource(opts.env),
   });
+  // Before anything listens: finish or undo what a crash interrupted.
+  for (const line of await hub.recover()) hubLog.write([`recovery: ${line}`]);
   const started = Date.now();
   const app = hubApp({
     hub,
@@ -164,8 +169,10 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
     hub,
     shutdown: () => {
       stopping ??= (async () => {
-        hubLog.write(["shutting down: stopping modules"]);
         clearInterval(upkeep);
+        // An operation under way is given a moment to end cleanly; one cut short is for the next boot.
+        await Promise.race([hub.ops.idle(), new Promise((r) => setTimeout(r, OPERATION_GRACE_MS).unref())]);
+        hubLog.write(["shutting down: stopping modules"]);
         await supervisor.shutdown();
         watchdog.close();
         await server.stop(true);

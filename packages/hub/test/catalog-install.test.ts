@@ -42,8 +42,8 @@ describe("installing by catalog name or package spec", () => {
   test("a catalog module installs from a folder source into modules/ with a lockfile, and answers", async () => {
     const source = await folderSource();
     hub = await startHub(tempHome(), { PARACHUTE_MODULE_SOURCE: source });
-    const res = await hub.api("POST", "/api/modules/install", { short: "vault" });
-    expect(res.status, await res.clone().text()).toBe(201);
+    const res = await hub.op("POST", "/api/modules/install", { short: "vault" });
+    expect(res.status, await res.clone().text()).toBe(200);
     expect(
       existsSync(join(hub.home, "modules", "node_modules", "@parachute", "vault", "dist", "main.js")),
     ).toBe(true);
@@ -59,7 +59,7 @@ describe("installing by catalog name or package spec", () => {
         .status,
     ).toBe(200);
 
-    expect((await hub.api("POST", "/api/modules/vault/uninstall")).status).toBe(200);
+    expect((await hub.op("POST", "/api/modules/vault/uninstall")).status).toBe(200);
     expect(existsSync(join(hub.home, "modules", "node_modules", "@parachute", "vault"))).toBe(false);
     expect(
       JSON.parse(readFileSync(join(hub.home, "modules", "package.json"), "utf8")).dependencies ?? {},
@@ -85,7 +85,7 @@ describe("installing by catalog name or package spec", () => {
       },
     );
     hub = await startHub(tempHome(), { PARACHUTE_MODULE_SOURCE: source });
-    const res = await hub.api("POST", "/api/modules/install", { spec: "marked-module" });
+    const res = await hub.op("POST", "/api/modules/install", { spec: "marked-module" });
     expect(res.status).toBe(422);
     expect(existsSync(mark)).toBe(false);
   }, 30_000);
@@ -109,7 +109,7 @@ describe("installing by catalog name or package spec", () => {
       [{ short: "vault", spec: "x" }, 400, /exactly one/],
     ];
     for (const [body, status, message] of cases) {
-      const res = await hub.api("POST", "/api/modules/install", body);
+      const res = await hub.op("POST", "/api/modules/install", body);
       const json = (await res.json()) as { message: string };
       expect({ body, status: res.status }).toEqual({ body, status });
       expect(json.message).toMatch(message);

@@ -26,8 +26,8 @@ const services = (h: HubProcess) => readFileSync(join(h.home, "services.json"), 
 describe("installing local packages", () => {
   test("a tarball is unpacked under modules/, started, and removed again on uninstall", async () => {
     hub = await startHub(tempHome());
-    const res = await hub.api("POST", "/api/modules/install", { path: packFixture("tarred", 1945) });
-    expect(res.status).toBe(201);
+    const res = await hub.op("POST", "/api/modules/install", { path: packFixture("tarred", 1945) });
+    expect(res.status).toBe(200);
     const unpacked = join(hub.home, "modules", "local", "tarred");
     expect(existsSync(join(unpacked, ".parachute", "module.json"))).toBe(true);
     expect(await (await fetch(`${hub.origin}/tarred/hello`)).text()).toBe("hello from tarred");
@@ -41,7 +41,7 @@ describe("installing local packages", () => {
 
     mkdirSync(join(hub.home, "tarred"), { recursive: true });
     writeFileSync(join(hub.home, "tarred", "data.txt"), "keep me");
-    expect((await hub.api("POST", "/api/modules/tarred/uninstall")).status).toBe(200);
+    expect((await hub.op("POST", "/api/modules/tarred/uninstall")).status).toBe(200);
     expect(existsSync(unpacked)).toBe(false);
     expect(readFileSync(join(hub.home, "tarred", "data.txt"), "utf8")).toBe("keep me");
     expect(JSON.parse(services(hub)).services).toEqual([]);
@@ -50,15 +50,15 @@ describe("installing local packages", () => {
   test("a folder is used in place and survives uninstall", async () => {
     hub = await startHub(tempHome());
     const dir = makeFixture(tempHome(), { name: "linked", port: 1945 });
-    expect((await hub.api("POST", "/api/modules/install", { path: dir })).status).toBe(201);
-    expect((await hub.api("POST", "/api/modules/linked/uninstall")).status).toBe(200);
+    expect((await hub.op("POST", "/api/modules/install", { path: dir })).status).toBe(200);
+    expect((await hub.op("POST", "/api/modules/linked/uninstall")).status).toBe(200);
     expect(existsSync(join(dir, ".parachute", "module.json"))).toBe(true);
   }, 20_000);
 
   test("bad packages are refused with the reason and leave the registry as it was", async () => {
     hub = await startHub(tempHome());
     const ok = makeFixture(tempHome(), { name: "present", port: 1945 });
-    expect((await hub.api("POST", "/api/modules/install", { path: ok })).status).toBe(201);
+    expect((await hub.op("POST", "/api/modules/install", { path: ok })).status).toBe(200);
     const before = services(hub);
     const pkgs = tempHome();
     const cases: [unknown, number, RegExp][] = [
@@ -77,7 +77,7 @@ describe("installing local packages", () => {
       [{ path: ok, extra: 1 }, 400, /"extra" is not a field/],
     ];
     for (const [body, status, message] of cases) {
-      const res = await hub.api("POST", "/api/modules/install", body);
+      const res = await hub.op("POST", "/api/modules/install", body);
       const json = (await res.json()) as { message: string };
       expect({ body, status: res.status }).toEqual({ body, status });
       expect(json.message).toMatch(message);
@@ -96,7 +96,7 @@ describe("installing local packages", () => {
     const home = hub.home;
     mkdirSync(join(home, "broken"), { recursive: true });
     writeFileSync(join(home, "broken", "crash"), "");
-    const res = await hub.api("POST", "/api/modules/install", { path: packFixture("broken", 1945) });
+    const res = await hub.op("POST", "/api/modules/install", { path: packFixture("broken", 1945) });
     expect(res.status).toBe(422);
     const { message } = (await res.json()) as { message: string };
     expect(message).toContain("did not become active");

@@ -38,8 +38,8 @@ async function hubWith(fixtures: Parameters<typeof makeFixture>[1][], env: Recor
   const hub = await startHub(home, env);
   hubs.push(hub);
   for (const f of fixtures) {
-    const res = await hub.api("POST", "/api/modules/install", { path: makeFixture(pkgs, f) });
-    expect(res.status, await res.clone().text()).toBe(201);
+    const res = await hub.op("POST", "/api/modules/install", { path: makeFixture(pkgs, f) });
+    expect(res.status, await res.clone().text()).toBe(200);
   }
   return hub;
 }
@@ -73,15 +73,15 @@ describe("the supervisor, with real processes", () => {
     expect(failing.reason).toContain("exit code 3");
     expect(failing.pid).toBeNull();
     setMarker(hub.home, "alpha", "crash", false);
-    const res = await hub.api("POST", "/api/modules/alpha/start", {});
+    const res = await hub.op("POST", "/api/modules/alpha/start", {});
     expect(((await res.json()) as { module: { state: string } }).module.state).toBe("active");
   }, 30_000);
 
   test("a module that never binds is failing after its start timeout, and its process is gone", async () => {
     const hub = await hubWith([{ name: "alpha", port: 1941, startTimeoutMs: 1500, stopGraceMs: 500 }]);
-    await hub.api("POST", "/api/modules/alpha/stop");
+    await hub.op("POST", "/api/modules/alpha/stop");
     setMarker(hub.home, "alpha", "nobind");
-    await hub.api("POST", "/api/modules/alpha/start", { wait: false });
+    expect((await hub.api("POST", "/api/modules/alpha/start", {})).status).toBe(202);
     const pid = (await waitFor(async () => (await moduleInfo(hub, "alpha")).pid, "a pid")) as number;
     const failing = await waitForState(hub, "alpha", "failing", 10_000);
     expect(failing.reason).toBe("did not become ready within 1500 ms");
@@ -90,12 +90,12 @@ describe("the supervisor, with real processes", () => {
 
   test("a module that ignores SIGTERM is killed after its grace period", async () => {
     const hub = await hubWith([{ name: "alpha", port: 1941, stopGraceMs: 300 }]);
-    await hub.api("POST", "/api/modules/alpha/restart");
+    await hub.op("POST", "/api/modules/alpha/restart");
     setMarker(hub.home, "alpha", "ignore-term");
-    await hub.api("POST", "/api/modules/alpha/restart");
+    await hub.op("POST", "/api/modules/alpha/restart");
     const pid = (await moduleInfo(hub, "alpha")).pid;
     const began = performance.now();
-    const res = await hub.api("POST", "/api/modules/alpha/stop");
+    const res = await hub.op("POST", "/api/modules/alpha/stop");
     expect(performance.now() - began).toBeGreaterThanOrEqual(300);
     expect(((await res.json()) as { module: { state: string } }).module.state).toBe("inactive");
     expect(pidAlive(pid)).toBe(false);
@@ -111,7 +111,7 @@ describe("the supervisor, with real processes", () => {
       { name: "alpha", port: 1941 },
       { name: "beta", port: 1942 },
     ]) {
-      await hub.api("POST", "/api/modules/install", { path: makeFixture(pkgs, f) });
+      await hub.op("POST", "/api/modules/install", { path: makeFixture(pkgs, f) });
     }
     const pids = [
       ...groupPids((await moduleInfo(hub, "alpha")).pid),
@@ -132,7 +132,7 @@ describe("the supervisor, with real processes", () => {
       { name: "alpha", port: 1941, stopGraceMs: 1000 },
       { name: "beta", port: 1942, stopGraceMs: 1000 },
     ]) {
-      await hub.api("POST", "/api/modules/install", { path: makeFixture(pkgs, f) });
+      await hub.op("POST", "/api/modules/install", { path: makeFixture(pkgs, f) });
     }
     const pids = [(await moduleInfo(hub, "alpha")).pid, (await moduleInfo(hub, "beta")).pid];
     const began = performance.now();
@@ -147,25 +147,27 @@ describe("the supervisor, with real processes", () => {
 
   test("a squatter on a module's port is reported with its pid and left alone", async () => {
     const hub = await hubWith([{ name: "alpha", port: 1941 }]);
-    await hub.api("POST", "/api/modules/alpha/stop");
+    await hub.op("POST", "/api/modules/alpha/stop");
     const squatter = Bun.serve({ hostname: "127.0.0.1", port: 1941, fetch: () => new Response("squatter") });
     try {
-      const res = await hub.api("POST", "/api/modules/alpha/start", {});
-      const { module } = (await res.json()) as { module: { state: string; reason: string } };
-      expect(module.state).toBe("failing");
-      expect(module.reason).toContain(`port 1941 is in use by pid ${process.pid}`);
+      const res = await hub.op("POST", "/api/modules/alpha/start", {});
+      expect(res.status).toBe(422);
+      const { error, message } = (await res.json()) as { error: string; message: string };
+      expect(error).toBe("module_not_ready");
+      expect(message).toContain(`port 1941 is in use by pid ${process.pid}`);
+      expect((await moduleInfo(hub, "alpha")).state).toBe("failing");
       expect(await (await fetch("http://127.0.0.1:1941/")).text()).toBe("squatter");
     } finally {
       squatter.stop(true);
     }
-    const res = await hub.api("POST", "/api/modules/alpha/start", {});
+    const res = await hub.op("POST", "/api/modules/alpha/start", {});
     expect(((await res.json()) as { module: { state: string } }).module.state).toBe("active");
   }, 20_000);
 
   test("a module over its memory limit is restarted and the reason shown", async () => {
     const hub = await hubWith([{ name: "alpha", port: 1941, memoryLimitMb: 120 }]);
     setMarker(hub.home, "alpha", "hog");
-    await hub.api("POST", "/api/modules/alpha/restart");
+    await hub.op("POST", "/api/modules/alpha/restart");
     const seen = await waitFor(
       async () => {
         const m = await moduleInfo(hub, "alpha");
@@ -184,7 +186,7 @@ describe("the supervisor, with real processes", () => {
     const hub = await startHub(home, { PARACHUTE_SETUP_TOKEN: "hub-secret" });
     hubs.push(hub);
     const pkgs = tempHome();
-    await hub.api("POST", "/api/modules/install", { path: makeFixture(pkgs, { name: "alpha", port: 1941 }) });
+    await hub.op("POST", "/api/modules/install", { path: makeFixture(pkgs, { name: "alpha", port: 1941 }) });
     const env = (await (await fetch(`${hub.origin}/alpha/env`)).json()) as Record<string, string | null>;
     expect(env.PORT).toBe("1941");
     expect(env.PARACHUTE_HOME).toBe(home);
@@ -208,9 +210,9 @@ describe("the supervisor, with real processes", () => {
       { name: "beta", port: 1942, dependsOn: ["alpha"] },
       { name: "gamma", port: 1943 },
     ]) {
-      await hub.api("POST", "/api/modules/install", { path: makeFixture(pkgs, f) });
+      await hub.op("POST", "/api/modules/install", { path: makeFixture(pkgs, f) });
     }
-    await hub.api("POST", "/api/modules/gamma/stop");
+    await hub.op("POST", "/api/modules/gamma/stop");
     await hub.stop();
 
     hub = await startHub(home);

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import type { OperationView } from "../src/operations/operation.ts";
 import { pidAlive, waitFor } from "./wait.ts";
 
 const BIN = join(import.meta.dir, "..", "src", "cli", "bin.ts");
@@ -41,6 +42,12 @@ export interface HubProcess {
   session: { cookie: string; csrf: string } | null;
   /** Calls the hub API with the operator token. */
   api(method: string, path: string, body?: unknown): Promise<Response>;
+  /**
+   * Calls an operation endpoint and follows the operation's events to its end. An answer other
+   * than 202 is returned as it is; otherwise the outcome: 200 `{ module, operation }` or the
+   * operation's error status with `{ error, message, operation }`.
+   */
+  op(method: string, path: string, body?: unknown): Promise<Response>;
   /** SIGTERM, and wait for the exit. */
   stop(): Promise<number>;
 }
@@ -96,6 +103,12 @@ export async function startHub(
   const token = readFileSync(join(home, "operator.token"), "utf8").trim();
   const session =
     opts.setup === false ? null : await adminSession(origin, env.PARACHUTE_SETUP_TOKEN ?? TEST_SETUP_TOKEN);
+  const api = (method: string, path: string, body?: unknown) =>
+    fetch(`${origin}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   return {
     session,
     home,
@@ -104,17 +117,56 @@ export async function startHub(
     token,
     proc,
     output: () => out,
-    api: (method, path, body) =>
-      fetch(`${origin}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }),
+    api,
+    op: async (method, path, body) => {
+      const res = await api(method, path, body);
+      if (res.status !== 202) return res;
+      const { operation_id } = (await res.json()) as { operation_id: string };
+      const { outcome } = await operationEvents(origin, token, operation_id);
+      return outcome.state === "succeeded"
+        ? Response.json({ module: outcome.result, operation: outcome }, { status: 200 })
+        : Response.json(
+            { error: outcome.error?.code, message: outcome.error?.message, operation: outcome },
+            { status: outcome.error?.status ?? 500 },
+          );
+    },
     stop: async () => {
       proc.kill("SIGTERM");
       return proc.exited;
     },
   };
+}
+
+export interface FollowedOperation {
+  events: { event: string; data: Record<string, unknown> }[];
+  outcome: OperationView;
+}
+
+/** Reads an operation's event stream to its end (`done`), through the real SSE endpoint. */
+export async function operationEvents(origin: string, token: string, id: string): Promise<FollowedOperation> {
+  const res = await fetch(`${origin}/api/operations/${id}/events`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (res.status !== 200) throw new Error(`events of ${id}: ${res.status} ${await res.text()}`);
+  const events = (await res.text())
+    .split("\n\n")
+    .filter((block) => block.includes("data:"))
+    .map((block) => {
+      const lines = block.split("\n");
+      const event =
+        lines
+          .find((l) => l.startsWith("event:"))
+          ?.slice(6)
+          .trim() ?? "message";
+      const data = lines
+        .filter((l) => l.startsWith("data:"))
+        .map((l) => l.slice(5).trim())
+        .join("\n");
+      return { event, data: JSON.parse(data) as Record<string, unknown> };
+    });
+  const done = events.at(-1);
+  if (done?.event !== "done") throw new Error(`events of ${id} ended without "done"`);
+  return { events, outcome: done.data as unknown as OperationView };
 }
 
 /** Creates the admin (first time) or logs in, returning the session cookie and CSRF token. */

@@ -29,6 +29,8 @@ export const MANIFEST_PATH = ".parachute/module.json";
 export const RESERVED_PREFIXES = ["/api", "/admin", "/oauth", "/.well-known", "/health", "/login", "/logout"];
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
+/** Folders of `$PARACHUTE_HOME` the hub keeps; a module's data folder is `<home>/<name>`. */
+export const RESERVED_NAMES = ["modules", "logs", "operations", "backups", "hub"];
 const MANIFEST_NAME = /^[a-z0-9@][a-z0-9._/-]{0,99}$/;
 const MOUNT = /^(\/[a-z0-9][a-z0-9._-]*)+$/;
 const SCOPE = /^[a-z][a-z0-9-]*(:[a-z0-9*][a-z0-9-]*)*:(read|write|admin|[a-z][a-z0-9-]*)$/;
@@ -115,6 +117,7 @@ export function validateManifest(raw: unknown): Manifest {
     if (!(key in FIELDS)) fail(key, "is not a manifest field");
   }
   str(m, "name", NAME);
+  if (RESERVED_NAMES.includes(m.name as string)) fail("name", `"${m.name}" is a folder the hub keeps`);
   str(m, "manifestName", MANIFEST_NAME);
   str(m, "displayName", undefined, true);
   str(m, "tagline", undefined, true);

@@ -15,6 +15,12 @@ export interface ServiceRow {
   websocket?: boolean;
   /** false after `parachute stop`, so the module stays down across hub restarts until started again. */
   enabled?: boolean;
+  /** The registry package it came from; absent for a local folder or tarball, which cannot be upgraded. */
+  package?: string;
+  /** The module source named at install (registry URL or tarball folder); absent means the hub's default. */
+  source?: string;
+  /** The release channel upgrades follow (a dist-tag such as `latest` or `beta`). */
+  channel?: string;
 }
 
 export interface ServicesDoc {

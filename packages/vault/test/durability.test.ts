@@ -10,7 +10,7 @@ describe("vault durability", () => {
 
   beforeAll(async () => {
     hub = await startHub(tempHome());
-    expect((await hub.api("POST", "/api/modules/install", { path: VAULT_DIR })).status).toBe(201);
+    expect((await hub.op("POST", "/api/modules/install", { path: VAULT_DIR })).status).toBe(200);
     const { token } = (await (await hub.api("POST", "/api/tokens", { scope: "vault:write" })).json()) as {
       token: string;
     };
@@ -50,7 +50,7 @@ describe("vault durability", () => {
     for (let kill = 0; kill < 8; kill++) {
       // The supervisor's crash budget (5 in 120 s) would park the vault as failing; an operator
       // restart between rounds resets it, as it would for a person.
-      if (kill > 0 && kill % 3 === 0) await hub.api("POST", "/api/modules/vault/restart", {});
+      if (kill > 0 && kill % 3 === 0) await hub.op("POST", "/api/modules/vault/restart", {});
       const before = acknowledged.length;
       await waitFor(() => acknowledged.length >= before + 20, "more acknowledged writes", 20_000);
       const { pid } = await vaultPid();

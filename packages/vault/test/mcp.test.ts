@@ -45,7 +45,7 @@ describe("the vault's MCP endpoint, through a real hub", () => {
 
   beforeAll(async () => {
     hub = await startHub(tempHome());
-    expect((await hub.api("POST", "/api/modules/install", { path: VAULT_DIR })).status).toBe(201);
+    expect((await hub.op("POST", "/api/modules/install", { path: VAULT_DIR })).status).toBe(200);
     url = new URL(`${hub.origin}/vault/default/mcp`);
   }, 30_000);
   afterAll(async () => {
@@ -172,7 +172,7 @@ describe("the vault's MCP endpoint, through a real hub", () => {
         (await (await hub.api("GET", "/api/modules")).json()) as { modules: { short: string; pid: number }[] }
       ).modules.find((m) => m.short === "vault")!.pid;
     const before = await pid();
-    const restarted = await hub.api("POST", "/api/modules/vault/restart", {});
+    const restarted = await hub.op("POST", "/api/modules/vault/restart", {});
     expect(restarted.status).toBe(200);
     expect(await pid()).not.toBe(before);
     await ok(client, "create-note", { path: "restart/after" });

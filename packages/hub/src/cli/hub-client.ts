@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
+import type { OperationEvent, OperationView } from "../operations/operation.ts";
 import { type Home, resolveHome } from "../platform/home.ts";
 import { processAlive, readRuntime } from "../platform/runtime-file.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
+import { readSse } from "./sse.ts";
 
 /** Talks to the running hub's API with the operator token from the home. */
 export class HubClient {
@@ -22,6 +24,44 @@ export class HubClient {
     }
     if (res.ok) return json as T;
     throw this.failure(res.status, (json.message as string) ?? `the hub answered ${res.status}`);
+  }
+
+  /**
+   * Starts an operation and follows its events until it ends, passing each step and log line to
+   * `onEvent`; a failed operation is thrown as the CliError its status maps to.
+   */
+  async operate(
+    path: string,
+    body: unknown,
+    onEvent: (e: OperationEvent) => void,
+    stop?: Promise<void>,
+  ): Promise<OperationView> {
+    const { operation_id } = await this.call<{ operation_id: string }>("POST", path, body);
+    const res = await this.stream(`/api/operations/${operation_id}/events`);
+    let outcome: OperationView | undefined;
+    await readSse(
+      res.body!,
+      (e) => {
+        if (e.event === "done") outcome = JSON.parse(e.data) as OperationView;
+        else onEvent(JSON.parse(e.data) as OperationEvent);
+        return outcome === undefined;
+      },
+      stop,
+    );
+    if (!outcome) {
+      throw new CliError(
+        EXIT.failed,
+        `stopped following operation ${operation_id}; it goes on in the hub (GET /api/operations/${operation_id})`,
+      );
+    }
+    const error = outcome.error;
+    if (outcome.state === "failed" && error) {
+      // The request was sound; the module did not come up (and an upgrade was rolled back).
+      if (error.code === "module_not_ready" || error.code === "upgrade_rolled_back")
+        throw new CliError(EXIT.failed, error.message);
+      throw this.failure(error.status, error.message);
+    }
+    return outcome;
   }
 
   /** An open streaming response (for `logs -f`). */

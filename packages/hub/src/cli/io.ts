@@ -1,4 +1,5 @@
 import type { HubClient } from "./hub-client.ts";
+import type { ProgressOut } from "./progress.ts";
 
 /** What a command may touch: its output, the environment, and the hub's API. Nothing else. */
 export interface CliIo {
@@ -7,6 +8,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   cwd: string;
   client(): HubClient;
+  /** Standard output as a progress display sees it: a terminal or not, its width, raw writes. */
+  terminal: ProgressOut;
   /** Reads a secret: the first line of stdin (no echo is possible without a TTY, so pipe it in). */
   readSecret(prompt: string): Promise<string>;
   /** Resolves when the operator asks to stop (Ctrl-C / SIGTERM), for long-running verbs. */

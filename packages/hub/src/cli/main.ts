@@ -1,6 +1,6 @@
 import { auth } from "./commands/auth.ts";
 import { help, USAGE, version } from "./commands/help.ts";
-import { install, uninstall } from "./commands/install.ts";
+import { install, uninstall, upgrade } from "./commands/install.ts";
 import { lifecycle } from "./commands/lifecycle.ts";
 import { logs } from "./commands/logs.ts";
 import { serve } from "./commands/serve.ts";
@@ -18,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   restart: lifecycle("restart"),
   logs,
   install,
+  upgrade,
   uninstall,
   token,
   auth,
@@ -61,6 +62,11 @@ export async function main(): Promise<never> {
     env: process.env,
     cwd: process.cwd(),
     client: () => new HubClient(process.env),
+    terminal: {
+      tty: process.stdout.isTTY === true,
+      columns: process.stdout.columns ?? 80,
+      write: (t) => process.stdout.write(t),
+    },
     readSecret: async (prompt) => {
       if (process.stdin.isTTY) process.stderr.write(prompt);
       const text = await Bun.stdin.text();

@@ -11,6 +11,7 @@ import { firstBootGuard } from "./first-boot.ts";
 import { grantsApi } from "./grants-api.ts";
 import { modulesApi } from "./modules-api.ts";
 import { oauthRoutes } from "./oauth-api.ts";
+import { operationsApi } from "./operations-api.ts";
 import { setupRoutes } from "./setup-api.ts";
 import type { Site } from "./site.ts";
 import { tokensApi } from "./tokens-api.ts";
@@ -47,6 +48,7 @@ export function hubApp(deps: AppDeps): Hono {
   api.use("*", requireScope(identity, site, "hub:admin"));
   api.get("/status", (c) => c.json({ hub: deps.hubInfo(), modules: deps.hub.status() }));
   api.route("/modules", modulesApi(deps.hub));
+  api.route("/operations", operationsApi(deps.hub.ops));
   api.route("/tokens", tokensApi(identity.issuer));
   api.route("/account", accountApi(identity, deps.now));
   api.route("/", grantsApi(deps.oauth, identity.issuer));

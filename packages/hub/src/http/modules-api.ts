@@ -2,6 +2,7 @@ import { HttpError, readJsonBody } from "@parachute/module-kit";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { Hub, InstallRequest } from "../hub.ts";
+import type { Operation } from "../operations/operation.ts";
 
 const SHORT = /^[a-z][a-z0-9-]{0,39}$/;
 
@@ -12,6 +13,14 @@ function short(raw: string): string {
 
 function lineCount(raw: string | undefined): number {
   return Math.min(Math.max(Number(raw ?? 100) || 100, 1), 1000);
+}
+
+/** 202 with the queued operation; its progress is at `Location` and `Location/events`. */
+function accepted(op: Operation): Response {
+  return Response.json(
+    { operation_id: op.id, operation: op.view() },
+    { status: 202, headers: { location: `/api/operations/${op.id}` } },
+  );
 }
 
 /** `/api/modules`: list, install, lifecycle, logs (operator-authenticated by the caller). */
@@ -27,24 +36,26 @@ export function modulesApi(hub: Hub): Hono {
       spec: { type: "string" },
       source: { type: "string" },
     });
-    const status = await hub.install(body);
-    return c.json({ module: status }, 201);
+    return accepted(hub.install(body));
   });
 
-  app.post("/:short/:verb{start|stop|restart|uninstall}", async (c) => {
+  app.post("/:short/upgrade", async (c) => {
     const name = short(c.req.param("short"));
-    const { wait } = await readJsonBody<{ wait: boolean }>(c.req.raw, { wait: { type: "boolean" } });
-    switch (c.req.param("verb")) {
-      case "start":
-        return c.json({ module: await hub.start(name, wait !== false) });
-      case "stop":
-        return c.json({ module: await hub.stop(name) });
-      case "restart":
-        return c.json({ module: await hub.restart(name, wait !== false) });
-      default:
-        await hub.uninstall(name);
-        return c.json({ uninstalled: name });
-    }
+    const { version } = await readJsonBody<{ version: string }>(c.req.raw, { version: { type: "string" } });
+    return accepted(hub.upgrade(name, version));
+  });
+
+  app.post("/:short/uninstall", async (c) => {
+    const name = short(c.req.param("short"));
+    const { purge } = await readJsonBody<{ purge: boolean }>(c.req.raw, { purge: { type: "boolean" } });
+    return accepted(hub.uninstall(name, purge === true));
+  });
+
+  app.post("/:short/:verb{start|stop|restart}", async (c) => {
+    const name = short(c.req.param("short"));
+    await readJsonBody(c.req.raw, {});
+    const verb = c.req.param("verb") as "start" | "stop" | "restart";
+    return accepted(hub[verb](name));
   });
 
   app.get("/:short/logs", (c) => {

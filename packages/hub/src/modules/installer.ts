@@ -7,7 +7,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { HttpError, type Manifest, ManifestError, readManifest } from "@parachute/module-kit";
 import type { PackageSpec } from "./package-spec.ts";
 
@@ -32,13 +32,36 @@ export function parseSource(raw: string): ModuleSource {
   );
 }
 
-/** A package added to `$PARACHUTE_HOME/modules`, with a way to take it out again. */
+/** A package added to `$PARACHUTE_HOME/modules`. */
 export interface FetchedPackage {
   dir: string;
   manifest: Manifest;
   version: string;
-  /** Puts `modules/` back as it was before this install. */
-  rollback(): void;
+}
+
+const PROJECT_FILES = ["package.json", "bun.lock"];
+
+/**
+ * Copies the modules project's package.json and lockfile into `into`, so an install can be undone —
+ * by the operation itself, or by the next boot when the hub died in the middle of it.
+ */
+export function snapshotProject(modulesDir: string, into: string): void {
+  mkdirSync(modulesDir, { recursive: true });
+  const pkgFile = join(modulesDir, "package.json");
+  if (!existsSync(pkgFile))
+    writeFileSync(pkgFile, `${JSON.stringify({ name: "parachute-modules", private: true }, null, 2)}\n`);
+  mkdirSync(into, { recursive: true, mode: 0o700 });
+  for (const f of PROJECT_FILES) {
+    if (existsSync(join(modulesDir, f))) copyFileSync(join(modulesDir, f), join(into, f));
+  }
+}
+
+/** Puts package.json and the lockfile back as a snapshot holds them. */
+export function restoreProject(modulesDir: string, from: string): void {
+  for (const f of PROJECT_FILES) {
+    if (existsSync(join(from, f))) copyFileSync(join(from, f), join(modulesDir, f));
+    else rmSync(join(modulesDir, f), { force: true });
+  }
 }
 
 const semverKey = (v: string) =>
@@ -65,36 +88,29 @@ export function tarballIn(dir: string, spec: PackageSpec): string {
   return join(dir, `${prefix}${pick}.tgz`);
 }
 
+/** Where a package lives once installed in the modules project. */
+export function packageDir(modulesDir: string, name: string): string {
+  return join(modulesDir, "node_modules", name);
+}
+
 /**
  * Adds one package to the modules project with Bun — never running lifecycle scripts, the spec
- * passed as a single argv item — and checks its manifest. Any failure leaves `modules/` as it was.
+ * passed as a single argv item — and checks its manifest. The caller snapshots the project first
+ * and restores it when this throws.
  */
 export async function fetchPackage(
   modulesDir: string,
   spec: PackageSpec,
   source: ModuleSource,
+  log: (line: string) => void = () => {},
 ): Promise<FetchedPackage> {
-  mkdirSync(modulesDir, { recursive: true });
-  const pkgFile = join(modulesDir, "package.json");
-  if (!existsSync(pkgFile))
-    writeFileSync(pkgFile, `${JSON.stringify({ name: "parachute-modules", private: true }, null, 2)}\n`);
-  const saved = ["package.json", "bun.lock"].filter((f) => existsSync(join(modulesDir, f)));
-  for (const f of saved) copyFileSync(join(modulesDir, f), join(modulesDir, `${f}.before`));
-  const installed = join(modulesDir, "node_modules", spec.name);
-  const existed = existsSync(installed);
-
-  const rollback = () => {
-    for (const f of saved) copyFileSync(join(modulesDir, `${f}.before`), join(modulesDir, f));
-    if (!saved.includes("bun.lock")) rmSync(join(modulesDir, "bun.lock"), { force: true });
-    if (!existed) rmSync(installed, { recursive: true, force: true });
-  };
-
+  const installed = packageDir(modulesDir, spec.name);
   const target = source.kind === "folder" ? tarballIn(source.dir, spec) : `${spec.name}@${spec.want}`;
-  const argv = [process.execPath, "add", "--ignore-scripts", "--exact", "--no-progress", target];
+  const argv = ["add", "--ignore-scripts", "--exact", "--no-progress", target];
   if (source.kind === "registry") argv.push("--registry", source.url);
-  const { code, out, err } = await runBun(modulesDir, argv.slice(1));
+  const { code, out, err } = await runBun(modulesDir, argv);
+  for (const line of `${out}\n${err}`.split("\n")) if (line.trim()) log(line.trimEnd());
   if (code !== 0) {
-    rollback();
     throw new HttpError(
       422,
       "install_failed",
@@ -104,17 +120,20 @@ export async function fetchPackage(
   try {
     const manifest = await readManifest(installed);
     const version = String(JSON.parse(readFileSync(join(installed, "package.json"), "utf8")).version);
-    return { dir: installed, manifest, version, rollback };
+    return { dir: installed, manifest, version };
   } catch (e) {
-    rollback();
     if (e instanceof ManifestError) throw new HttpError(422, "invalid_package", e.message);
-    throw e;
+    throw new HttpError(
+      422,
+      "invalid_package",
+      `${spec.name} is not a Parachute module: ${(e as Error).message}`,
+    );
   }
 }
 
 /** Takes an installed package out of the modules project (package.json, lockfile and folder). */
 export async function removePackage(modulesDir: string, installedDir: string): Promise<void> {
-  const name = String(JSON.parse(readFileSync(join(installedDir, "package.json"), "utf8")).name);
+  const name = relative(join(modulesDir, "node_modules"), installedDir);
   await runBun(modulesDir, ["remove", "--ignore-scripts", "--no-progress", name]);
   rmSync(installedDir, { recursive: true, force: true });
 }

@@ -40,10 +40,11 @@ export function installTarget(input: { short?: string; spec?: string }): Package
     throw bad('give exactly one of "short" (a catalog module) or "spec" (a package name)');
   }
   if (input.short !== undefined) {
-    const entry = catalogEntry(input.short);
+    const [short = "", want] = input.short.split("@", 2);
+    const entry = catalogEntry(short);
     if (!entry)
       throw new HttpError(422, "unknown_module", `"${input.short.slice(0, 50)}" is not in the catalog`);
-    return { name: entry.package, want: "latest", short: entry.short };
+    return { ...parsePackageSpec(want ? `${entry.package}@${want}` : entry.package), short: entry.short };
   }
   return parsePackageSpec(input.spec!);
 }

@@ -11,6 +11,10 @@ export interface Home {
   runtime: string;
   modules: string;
   logs: string;
+  /** Journals (and backups) of operations under way; what a boot after a crash finishes or undoes. */
+  operations: string;
+  /** The data and package of each module from before its last upgrade. */
+  backups: string;
   dataDir(short: string): string;
 }
 
@@ -24,6 +28,8 @@ export function resolveHome(env: Record<string, string | undefined>): Home {
     runtime: join(root, "hub.runtime.json"),
     modules: join(root, "modules"),
     logs: join(root, "logs"),
+    operations: join(root, "operations"),
+    backups: join(root, "backups"),
     dataDir: (short) => join(root, short),
   };
 }

@@ -13,9 +13,15 @@ usage: parachute <command> [options]
   restart <module>            restart a module and wait until it is active
   logs <module> [-f] [-n N]   the last N log lines (default 50); -f keeps following
   install <module|package|dir|tarball> [--source <url|dir>]
-                              install a catalog module (vault, notes, scribe, runner), a registry
-                              package, or a local package (a path, relative to here)
-  uninstall <module>          stop and remove a module; its data folder is kept
+                              install a catalog module (vault, notes, scribe, runner; vault@beta
+                              for a channel), a registry package, or a local package (a path)
+  upgrade <module> [--version <version|channel>]
+                              upgrade a module; its data is backed up and restored if the new
+                              version does not start
+  upgrade hub [--version <version>]
+                              install a newer hub into the home and restart onto it
+  uninstall <module> [--purge]
+                              stop and remove a module; its data folder is kept unless --purge
   token create --scope "<scopes>" [--ttl 30d] [--aud <module>] [--label <text>]
                               print a new hub token (e.g. --scope hub:admin, vault:write)
   token list [--json]         tokens issued and not yet expired

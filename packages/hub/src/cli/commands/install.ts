@@ -5,6 +5,7 @@ import type { ModuleStatus } from "../../supervisor/module-runner.ts";
 import { parseArgs } from "../args.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import type { Command } from "../io.ts";
+import { followOperation } from "../progress.ts";
 
 /**
  * What an install argument names: a local folder or tarball (a path, relative to the current
@@ -20,7 +21,7 @@ export function installBody(arg: string, cwd: string, source?: string): Record<s
       );
     return { path: resolve(cwd, arg) };
   }
-  const base: Record<string, string> = catalogEntry(arg) ? { short: arg } : { spec: arg };
+  const base: Record<string, string> = catalogEntry(arg.split("@")[0]!) ? { short: arg } : { spec: arg };
   return source ? { ...base, source: /^https?:/.test(source) ? source : resolve(cwd, source) } : base;
 }
 
@@ -31,24 +32,48 @@ export const install: Command = async (argv, io) => {
   if (!target || args.positional.length > 1) {
     throw new CliError(
       EXIT.usage,
-      "usage: parachute install <module|package[@version]|dir|tarball> [--source <url|dir>]",
+      "usage: parachute install <module[@version]|package[@version]|dir|tarball> [--source <url|dir>]",
     );
   }
   const source = args.flags.get("--source");
   const body = installBody(target, io.cwd, typeof source === "string" ? source : undefined);
-  io.print(`installing ${body.path ?? body.short ?? body.spec} …`);
-  const { module } = await io.client().call<{ module: ModuleStatus }>("POST", "/api/modules/install", body);
+  const op = await followOperation(io.client(), io.terminal, "/api/modules/install", body, io.interrupted);
+  const module = op.result as ModuleStatus;
   io.print(`${module.short} ${module.version} is ${module.state} on port ${module.port}`);
   return EXIT.ok;
 };
 
-/** `parachute uninstall <short>`: stops the module and removes it; its data stays. */
-export const uninstall: Command = async (argv, io) => {
-  const args = parseArgs(argv, [], []);
+/** `parachute upgrade <short> [--version v]`; `parachute upgrade hub [--version v]`. */
+export const upgrade: Command = async (argv, io) => {
+  const args = parseArgs(argv, ["--version"], []);
   const short = args.positional[0];
   if (!short || args.positional.length > 1)
-    throw new CliError(EXIT.usage, "usage: parachute uninstall <module>");
-  await io.client().call("POST", `/api/modules/${encodeURIComponent(short)}/uninstall`, {});
-  io.print(`${short} uninstalled (its data folder is kept)`);
+    throw new CliError(EXIT.usage, "usage: parachute upgrade <module|hub> [--version <version|channel>]");
+  const version = args.flags.get("--version");
+  const body = typeof version === "string" ? { version } : {};
+  const path = short === "hub" ? "/api/hub/upgrade" : `/api/modules/${encodeURIComponent(short)}/upgrade`;
+  const op = await followOperation(io.client(), io.terminal, path, body, io.interrupted);
+  const result = op.result as { short?: string; version: string; previousVersion?: string; message?: string };
+  io.print(result.message ?? `${result.short} upgraded from ${result.previousVersion} to ${result.version}`);
+  return EXIT.ok;
+};
+
+/** `parachute uninstall <short> [--purge]`: stops the module and removes it; its data stays unless purged. */
+export const uninstall: Command = async (argv, io) => {
+  const args = parseArgs(argv, [], ["--purge"]);
+  const short = args.positional[0];
+  if (!short || args.positional.length > 1)
+    throw new CliError(EXIT.usage, "usage: parachute uninstall <module> [--purge]");
+  const purge = args.flags.has("--purge");
+  await followOperation(
+    io.client(),
+    io.terminal,
+    `/api/modules/${encodeURIComponent(short)}/uninstall`,
+    { purge },
+    io.interrupted,
+  );
+  io.print(
+    purge ? `${short} uninstalled and its data deleted` : `${short} uninstalled (its data folder is kept)`,
+  );
   return EXIT.ok;
 };

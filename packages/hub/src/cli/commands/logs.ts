@@ -1,6 +1,7 @@
 import { parseArgs } from "../args.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import type { Command } from "../io.ts";
+import { readSse } from "../sse.ts";
 
 /** `parachute logs <short> [-f] [-n N]`: the last N lines, then new ones while following. */
 export const logs: Command = async (argv, io) => {
@@ -19,24 +20,13 @@ export const logs: Command = async (argv, io) => {
     return EXIT.ok;
   }
   const stream = await client.stream(`/api/modules/${name}/logs/stream?n=${n}`);
-  const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  void io.interrupted.then(() => reader.cancel());
-  for (;;) {
-    const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-    if (done) break;
-    buffer += value;
-    let end = buffer.indexOf("\n\n");
-    while (end >= 0) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = event
-        .split("\n")
-        .filter((l) => l.startsWith("data:"))
-        .map((l) => l.slice(5).replace(/^ /, ""));
-      if (data.length) io.print(data.join("\n"));
-      end = buffer.indexOf("\n\n");
-    }
-  }
+  await readSse(
+    stream.body!,
+    (e) => {
+      io.print(e.data);
+      return true;
+    },
+    io.interrupted,
+  );
   return EXIT.ok;
 };

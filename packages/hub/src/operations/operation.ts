@@ -1,0 +1,127 @@
+import { randomBytes } from "node:crypto";
+import { HttpError } from "@parachute/module-kit";
+
+export type OperationKind =
+  | "install"
+  | "upgrade"
+  | "uninstall"
+  | "start"
+  | "stop"
+  | "restart"
+  | "hub-upgrade";
+export type OperationState = "queued" | "running" | "succeeded" | "failed";
+
+/** One thing that happened during an operation: a step begun, or a line the module logged. */
+export interface OperationEvent {
+  seq: number;
+  at: string;
+  type: "step" | "log";
+  step?: string;
+  message: string;
+}
+
+/** What the API shows of an operation (`GET /api/operations/<id>`). */
+export interface OperationView {
+  id: string;
+  kind: OperationKind;
+  module: string;
+  state: OperationState;
+  createdAt: string;
+  endedAt?: string;
+  steps: OperationEvent[];
+  result?: unknown;
+  error?: { status: number; code: string; message: string };
+}
+
+/** How a running operation reports progress. */
+export interface Progress {
+  step(step: string, message: string): void;
+  log(line: string): void;
+}
+
+const MAX_EVENTS = 2_000;
+
+/**
+ * One operation's record: its events (kept, so a late follower sees them all) and its outcome.
+ * Followers are told of every event and of the end.
+ */
+export class Operation implements Progress {
+  readonly id = `op_${randomBytes(9).toString("base64url")}`;
+  readonly createdAt = new Date().toISOString();
+  state: OperationState = "queued";
+  endedAt?: string;
+  result?: unknown;
+  error?: OperationView["error"];
+  private readonly events: OperationEvent[] = [];
+  private readonly followers = new Set<(e: OperationEvent | null) => void>();
+
+  constructor(
+    readonly kind: OperationKind,
+    readonly module: string,
+  ) {}
+
+  step(step: string, message: string): void {
+    this.push({ type: "step", step, message });
+  }
+
+  log(line: string): void {
+    this.push({ type: "log", message: line });
+  }
+
+  private push(e: Omit<OperationEvent, "seq" | "at">): void {
+    const event = { seq: this.events.length + 1, at: new Date().toISOString(), ...e };
+    // Log lines beyond the cap are dropped; steps are always kept.
+    if (this.events.length >= MAX_EVENTS && e.type === "log") return;
+    this.events.push(event);
+    for (const f of this.followers) f(event);
+  }
+
+  get done(): boolean {
+    return this.state === "succeeded" || this.state === "failed";
+  }
+
+  succeed(result: unknown): void {
+    this.result = result;
+    this.finish("succeeded");
+  }
+
+  fail(err: unknown): void {
+    this.error =
+      err instanceof HttpError
+        ? { status: err.status, code: err.code, message: err.message }
+        : { status: 500, code: "operation_failed", message: (err as Error)?.message ?? String(err) };
+    this.finish("failed");
+  }
+
+  private finish(state: OperationState): void {
+    this.state = state;
+    this.endedAt = new Date().toISOString();
+    for (const f of this.followers) f(null);
+    this.followers.clear();
+  }
+
+  /** Every event so far, then each new one; `null` marks the end. Returns the unsubscribe. */
+  follow(fn: (e: OperationEvent | null) => void): () => void {
+    for (const e of this.events) fn(e);
+    if (this.done) {
+      fn(null);
+      return () => {};
+    }
+    this.followers.add(fn);
+    return () => this.followers.delete(fn);
+  }
+
+  view(): OperationView {
+    return {
+      id: this.id,
+      kind: this.kind,
+      module: this.module,
+      state: this.state,
+      createdAt: this.createdAt,
+      ...(this.endedAt ? { endedAt: this.endedAt } : {}),
+      steps: this.events.filter((e) => e.type === "step"),
+      ...(this.result !== undefined ? { result: this.result } : {}),
+      ...(this.error ? { error: this.error } : {}),
+    };
+  }
+}

@@ -1,0 +1,54 @@
+import { HttpError } from "@parachute/module-kit";
+import { Operation, type OperationKind } from "./operation.ts";
+
+const KEEP = 200;
+
+/**
+ * Runs operations in the background, one at a time per lock key: an operation waits for every
+ * earlier one that shares a key with it. Keys are taken at submit time, in one synchronous step, so
+ * two operations can never wait on each other. The last 200 operations stay readable.
+ */
+export class Operations {
+  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly recent = new Map<string, Operation>();
+
+  submit<T>(
+    kind: OperationKind,
+    module: string,
+    keys: string[],
+    run: (op: Operation) => Promise<T>,
+  ): Operation {
+    const op = new Operation(kind, module);
+    this.recent.set(op.id, op);
+    while (this.recent.size > KEEP) this.recent.delete(this.recent.keys().next().value!);
+    const before = keys.map((k) => this.tails.get(k) ?? Promise.resolve());
+    const done = Promise.all(before).then(async () => {
+      op.state = "running";
+      try {
+        op.succeed(await run(op));
+      } catch (err) {
+        op.fail(err);
+      }
+    });
+    for (const k of keys) this.tails.set(k, done);
+    void done.then(() => {
+      for (const k of keys) if (this.tails.get(k) === done) this.tails.delete(k);
+    });
+    return op;
+  }
+
+  get(id: string): Operation {
+    const op = this.recent.get(id);
+    if (!op) throw new HttpError(404, "unknown_operation", `no operation "${id}" is known to this hub`);
+    return op;
+  }
+
+  list(): Operation[] {
+    return [...this.recent.values()].reverse();
+  }
+
+  /** Resolves once nothing is queued or running (for an orderly shutdown). */
+  async idle(): Promise<void> {
+    while (this.tails.size) await Promise.all(this.tails.values());
+  }
+}
