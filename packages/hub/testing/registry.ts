@@ -110,7 +110,7 @@ async function freePort(): Promise<number> {
 
 /**
  * Rewrites an `npm pack`-style tarball (files under `package/`) with a new version and, with
- * `breakStart`, a start command that prints `deliberately broken build` and exits 1. Writes
+ * `breakStart`, a start command that prints `deliberately broken build` and exits 1 after writing `damaged-by-broken-build` into the module's data folder. Writes
  * `<outDir>/<scope-name>-<version>.tgz` and returns its path.
  */
 export function repack(
@@ -133,7 +133,16 @@ export function repack(
       mkdirSync(join(staging, "package", "dist"), { recursive: true });
       writeFileSync(
         join(staging, "package", "dist", "broken.js"),
-        'process.stderr.write("deliberately broken build\\n");\nprocess.exit(1);\n',
+        // It damages the module's data first, as a failed migration would; a rollback must undo that.
+        [
+          'const { appendFileSync, mkdirSync } = require("node:fs");',
+          "const data = `${process.env.PARACHUTE_HOME}/${process.env.PARACHUTE_MODULE}`;",
+          "mkdirSync(data, { recursive: true });",
+          'appendFileSync(`${data}/damaged-by-broken-build`, "x");',
+          'process.stderr.write("deliberately broken build\\n");',
+          "process.exit(1);",
+          "",
+        ].join("\n"),
       );
     }
     mkdirSync(outDir, { recursive: true });

@@ -107,7 +107,8 @@ export async function fetchPackage(
   const installed = packageDir(modulesDir, spec.name);
   const target = source.kind === "folder" ? tarballIn(source.dir, spec) : `${spec.name}@${spec.want}`;
   const argv = ["add", "--ignore-scripts", "--exact", "--no-progress", target];
-  if (source.kind === "registry") argv.push("--registry", source.url);
+  // A cached manifest would pin a channel to the version it had when last asked.
+  if (source.kind === "registry") argv.push("--registry", source.url, "--no-cache");
   const { code, out, err } = await runBun(modulesDir, argv);
   for (const line of `${out}\n${err}`.split("\n")) if (line.trim()) log(line.trimEnd());
   if (code !== 0) {

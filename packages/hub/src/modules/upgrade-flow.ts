@@ -56,6 +56,10 @@ export async function runUpgrade(hub: Hub, plan: UpgradePlan, op: Operation) {
     package: plan.package,
   };
   hub.journal.write(entry);
+  const advance = (phase: UpgradeEntry["phase"]) => {
+    entry.phase = phase;
+    hub.journal.write(entry);
+  };
   const source: ModuleSource = row.source ? parseSource(row.source) : await hub.deps.defaultSource();
   const wasEnabled = row.enabled !== false;
 
@@ -67,7 +71,7 @@ export async function runUpgrade(hub: Hub, plan: UpgradePlan, op: Operation) {
   const data = join(hub.deps.spec.home, short);
   if (existsSync(data)) cpSync(data, join(folder, "data"), { recursive: true });
 
-  hub.journal.write({ ...entry, phase: "installing" });
+  advance("installing");
   let failure: unknown;
   try {
     op.step("fetch", `fetching ${plan.package}@${plan.want} from ${describeSource(source)}`);
@@ -90,7 +94,7 @@ export async function runUpgrade(hub: Hub, plan: UpgradePlan, op: Operation) {
       enabled: row.enabled ?? true,
     };
     if (row.source) next.source = row.source;
-    hub.journal.write({ ...entry, phase: "starting" });
+    advance("starting");
     const runner = hub.attach(next, pkg.manifest);
     op.step("start", `starting ${short} ${pkg.version}`);
     hub.deps.supervisor.start(short);
@@ -105,7 +109,7 @@ export async function runUpgrade(hub: Hub, plan: UpgradePlan, op: Operation) {
 
   const reason = failure instanceof Error ? failure.message : String(failure);
   op.step("rollback", `rolling back to ${short} ${row.version}`);
-  hub.journal.write({ ...entry, phase: "rolling-back" });
+  advance("rolling-back");
   await hub.detach(short, true);
   undoUpgrade(hub, entry);
   const manifest = await readManifest(row.installDir);
