@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeFixture } from "../testing/fixtures.ts";
+import { fixtureTarball, makeFixture } from "../testing/fixtures.ts";
 import { type HubProcess, startHub, tempHome } from "../testing/hub-process.ts";
 
 let hub: HubProcess | null = null;
@@ -10,16 +10,7 @@ afterEach(async () => {
   hub = null;
 });
 
-/** Packs a fixture the way `npm pack` lays it out: everything under `package/`, gzipped. */
-function packFixture(name: string, port: number): string {
-  const work = tempHome();
-  const dir = makeFixture(work, { name, port });
-  renameSync(dir, join(work, "package"));
-  const tgz = join(work, `${name}-1.0.0.tgz`);
-  const tar = Bun.spawnSync(["tar", "-czf", tgz, "-C", work, "package"]);
-  expect(tar.exitCode).toBe(0);
-  return tgz;
-}
+const packFixture = (name: string, port: number) => fixtureTarball(tempHome(), { name, port });
 
 const services = (h: HubProcess) => readFileSync(join(h.home, "services.json"), "utf8");
 

@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const SERVER = join(import.meta.dir, "fixture-server.ts");
@@ -60,4 +61,18 @@ export function setMarker(home: string, name: string, marker: string, on = true)
   const file = join(home, name, marker);
   if (on) writeFileSync(file, "");
   else rmSync(file, { force: true });
+}
+
+/**
+ * Packs a fixture as an `npm pack`-style tarball named as npm would (`fixture-<name>-<version>.tgz`)
+ * into `outDir`, so a folder of them is a module source; returns its path.
+ */
+export function fixtureTarball(outDir: string, o: FixtureOptions): string {
+  const work = mkdtempSync(join(tmpdir(), "fixture-pack-"));
+  renameSync(makeFixture(work, o), join(work, "package"));
+  const tgz = join(outDir, `fixture-${o.name}-${o.version ?? "1.0.0"}.tgz`);
+  const tar = Bun.spawnSync(["tar", "-czf", tgz, "-C", work, "package"], { stderr: "pipe" });
+  rmSync(work, { recursive: true, force: true });
+  if (tar.exitCode !== 0) throw new Error(`tar failed: ${tar.stderr}`);
+  return tgz;
 }
