@@ -4,6 +4,7 @@ import { globToRegExp } from "./identity/proxy-gate.ts";
 import { type InstallRequest, prepareInstall, runInstall } from "./modules/install-flow.ts";
 import type { ModuleSource } from "./modules/installer.ts";
 import { moduleSpec, type SpecContext } from "./modules/module-spec.ts";
+import { parsePackageSpec } from "./modules/package-spec.ts";
 import type { Registry } from "./modules/registry.ts";
 import { runUninstall } from "./modules/uninstall-flow.ts";
 import { prepareUpgrade, runUpgrade } from "./modules/upgrade-flow.ts";
@@ -11,11 +12,14 @@ import { Journal } from "./operations/journal.ts";
 import type { Operation, Progress } from "./operations/operation.ts";
 import { Operations } from "./operations/operations.ts";
 import { recoverOperations } from "./operations/recover.ts";
+import { HUB_PACKAGE, installHub } from "./platform/hub-upgrade.ts";
+import { selfUpgradeBlocker } from "./platform/hub-versions.ts";
 import type { Route } from "./proxy/route-table.ts";
 import { RouteTable } from "./proxy/route-table.ts";
 import { initialState } from "./supervisor/machine.ts";
 import type { ModuleRunner, ModuleStatus } from "./supervisor/module-runner.ts";
 import type { Supervisor } from "./supervisor/supervisor.ts";
+import { HUB_VERSION } from "./version.ts";
 
 export type { InstallRequest } from "./modules/install-flow.ts";
 
@@ -27,6 +31,8 @@ export interface HubDeps {
   isPortFree: (port: number) => Promise<boolean>;
   /** Where catalog modules and package specs come from unless a request names a source. */
   defaultSource: () => Promise<ModuleSource>;
+  /** Asks `parachute serve` to stop this hub and start the installed one; absent when nothing can. */
+  restartHub?: () => void;
 }
 
 /** Every operation that changes the installed set takes this key: one package manager run at a time. */
@@ -101,6 +107,34 @@ export class Hub {
   upgrade(short: string, version?: string): Operation {
     const plan = prepareUpgrade(this, short, version);
     return this.ops.submit("upgrade", short, [PACKAGES, short], (op) => runUpgrade(this, plan, op));
+  }
+
+  /**
+   * Installs another hub version into the home and, once the operation has ended, restarts onto
+   * it. Refused with 409 where the hub cannot replace itself (a container image: redeploy instead).
+   */
+  upgradeHub(version?: string): Operation {
+    const blocker = selfUpgradeBlocker(this.deps.spec.hubEnv, this.deps.restartHub !== undefined);
+    if (blocker) throw new HttpError(409, "redeploy_required", blocker);
+    const want = parsePackageSpec(`${HUB_PACKAGE}@${version ?? "latest"}`).want;
+    return this.ops.submit("hub-upgrade", "hub", ["*hub"], async (op) => {
+      const installed = await installHub(
+        this.deps.spec.home,
+        want,
+        await this.deps.defaultSource(),
+        op,
+        op.id,
+      );
+      if (installed === null)
+        return { version: HUB_VERSION, message: `hub ${HUB_VERSION} is already running` };
+      op.step("restart", `restarting onto hub ${installed}`);
+      setTimeout(() => this.deps.restartHub?.(), 0);
+      return {
+        version: installed,
+        previousVersion: HUB_VERSION,
+        message: `hub ${installed} is installed; the hub restarts onto it now (${HUB_VERSION} before)`,
+      };
+    });
   }
 
   /** Stops a module and removes it and its package; its data stays unless `purge`. */

@@ -33,6 +33,8 @@ export interface ServeOptions {
   env: Record<string, string | undefined>;
   /** Where the hub's and modules' log lines are echoed. */
   echo: (line: string) => void;
+  /** Called when the hub has installed a new version of itself and should be restarted onto it. */
+  onRestart?: () => void;
 }
 
 export interface RunningHub {
@@ -93,6 +95,7 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
     hubPort: () => port,
     isPortFree: async (p) => (await findSquatter(p)) === null,
     defaultSource: defaultSource(opts.env),
+    restartHub: opts.onRestart,
   });
   // Before anything listens: finish or undo what a crash interrupted.
   for (const line of await hub.recover()) hubLog.write([`recovery: ${line}`]);

@@ -93,7 +93,8 @@ export async function startHub(
   const runtime = await waitFor(() => {
     if (exited) return { exited };
     const info = existsSync(runtimeFile) && JSON.parse(readFileSync(runtimeFile, "utf8"));
-    return info?.pid === proc.pid ? info : null;
+    // The hub is this process, or the installed hub version it runs as its child.
+    return info && (info.pid === proc.pid || parentOf(info.pid) === proc.pid) ? info : null;
   }, "the hub to write its runtime file");
   if (runtime.exited) {
     await Bun.sleep(0);
@@ -167,6 +168,15 @@ export async function operationEvents(origin: string, token: string, id: string)
   const done = events.at(-1);
   if (done?.event !== "done") throw new Error(`events of ${id} ended without "done"`);
   return { events, outcome: done.data as unknown as OperationView };
+}
+
+/** A process's parent pid, from /proc; null when it is gone. */
+function parentOf(pid: number): number | null {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ")[1]);
+  } catch {
+    return null;
+  }
 }
 
 /** Creates the admin (first time) or logs in, returning the session cookie and CSRF token. */

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { OperationEvent, OperationView } from "../operations/operation.ts";
 import { type Home, resolveHome } from "../platform/home.ts";
-import { processAlive, readRuntime } from "../platform/runtime-file.ts";
+import { processAlive, type RuntimeInfo, readRuntime } from "../platform/runtime-file.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { readSse } from "./sse.ts";
 
@@ -62,6 +62,27 @@ export class HubClient {
       throw this.failure(error.status, error.message);
     }
     return outcome;
+  }
+
+  /** Waits until the home's hub runs `version` and answers; for after a hub upgrade. */
+  async waitForHub(version: string, ms: number): Promise<RuntimeInfo> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const runtime = readRuntime(this.home.runtime);
+      if (runtime?.version === version && processAlive(runtime.pid)) {
+        const ok = await fetch(`http://127.0.0.1:${runtime.port}/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (ok) return runtime;
+      }
+      if (Date.now() > until)
+        throw new CliError(
+          EXIT.failed,
+          `hub ${version} did not come up within ${ms / 1000} s; see the hub's output`,
+        );
+      await Bun.sleep(100);
+    }
   }
 
   /** An open streaming response (for `logs -f`). */

@@ -1,4 +1,4 @@
-import { errorResponse, HttpError } from "@parachute/module-kit";
+import { errorResponse, HttpError, readJsonBody } from "@parachute/module-kit";
 import { Hono } from "hono";
 import type { Hub } from "../hub.ts";
 import type { Identity } from "../identity/identity.ts";
@@ -9,7 +9,7 @@ import { type AuthEnv, requireScope } from "./api-auth.ts";
 import { authRoutes } from "./auth-api.ts";
 import { firstBootGuard } from "./first-boot.ts";
 import { grantsApi } from "./grants-api.ts";
-import { modulesApi } from "./modules-api.ts";
+import { accepted, modulesApi } from "./modules-api.ts";
 import { oauthRoutes } from "./oauth-api.ts";
 import { operationsApi } from "./operations-api.ts";
 import { setupRoutes } from "./setup-api.ts";
@@ -49,6 +49,10 @@ export function hubApp(deps: AppDeps): Hono {
   api.get("/status", (c) => c.json({ hub: deps.hubInfo(), modules: deps.hub.status() }));
   api.route("/modules", modulesApi(deps.hub));
   api.route("/operations", operationsApi(deps.hub.ops));
+  api.post("/hub/upgrade", async (c) => {
+    const { version } = await readJsonBody<{ version: string }>(c.req.raw, { version: { type: "string" } });
+    return accepted(deps.hub.upgradeHub(version));
+  });
   api.route("/tokens", tokensApi(identity.issuer));
   api.route("/account", accountApi(identity, deps.now));
   api.route("/", grantsApi(deps.oauth, identity.issuer));

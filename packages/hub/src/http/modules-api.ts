@@ -16,7 +16,7 @@ function lineCount(raw: string | undefined): number {
 }
 
 /** 202 with the queued operation; its progress is at `Location` and `Location/events`. */
-function accepted(op: Operation): Response {
+export function accepted(op: Operation): Response {
   return Response.json(
     { operation_id: op.id, operation: op.view() },
     { status: 202, headers: { location: `/api/operations/${op.id}` } },

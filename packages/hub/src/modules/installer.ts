@@ -94,22 +94,21 @@ export function packageDir(modulesDir: string, name: string): string {
 }
 
 /**
- * Adds one package to the modules project with Bun — never running lifecycle scripts, the spec
- * passed as a single argv item — and checks its manifest. The caller snapshots the project first
- * and restores it when this throws.
+ * Adds one package to a Bun project folder — never running lifecycle scripts, the spec passed as a
+ * single argv item — and returns where it landed and its version.
  */
-export async function fetchPackage(
-  modulesDir: string,
+export async function addPackage(
+  projectDir: string,
   spec: PackageSpec,
   source: ModuleSource,
   log: (line: string) => void = () => {},
-): Promise<FetchedPackage> {
-  const installed = packageDir(modulesDir, spec.name);
+): Promise<{ dir: string; version: string }> {
+  const installed = packageDir(projectDir, spec.name);
   const target = source.kind === "folder" ? tarballIn(source.dir, spec) : `${spec.name}@${spec.want}`;
   const argv = ["add", "--ignore-scripts", "--exact", "--no-progress", target];
   // A cached manifest would pin a channel to the version it had when last asked.
   if (source.kind === "registry") argv.push("--registry", source.url, "--no-cache");
-  const { code, out, err } = await runBun(modulesDir, argv);
+  const { code, out, err } = await runBun(projectDir, argv);
   for (const line of `${out}\n${err}`.split("\n")) if (line.trim()) log(line.trimEnd());
   if (code !== 0) {
     throw new HttpError(
@@ -119,9 +118,28 @@ export async function fetchPackage(
     );
   }
   try {
-    const manifest = await readManifest(installed);
-    const version = String(JSON.parse(readFileSync(join(installed, "package.json"), "utf8")).version);
-    return { dir: installed, manifest, version };
+    return {
+      dir: installed,
+      version: String(JSON.parse(readFileSync(join(installed, "package.json"), "utf8")).version),
+    };
+  } catch {
+    throw new HttpError(422, "invalid_package", `${spec.name} installed without a readable package.json`);
+  }
+}
+
+/**
+ * Adds a module package to the modules project and checks its manifest. The caller snapshots the
+ * project first and restores it when this throws.
+ */
+export async function fetchPackage(
+  modulesDir: string,
+  spec: PackageSpec,
+  source: ModuleSource,
+  log: (line: string) => void = () => {},
+): Promise<FetchedPackage> {
+  const { dir, version } = await addPackage(modulesDir, spec, source, log);
+  try {
+    return { dir, manifest: await readManifest(dir), version };
   } catch (e) {
     if (e instanceof ManifestError) throw new HttpError(422, "invalid_package", e.message);
     throw new HttpError(

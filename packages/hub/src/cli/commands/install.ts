@@ -55,6 +55,10 @@ export const upgrade: Command = async (argv, io) => {
   const op = await followOperation(io.client(), io.terminal, path, body, io.interrupted);
   const result = op.result as { short?: string; version: string; previousVersion?: string; message?: string };
   io.print(result.message ?? `${result.short} upgraded from ${result.previousVersion} to ${result.version}`);
+  if (short === "hub" && result.previousVersion) {
+    const running = await io.client().waitForHub(result.version, 60_000);
+    io.print(`hub ${running.version} is serving on port ${running.port} (pid ${running.pid})`);
+  }
   return EXIT.ok;
 };
 

@@ -1,7 +1,11 @@
+import { resolveHome } from "../../platform/home.ts";
+import { newerInstalledHub } from "../../platform/hub-versions.ts";
 import { ServeError, serve as startHub } from "../../serve.ts";
+import { HUB_VERSION } from "../../version.ts";
 import { parseArgs } from "../args.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import type { Command } from "../io.ts";
+import { CHILD_FLAG, EXIT_RESTART, fallBack, parentGone, runInstalledHub } from "../launcher.ts";
 
 /** Port from --port, else PORT, else 1939 (0 picks a free one). */
 export function choosePort(flag: string | true | undefined, env: Record<string, string | undefined>): number {
@@ -12,20 +16,63 @@ export function choosePort(flag: string | true | undefined, env: Record<string, 
   return port;
 }
 
-/** `parachute serve [--port N]`: runs the hub in the foreground until SIGTERM/SIGINT. */
+/**
+ * `parachute serve [--port N]`: runs the hub in the foreground until SIGTERM/SIGINT. When a newer
+ * hub was installed into the home (`parachute upgrade hub`), that one runs, as a child of this
+ * process; after an upgrade the hub stops and the next version starts on the same port. A version
+ * that fails to start is replaced by the one before it.
+ */
 export const serve: Command = async (argv, io) => {
   const args = parseArgs(argv, ["--port"], []);
   if (args.positional.length) throw new CliError(EXIT.usage, "usage: parachute serve [--port N]");
-  const port = choosePort(args.flags.get("--port"), io.env);
+  let port = choosePort(args.flags.get("--port"), io.env);
   const hostname = io.env.PARACHUTE_BIND_HOST || "127.0.0.1";
-  let hub: Awaited<ReturnType<typeof startHub>>;
-  try {
-    hub = await startHub({ port, hostname, env: io.env, echo: io.print });
-  } catch (err) {
-    if (err instanceof ServeError) throw new CliError(EXIT.badState, err.message);
-    throw err;
+  const home = resolveHome(io.env);
+  const isChild = io.env[CHILD_FLAG] === "1";
+  const stop = isChild ? Promise.race([io.interrupted, parentGone()]) : io.interrupted;
+  let stopping = false;
+  void stop.then(() => {
+    stopping = true;
+  });
+
+  while (!stopping) {
+    const installed = isChild ? null : newerInstalledHub(home.root, HUB_VERSION);
+    if (installed) {
+      const { code, booted } = await runInstalledHub(installed, port, io.env, stop);
+      if (code === EXIT_RESTART) continue;
+      if (booted || stopping) return code;
+      const back = fallBack(home, installed);
+      io.printErr(
+        `hub ${installed.version} did not start (exit ${code}); going back to ${back?.version ?? HUB_VERSION}`,
+      );
+      continue;
+    }
+    let restart = false;
+    let restarted!: () => void;
+    const restartAsked = new Promise<void>((r) => {
+      restarted = r;
+    });
+    let hub: Awaited<ReturnType<typeof startHub>>;
+    try {
+      hub = await startHub({
+        port,
+        hostname,
+        env: io.env,
+        echo: io.print,
+        onRestart: () => {
+          restart = true;
+          restarted();
+        },
+      });
+    } catch (err) {
+      if (err instanceof ServeError) throw new CliError(EXIT.badState, err.message);
+      throw err;
+    }
+    port = hub.server.port ?? port;
+    await Promise.race([stop, restartAsked]);
+    await hub.shutdown();
+    if (!restart) return EXIT.ok;
+    if (isChild) return EXIT_RESTART;
   }
-  await io.interrupted;
-  await hub.shutdown();
   return EXIT.ok;
 };
