@@ -35,7 +35,13 @@ export function tarballName(name: string, version: string): string {
 }
 
 /** Bundles `entry` with its dependencies into `<staging>/package/dist/<out>`. */
-async function bundle(dir: string, entry: string, out: string, target: string, version: string): Promise<void> {
+async function bundle(
+  dir: string,
+  entry: string,
+  out: string,
+  target: string,
+  version: string,
+): Promise<void> {
   const built = await Bun.build({
     entrypoints: [join(dir, entry)],
     target: "bun",

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fixtureTarball, makeFixture } from "../testing/fixtures.ts";
 import { type HubProcess, startHub, tempHome } from "../testing/hub-process.ts";

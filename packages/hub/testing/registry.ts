@@ -138,7 +138,7 @@ export function repack(
           'const { appendFileSync, mkdirSync } = require("node:fs");',
           "const data = `${process.env.PARACHUTE_HOME}/${process.env.PARACHUTE_MODULE}`;",
           "mkdirSync(data, { recursive: true });",
-          'appendFileSync(`${data}/damaged-by-broken-build`, "x");',
+          'appendFileSync(data + "/damaged-by-broken-build", "x");',
           'process.stderr.write("deliberately broken build\\n");',
           "process.exit(1);",
           "",
