@@ -136,7 +136,7 @@ export function repack(
         // It damages the module's data first, as a failed migration would; a rollback must undo that.
         [
           'const { appendFileSync, mkdirSync } = require("node:fs");',
-          "const data = `${process.env.PARACHUTE_HOME}/${process.env.PARACHUTE_MODULE}`;",
+          'const data = process.env.PARACHUTE_HOME + "/" + process.env.PARACHUTE_MODULE;',
           "mkdirSync(data, { recursive: true });",
           'appendFileSync(data + "/damaged-by-broken-build", "x");',
           'process.stderr.write("deliberately broken build\\n");',
