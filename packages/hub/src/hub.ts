@@ -117,7 +117,7 @@ export class Hub {
     const blocker = selfUpgradeBlocker(this.deps.spec.hubEnv, this.deps.restartHub !== undefined);
     if (blocker) throw new HttpError(409, "redeploy_required", blocker);
     const want = parsePackageSpec(`${HUB_PACKAGE}@${version ?? "latest"}`).want;
-    return this.ops.submit("hub-upgrade", "hub", ["*hub"], async (op) => {
+    return this.ops.submit("hub-upgrade", "hub", [PACKAGES, "*hub"], async (op) => {
       const installed = await installHub(
         this.deps.spec.home,
         want,

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { HttpError } from "@parachute/module-kit";
 import { type ModuleSource, parseSource } from "../modules/installer.ts";
@@ -7,8 +7,9 @@ const NPM = "https://registry.npmjs.org/";
 
 /**
  * The module source used when a request names none: `PARACHUTE_MODULE_SOURCE` if set; in a source
- * checkout, its own workspace modules packed into `dist/modules` (packed on first use, so a checkout
- * installs offline); otherwise npm's registry.
+ * checkout, its own workspace modules packed into `dist/modules` (packed on first use and again
+ * whenever a package's sources are newer than the pack, so a checkout installs offline what it
+ * holds); otherwise npm's registry.
  */
 export function defaultSource(env: Record<string, string | undefined>): () => Promise<ModuleSource> {
   const root = join(import.meta.dir, "..", "..", "..", "..");
@@ -17,7 +18,7 @@ export function defaultSource(env: Record<string, string | undefined>): () => Pr
     if (env.PARACHUTE_MODULE_SOURCE) return parseSource(env.PARACHUTE_MODULE_SOURCE);
     if (!existsSync(packer)) return { kind: "registry", url: NPM };
     const dir = join(root, "dist", "modules");
-    if (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith(".tgz"))) {
+    if (packedAt(dir) < newestSource(join(root, "packages"))) {
       const pack = Bun.spawn([process.execPath, packer, "--out", dir], { stdout: "ignore", stderr: "pipe" });
       if ((await pack.exited) !== 0) {
         throw new HttpError(
@@ -29,4 +30,35 @@ export function defaultSource(env: Record<string, string | undefined>): () => Pr
     }
     return { kind: "folder", dir };
   };
+}
+
+/** When the checkout's modules were last packed (0 when never). */
+function packedAt(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  const times = readdirSync(dir)
+    .filter((f) => f.endsWith(".tgz"))
+    .map((f) => statSync(join(dir, f)).mtimeMs);
+  return times.length ? Math.min(...times) : 0;
+}
+
+/** The newest change to a workspace package's sources or package.json, so a stale pack is redone. */
+function newestSource(packages: string): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.name === "node_modules" || (e.name.startsWith(".") && e.name !== ".parachute")) continue;
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path);
+      else newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  };
+  for (const pkg of readdirSync(packages)) {
+    for (const part of ["src", ".parachute", "package.json"]) {
+      const path = join(packages, pkg, part);
+      if (!existsSync(path)) continue;
+      if (statSync(path).isDirectory()) walk(path);
+      else newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  }
+  return newest;
 }
