@@ -128,7 +128,11 @@ export class Hub {
       if (installed === null)
         return { version: HUB_VERSION, message: `hub ${HUB_VERSION} is already running` };
       op.step("restart", `restarting onto hub ${installed}`);
-      setTimeout(() => this.deps.restartHub?.(), 0);
+      // Once the operation has ended and its followers have been told, the hub restarts.
+      setTimeout(async () => {
+        await op.drained(2_000);
+        this.deps.restartHub?.();
+      }, 0);
       return {
         version: installed,
         previousVersion: HUB_VERSION,

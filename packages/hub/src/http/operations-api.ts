@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import { streamSSE } from "hono/streaming";
-import type { OperationEvent } from "../operations/operation.ts";
+import { type SSEStreamingApi, streamSSE } from "hono/streaming";
+import type { Operation, OperationEvent } from "../operations/operation.ts";
 import type { Operations } from "../operations/operations.ts";
 
 /**
@@ -17,33 +17,42 @@ export function operationsApi(ops: Operations): Hono {
   app.get("/:id/events", (c) => {
     const op = ops.get(c.req.param("id"));
     return streamSSE(c, async (stream) => {
-      const queue: (OperationEvent | null)[] = [];
-      let wake: (() => void) | null = null;
-      const off = op.follow((e) => {
-        queue.push(e);
-        wake?.();
-      });
-      stream.onAbort(() => {
-        off();
-        wake?.();
-      });
-      for (;;) {
-        while (queue.length) {
-          const e = queue.shift()!;
-          if (e === null) {
-            await stream.writeSSE({ event: "done", data: JSON.stringify(op.view()) });
-            return;
-          }
-          await stream.writeSSE({ event: e.type, id: String(e.seq), data: JSON.stringify(e) });
-        }
-        if (stream.aborted) return;
-        await new Promise<void>((r) => {
-          wake = r;
-        });
-        wake = null;
+      const closed = op.streamOpened();
+      try {
+        await sendEvents(stream, op);
+      } finally {
+        closed();
       }
     });
   });
 
   return app;
+}
+
+async function sendEvents(stream: SSEStreamingApi, op: Operation): Promise<void> {
+  const queue: (OperationEvent | null)[] = [];
+  let wake: (() => void) | null = null;
+  const off = op.follow((e) => {
+    queue.push(e);
+    wake?.();
+  });
+  stream.onAbort(() => {
+    off();
+    wake?.();
+  });
+  for (;;) {
+    while (queue.length) {
+      const e = queue.shift()!;
+      if (e === null) {
+        await stream.writeSSE({ event: "done", data: JSON.stringify(op.view()) });
+        return;
+      }
+      await stream.writeSSE({ event: e.type, id: String(e.seq), data: JSON.stringify(e) });
+    }
+    if (stream.aborted) return;
+    await new Promise<void>((r) => {
+      wake = r;
+    });
+    wake = null;
+  }
 }

@@ -54,6 +54,8 @@ export class Operation implements Progress {
   error?: OperationView["error"];
   private readonly events: OperationEvent[] = [];
   private readonly followers = new Set<(e: OperationEvent | null) => void>();
+  private openStreams = 0;
+  private drainedWaiters: (() => void)[] = [];
 
   constructor(
     readonly kind: OperationKind,
@@ -109,6 +111,23 @@ export class Operation implements Progress {
     }
     this.followers.add(fn);
     return () => this.followers.delete(fn);
+  }
+
+  /** Marks an event stream open on this operation until the returned function is called. */
+  streamOpened(): () => void {
+    this.openStreams++;
+    return () => {
+      if (--this.openStreams === 0) for (const w of this.drainedWaiters.splice(0)) w();
+    };
+  }
+
+  /** Resolves once no event stream is open (every follower has had `done`), or after `ms`. */
+  drained(ms: number): Promise<void> {
+    if (this.openStreams === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.drainedWaiters.push(resolve);
+      setTimeout(resolve, ms).unref();
+    });
   }
 
   view(): OperationView {
