@@ -111,10 +111,14 @@ export class Hub {
 
   /**
    * Installs another hub version into the home and, once the operation has ended, restarts onto
-   * it. Refused with 409 where the hub cannot replace itself (a container image: redeploy instead).
+   * it. Refused with 409 "redeploy required" where the hub cannot replace itself.
    */
   upgradeHub(version?: string): Operation {
-    const blocker = selfUpgradeBlocker(this.deps.spec.hubEnv, this.deps.restartHub !== undefined);
+    const blocker = selfUpgradeBlocker(
+      this.deps.spec.hubEnv,
+      this.deps.spec.home,
+      this.deps.restartHub !== undefined,
+    );
     if (blocker) throw new HttpError(409, "redeploy_required", blocker);
     const want = parsePackageSpec(`${HUB_PACKAGE}@${version ?? "latest"}`).want;
     return this.ops.submit("hub-upgrade", "hub", [PACKAGES, "*hub"], async (op) => {

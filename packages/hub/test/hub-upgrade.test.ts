@@ -91,8 +91,8 @@ describe("hub self-upgrade", () => {
     );
   }, 120_000);
 
-  test("a hub on a hosting platform answers that a redeploy is required", async () => {
-    const hub = await startHub(tempHome(), { PARACHUTE_DEPLOY: "container" });
+  test("where self-upgrade is turned off, the hub answers that a redeploy is required", async () => {
+    const hub = await startHub(tempHome(), { PARACHUTE_SELF_UPGRADE: "off" });
     hubs.push(hub);
     const res = await hub.api("POST", "/api/hub/upgrade", {});
     expect(res.status).toBe(409);

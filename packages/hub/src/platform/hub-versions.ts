@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "@parachute/module-kit";
 
@@ -57,18 +57,26 @@ export function newerInstalledHub(homeRoot: string, running: string): InstalledH
 }
 
 /**
- * Why this hub cannot replace itself, or null when it can. A hub on a hosting platform runs from
- * its image: a new version arrives by redeploying, and anything installed on the disk would be
- * shadowed by the next deploy.
+ * Why this hub cannot replace itself, or null when it can. It can when `parachute serve` started it
+ * (the launcher restarts it onto the new version) and its home is writable — in a container too,
+ * where the home is the one disk. An operator whose versions come only from images (a disk that does
+ * not outlive a deploy) turns it off with `PARACHUTE_SELF_UPGRADE=off`.
  */
 export function selfUpgradeBlocker(
   env: Record<string, string | undefined>,
+  homeRoot: string,
   canRelaunch: boolean,
 ): string | null {
-  if (env.PARACHUTE_DEPLOY === "container" || env.RENDER || env.FLY_APP_NAME) {
-    return "redeploy required: this hub runs from its container image; deploy the new version's image instead";
+  if (env.PARACHUTE_SELF_UPGRADE === "off") {
+    return "redeploy required: self-upgrade is off here (PARACHUTE_SELF_UPGRADE=off); deploy the new version instead";
   }
-  if (!canRelaunch)
+  if (!canRelaunch) {
     return "redeploy required: this hub was not started by `parachute serve`, so it cannot restart itself";
+  }
+  try {
+    accessSync(homeRoot, constants.W_OK);
+  } catch {
+    return `redeploy required: ${homeRoot} is not writable, so a new version cannot be installed into it`;
+  }
   return null;
 }
