@@ -7,7 +7,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { HttpError, type Manifest, ManifestError, readManifest } from "@parachute/module-kit";
 import type { PackageSpec } from "./package-spec.ts";
 
@@ -86,6 +86,41 @@ export function tarballIn(dir: string, spec: PackageSpec): string {
         .sort((a, b) => semverKey(b).localeCompare(semverKey(a)))[0];
   if (!pick) throw new HttpError(422, "not_in_source", `${spec.name}@${spec.want} is not in ${dir}`);
   return join(dir, `${prefix}${pick}.tgz`);
+}
+
+/**
+ * The exact version a spec names in a source, asked before anything is changed: the tarball a
+ * folder holds, or the registry's dist-tag or version list. Refused with 422 when there is none.
+ */
+export async function resolveVersion(spec: PackageSpec, source: ModuleSource): Promise<string> {
+  if (source.kind === "folder") return versionOfTarball(tarballIn(source.dir, spec), spec.name);
+  const base = source.url.endsWith("/") ? source.url : `${source.url}/`;
+  let doc: { "dist-tags"?: Record<string, string>; versions?: Record<string, unknown> };
+  try {
+    const res = await fetch(`${base}${spec.name.replace("/", "%2f")}`, {
+      headers: { accept: "application/json" },
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (res.status === 404) throw new HttpError(422, "not_in_source", `${spec.name} is not in ${source.url}`);
+    if (!res.ok) throw new Error(`it answered ${res.status}`);
+    doc = (await res.json()) as typeof doc;
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw new HttpError(
+      502,
+      "source_unreachable",
+      `cannot read ${spec.name} from ${source.url}: ${(err as Error).message}`,
+    );
+  }
+  const version = /^\d/.test(spec.want) ? spec.want : doc["dist-tags"]?.[spec.want];
+  if (!version || !doc.versions?.[version])
+    throw new HttpError(422, "not_in_source", `${spec.name}@${spec.want} is not in ${source.url}`);
+  return version;
+}
+
+function versionOfTarball(file: string, name: string): string {
+  const prefix = `${name.replace(/^@/, "").replace("/", "-")}-`;
+  return basename(file).slice(prefix.length, -".tgz".length);
 }
 
 /** Where a package lives once installed in the modules project. */

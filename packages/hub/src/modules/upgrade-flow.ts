@@ -9,6 +9,7 @@ import {
   fetchPackage,
   type ModuleSource,
   parseSource,
+  resolveVersion,
   restoreProject,
   snapshotProject,
 } from "./installer.ts";
@@ -17,7 +18,6 @@ import { parsePackageSpec } from "./package-spec.ts";
 
 export interface UpgradePlan {
   short: string;
-  row: ServiceRow;
   package: string;
   /** The version or channel asked for; the row's channel when none was. */
   want: string;
@@ -36,7 +36,7 @@ export function prepareUpgrade(hub: Hub, short: string, version?: string): Upgra
     );
   }
   const want = parsePackageSpec(`${row.package}@${version ?? row.channel ?? "latest"}`).want;
-  return { short, row, package: row.package, want };
+  return { short, package: row.package, want };
 }
 
 /**
@@ -45,7 +45,16 @@ export function prepareUpgrade(hub: Hub, short: string, version?: string): Upgra
  * that again and say so. The backup of a successful upgrade is kept in `backups/<short>/`.
  */
 export async function runUpgrade(hub: Hub, plan: UpgradePlan, op: Operation) {
-  const { short, row } = plan;
+  const { short } = plan;
+  // The row as it is now: an operation queued before this one may have changed it.
+  const row = hub.mustHave(short);
+  const source: ModuleSource = row.source ? parseSource(row.source) : await hub.deps.defaultSource();
+  op.step("resolve", `asking ${describeSource(source)} for ${plan.package}@${plan.want}`);
+  const target = await resolveVersion({ name: plan.package, want: plan.want }, source);
+  if (target === row.version) {
+    op.step("check", `${short} is already at ${target}`);
+    return { ...hub.deps.supervisor.get(short)!.status(), previousVersion: row.version };
+  }
   const folder = hub.journal.folder(op.id);
   const entry: UpgradeEntry = {
     id: op.id,
@@ -60,7 +69,6 @@ export async function runUpgrade(hub: Hub, plan: UpgradePlan, op: Operation) {
     entry.phase = phase;
     hub.journal.write(entry);
   };
-  const source: ModuleSource = row.source ? parseSource(row.source) : await hub.deps.defaultSource();
   const wasEnabled = row.enabled !== false;
 
   op.step("stop", `stopping ${short} ${row.version}`);
@@ -74,8 +82,8 @@ export async function runUpgrade(hub: Hub, plan: UpgradePlan, op: Operation) {
   advance("installing");
   let failure: unknown;
   try {
-    op.step("fetch", `fetching ${plan.package}@${plan.want} from ${describeSource(source)}`);
-    const pkg = await fetchPackage(hub.modulesDir, { name: plan.package, want: plan.want }, source, (l) =>
+    op.step("fetch", `fetching ${plan.package}@${target}`);
+    const pkg = await fetchPackage(hub.modulesDir, { name: plan.package, want: target }, source, (l) =>
       op.log(l),
     );
     if (pkg.manifest.name !== short)
@@ -126,7 +134,7 @@ export async function runUpgrade(hub: Hub, plan: UpgradePlan, op: Operation) {
   throw new HttpError(
     422,
     "upgrade_rolled_back",
-    `${short} ${plan.want} was rolled back: ${reason}\n${short} ${row.version} is restored with its data, ${after}`,
+    `${short} ${target} was rolled back: ${reason}\n${short} ${row.version} is restored with its data, ${after}`,
   );
 }
 

@@ -54,7 +54,12 @@ export const upgrade: Command = async (argv, io) => {
   const path = short === "hub" ? "/api/hub/upgrade" : `/api/modules/${encodeURIComponent(short)}/upgrade`;
   const op = await followOperation(io.client(), io.terminal, path, body, io.interrupted);
   const result = op.result as { short?: string; version: string; previousVersion?: string; message?: string };
-  io.print(result.message ?? `${result.short} upgraded from ${result.previousVersion} to ${result.version}`);
+  io.print(
+    result.message ??
+      (result.previousVersion === result.version
+        ? `${result.short} is already at ${result.version}`
+        : `${result.short} upgraded from ${result.previousVersion} to ${result.version}`),
+  );
   if (short === "hub" && result.previousVersion) {
     const running = await io.client().waitForHub(result.version, 60_000);
     io.print(`hub ${running.version} is serving on port ${running.port} (pid ${running.pid})`);
