@@ -10,7 +10,7 @@ export type JournalEntry =
   | {
       id: string;
       kind: "install";
-      phase: "fetching" | "registered";
+      phase: "fetching";
       /** The package folder the install creates, once known. */
       dir?: string;
       /** Whether that folder was there before (then it is not the install's to remove). */
@@ -41,7 +41,7 @@ export class Journal {
     writeFileAtomic(join(this.folder(entry.id), "journal.json"), `${JSON.stringify(entry)}\n`, 0o600);
   }
 
-  /** Entries of operations that never ended, oldest first; a folder without a journal is debris. */
+  /** Entries of operations that never ended; a folder without a journal is debris. */
   pending(): JournalEntry[] {
     if (!existsSync(this.dir)) return [];
     const entries: JournalEntry[] = [];
