@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { HttpError, type Manifest, readManifest, type ServiceRow } from "@parachute/module-kit";
 import { globToRegExp } from "./identity/proxy-gate.ts";
 import { type InstallRequest, prepareInstall, runInstall } from "./modules/install-flow.ts";
-import type { ModuleSource } from "./modules/installer.ts";
+import type { ModuleSource, RunOptions } from "./modules/installer.ts";
 import { moduleSpec, type SpecContext } from "./modules/module-spec.ts";
 import { parsePackageSpec } from "./modules/package-spec.ts";
 import type { Registry } from "./modules/registry.ts";
@@ -31,6 +31,8 @@ export interface HubDeps {
   isPortFree: (port: number) => Promise<boolean>;
   /** Where catalog modules and package specs come from unless a request names a source. */
   defaultSource: () => Promise<ModuleSource>;
+  /** The orphan guard, which also watches package-manager runs. */
+  guard?: RunOptions["guard"];
   /** Asks `parachute serve` to stop this hub and start the installed one; absent when nothing can. */
   restartHub?: () => void;
 }
@@ -122,13 +124,8 @@ export class Hub {
     if (blocker) throw new HttpError(409, "redeploy_required", blocker);
     const want = parsePackageSpec(`${HUB_PACKAGE}@${version ?? "latest"}`).want;
     return this.ops.submit("hub-upgrade", "hub", [PACKAGES, "*hub"], async (op) => {
-      const installed = await installHub(
-        this.deps.spec.home,
-        want,
-        await this.deps.defaultSource(),
-        op,
-        op.id,
-      );
+      const source = await this.deps.defaultSource();
+      const installed = await installHub(this.deps.spec.home, want, source, op, this.deps.guard);
       if (installed === null)
         return { version: HUB_VERSION, message: `hub ${HUB_VERSION} is already running` };
       op.step("restart", `restarting onto hub ${installed}`);

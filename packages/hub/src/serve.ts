@@ -96,6 +96,7 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
     isPortFree: async (p) => (await findSquatter(p)) === null,
     defaultSource: defaultSource(opts.env),
     restartHub: opts.onRestart,
+    guard: watchdog,
   });
   // Before anything listens: finish or undo what a crash interrupted.
   for (const line of await hub.recover()) hubLog.write([`recovery: ${line}`]);

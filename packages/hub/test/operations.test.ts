@@ -55,18 +55,26 @@ function reached(hub: HubProcess, id: string, step: string) {
   );
 }
 
-/** Kills the hub with SIGKILL, and any package manager it left running, as a machine crash would. */
+/** Pids of processes working in the home's modules project (a package manager run). */
+function packageManagerRuns(home: string): number[] {
+  const modules = join(home, "modules");
+  return readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .filter((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/cwd`) === modules;
+      } catch {
+        return false; // Gone already, or not ours to read.
+      }
+    })
+    .map(Number);
+}
+
+/** Kills the hub with SIGKILL; its orphan guard must take any package-manager run down with it. */
 async function crash(hub: HubProcess): Promise<void> {
   hub.proc.kill("SIGKILL");
   await hub.proc.exited;
-  const modules = join(hub.home, "modules");
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readlinkSync(`/proc/${pid}/cwd`) === modules) process.kill(Number(pid), "SIGKILL");
-    } catch {
-      // Gone already, or not ours to read.
-    }
-  }
+  await waitFor(() => packageManagerRuns(hub.home).length === 0, "the package manager to die with the hub");
 }
 
 describe("the operations API", () => {
@@ -201,6 +209,7 @@ describe("a hub killed in the middle of an operation", () => {
       });
       await asked;
       await reached(hub, id, "fetch");
+      expect(packageManagerRuns(home)).toHaveLength(1);
       expect(existsSync(join(home, "operations", id, "journal.json"))).toBe(true);
       await crash(hub);
 

@@ -142,7 +142,10 @@ async function obtain(
   });
   hub.journal.write({ id: op.id, kind: "install", phase: "fetching", dir, existed });
   op.step("fetch", `fetching ${target.name}@${target.want} from ${describeSource(source)}`);
-  const fetched = await fetchPackage(hub.modulesDir, target, source, (line) => op.log(line));
+  const fetched = await fetchPackage(hub.modulesDir, target, source, {
+    log: (line) => op.log(line),
+    guard: hub.deps.guard,
+  });
   return {
     ...fetched,
     origin: {

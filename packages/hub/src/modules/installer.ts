@@ -32,6 +32,15 @@ export function parseSource(raw: string): ModuleSource {
   );
 }
 
+/**
+ * How a package-manager run is watched: its log lines, and the orphan guard that kills its process
+ * group if the hub dies while it runs (so it cannot change `modules/` after the next boot's recovery).
+ */
+export interface RunOptions {
+  log?: (line: string) => void;
+  guard?: { add(pgid: number): void; remove(pgid: number): void };
+}
+
 /** A package added to `$PARACHUTE_HOME/modules`. */
 export interface FetchedPackage {
   dir: string;
@@ -136,15 +145,15 @@ export async function addPackage(
   projectDir: string,
   spec: PackageSpec,
   source: ModuleSource,
-  log: (line: string) => void = () => {},
+  opts: RunOptions = {},
 ): Promise<{ dir: string; version: string }> {
   const installed = packageDir(projectDir, spec.name);
   const target = source.kind === "folder" ? tarballIn(source.dir, spec) : `${spec.name}@${spec.want}`;
   const argv = ["add", "--ignore-scripts", "--exact", "--no-progress", target];
   // A cached manifest would pin a channel to the version it had when last asked.
   if (source.kind === "registry") argv.push("--registry", source.url, "--no-cache");
-  const { code, out, err } = await runBun(projectDir, argv);
-  for (const line of `${out}\n${err}`.split("\n")) if (line.trim()) log(line.trimEnd());
+  const { code, out, err } = await runBun(projectDir, argv, opts.guard);
+  for (const line of `${out}\n${err}`.split("\n")) if (line.trim()) opts.log?.(line.trimEnd());
   if (code !== 0) {
     throw new HttpError(
       422,
@@ -170,9 +179,9 @@ export async function fetchPackage(
   modulesDir: string,
   spec: PackageSpec,
   source: ModuleSource,
-  log: (line: string) => void = () => {},
+  opts: RunOptions = {},
 ): Promise<FetchedPackage> {
-  const { dir, version } = await addPackage(modulesDir, spec, source, log);
+  const { dir, version } = await addPackage(modulesDir, spec, source, opts);
   try {
     return { dir, manifest: await readManifest(dir), version };
   } catch (e) {
@@ -186,31 +195,42 @@ export async function fetchPackage(
 }
 
 /** Takes an installed package out of the modules project (package.json, lockfile and folder). */
-export async function removePackage(modulesDir: string, installedDir: string): Promise<void> {
+export async function removePackage(
+  modulesDir: string,
+  installedDir: string,
+  opts: RunOptions = {},
+): Promise<void> {
   const name = relative(join(modulesDir, "node_modules"), installedDir);
-  await runBun(modulesDir, ["remove", "--ignore-scripts", "--no-progress", name]);
+  await runBun(modulesDir, ["remove", "--ignore-scripts", "--no-progress", name], opts.guard);
   rmSync(installedDir, { recursive: true, force: true });
 }
 
 /** Runs Bun's package manager in the modules project, as an argv array, with a minimal environment. */
 async function runBun(
-  modulesDir: string,
+  projectDir: string,
   args: string[],
+  guard?: RunOptions["guard"],
 ): Promise<{ code: number; out: string; err: string }> {
   const proc = Bun.spawn([process.execPath, ...args], {
-    cwd: modulesDir,
+    cwd: projectDir,
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
-      BUN_INSTALL_CACHE_DIR: join(modulesDir, ".cache"),
+      BUN_INSTALL_CACHE_DIR: join(projectDir, ".cache"),
     },
     stdout: "pipe",
     stderr: "pipe",
+    detached: guard !== undefined,
   });
-  const [out, err, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, out, err };
+  guard?.add(proc.pid);
+  try {
+    const [out, err, code] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ]);
+    return { code, out, err };
+  } finally {
+    guard?.remove(proc.pid);
+  }
 }

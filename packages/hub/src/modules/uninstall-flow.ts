@@ -23,7 +23,8 @@ export async function runUninstall(hub: Hub, short: string, purge: boolean, op: 
  */
 export async function removeModuleFiles(hub: Hub, row: ServiceRow, purge: boolean): Promise<void> {
   const modules = hub.modulesDir;
-  if (isInside(row.installDir, join(modules, "node_modules"))) await removePackage(modules, row.installDir);
+  if (isInside(row.installDir, join(modules, "node_modules")))
+    await removePackage(modules, row.installDir, { guard: hub.deps.guard });
   else if (isInside(row.installDir, modules)) rmSync(row.installDir, { recursive: true, force: true });
   if (purge) rmSync(join(hub.deps.spec.home, row.name), { recursive: true, force: true });
 }

@@ -83,9 +83,10 @@ export async function runUpgrade(hub: Hub, plan: UpgradePlan, op: Operation) {
   let failure: unknown;
   try {
     op.step("fetch", `fetching ${plan.package}@${target}`);
-    const pkg = await fetchPackage(hub.modulesDir, { name: plan.package, want: target }, source, (l) =>
-      op.log(l),
-    );
+    const pkg = await fetchPackage(hub.modulesDir, { name: plan.package, want: target }, source, {
+      log: (l) => op.log(l),
+      guard: hub.deps.guard,
+    });
     if (pkg.manifest.name !== short)
       throw new HttpError(
         422,

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HttpError } from "@parachute/module-kit";
-import { addPackage, type ModuleSource } from "../modules/installer.ts";
+import { addPackage, type ModuleSource, type RunOptions } from "../modules/installer.ts";
 import type { Progress } from "../operations/operation.ts";
 import { HUB_VERSION } from "../version.ts";
 import { hubDir, readHubPointer, writeHubPointer } from "./hub-versions.ts";
@@ -18,11 +18,11 @@ export async function installHub(
   homeRoot: string,
   want: string,
   source: ModuleSource,
-  progress: Progress,
-  id: string,
+  progress: Progress & { id: string },
+  guard?: RunOptions["guard"],
 ): Promise<string | null> {
   const root = hubDir(homeRoot);
-  const staging = join(root, `.staging-${id}`);
+  const staging = join(root, `.staging-${progress.id}`);
   mkdirSync(staging, { recursive: true, mode: 0o700 });
   try {
     writeFileSync(
@@ -30,9 +30,10 @@ export async function installHub(
       `${JSON.stringify({ name: "parachute-hub-home", private: true })}\n`,
     );
     progress.step("fetch", `fetching ${HUB_PACKAGE}@${want}`);
-    const { dir, version } = await addPackage(staging, { name: HUB_PACKAGE, want }, source, (l) =>
-      progress.log(l),
-    );
+    const { dir, version } = await addPackage(staging, { name: HUB_PACKAGE, want }, source, {
+      log: (l) => progress.log(l),
+      guard,
+    });
     if (version === HUB_VERSION) {
       progress.step("check", `hub ${version} is already running`);
       return null;
