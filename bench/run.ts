@@ -1,6 +1,6 @@
 /**
  * The benchmark runner: `npm run bench` (add `-- --quick` for fewer runs and a smaller corpus,
- * `-- --only=hub` or `-- --only=vault` for one table). Prints each figure
+ * `-- --only=hub`, `-- --only=vault` or `-- --only=install` for one table). Prints each figure
  * against its PRODUCT §15 target. Figures are medians of several runs; the proxy figure is a ratio
  * measured in the same run, since absolute numbers depend on the machine.
  */
@@ -8,12 +8,14 @@ import { cleanUp } from "../packages/hub/testing/hub-process.ts";
 import { hubBench } from "./hub-bench.ts";
 import { printTable } from "./stats.ts";
 import { vaultBench } from "./vault-bench.ts";
+import { workingBench } from "./working-bench.ts";
 
 const quick = process.argv.includes("--quick");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
 try {
   if (!only || only === "hub") printTable("hub (PRODUCT §15)", await hubBench(quick));
   if (!only || only === "vault") printTable("vault (PRODUCT §15)", await vaultBench(quick));
+  if (!only || only === "install") printTable("install (PRODUCT §15)", await workingBench(quick));
 } finally {
   await cleanUp();
 }
