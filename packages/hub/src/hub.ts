@@ -9,7 +9,7 @@ import type { Registry } from "./modules/registry.ts";
 import { runUninstall } from "./modules/uninstall-flow.ts";
 import { prepareUpgrade, runUpgrade } from "./modules/upgrade-flow.ts";
 import { Journal } from "./operations/journal.ts";
-import type { Operation, Progress } from "./operations/operation.ts";
+import type { Operation, OperationKind, Progress } from "./operations/operation.ts";
 import { Operations } from "./operations/operations.ts";
 import { recoverOperations } from "./operations/recover.ts";
 import { HUB_PACKAGE, installHub } from "./platform/hub-upgrade.ts";
@@ -52,6 +52,9 @@ export class Hub {
   readonly ops = new Operations();
   readonly journal: Journal;
   readonly modulesDir: string;
+  /** Modules registered by an install that has not ended yet; the lifecycle verbs wait for it. */
+  readonly installing = new Set<string>();
+  private blocked: string | null = null;
 
   constructor(readonly deps: HubDeps) {
     this.journal = new Journal(join(deps.spec.home, "operations"));
@@ -101,14 +104,16 @@ export class Hub {
 
   /** Installs a package (catalog module, package spec, local folder or tarball), starts it, waits for it. */
   install(req: InstallRequest): Operation {
+    this.mustNotBeBlocked();
     const plan = prepareInstall(this, req);
-    return this.ops.submit("install", plan.key, [PACKAGES, plan.key], (op) => runInstall(this, plan, op));
+    return this.packageOp("install", plan.key, (op) => runInstall(this, plan, op));
   }
 
   /** Upgrades a registry-installed module, rolling back package and data if the new one is not ready. */
   upgrade(short: string, version?: string): Operation {
+    this.mustNotBeBlocked();
     const plan = prepareUpgrade(this, short, version);
-    return this.ops.submit("upgrade", short, [PACKAGES, short], (op) => runUpgrade(this, plan, op));
+    return this.packageOp("upgrade", short, (op) => runUpgrade(this, plan, op));
   }
 
   /**
@@ -122,10 +127,18 @@ export class Hub {
       this.deps.restartHub !== undefined,
     );
     if (blocker) throw new HttpError(409, "redeploy_required", blocker);
+    this.mustNotBeBlocked();
     const want = parsePackageSpec(`${HUB_PACKAGE}@${version ?? "latest"}`).want;
     return this.ops.submit("hub-upgrade", "hub", [PACKAGES, "*hub"], async (op) => {
       const source = await this.deps.defaultSource();
-      const installed = await installHub(this.deps.spec.home, want, source, op, this.deps.guard);
+      const installed = await installHub(
+        this.deps.spec.home,
+        want,
+        source,
+        op,
+        this.deps.spec.hubEnv.PARACHUTE_LAUNCHER_VERSION ?? HUB_VERSION,
+        this.deps.guard,
+      );
       if (installed === null)
         return { version: HUB_VERSION, message: `hub ${HUB_VERSION} is already running` };
       op.step("restart", `restarting onto hub ${installed}`);
@@ -144,16 +157,47 @@ export class Hub {
 
   /** Stops a module and removes it and its package; its data stays unless `purge`. */
   uninstall(short: string, purge: boolean): Operation {
+    this.mustNotBeBlocked();
     this.mustHave(short);
-    return this.ops.submit("uninstall", short, [PACKAGES, short], (op) =>
-      runUninstall(this, short, purge, op),
-    );
+    return this.packageOp("uninstall", short, (op) => runUninstall(this, short, purge, op));
+  }
+
+  /**
+   * Queues an operation that changes the installed set. One that ends with its journal still open
+   * could not finish or undo itself: further changes are refused until a restart has recovered it.
+   */
+  private packageOp(
+    kind: OperationKind,
+    module: string,
+    run: (op: Operation) => Promise<unknown>,
+  ): Operation {
+    return this.ops.submit(kind, module, [PACKAGES, module], async (op) => {
+      this.mustNotBeBlocked();
+      try {
+        return await run(op);
+      } catch (err) {
+        if (this.journal.isOpen(op.id)) {
+          this.blocked = `${kind} of ${module} could not be finished or undone (${(err as Error).message.split("\n")[0]})`;
+        }
+        throw err;
+      }
+    });
+  }
+
+  private mustNotBeBlocked(): void {
+    if (this.blocked) {
+      throw new HttpError(
+        503,
+        "recovery_needed",
+        `${this.blocked}; restart the hub (\`parachute serve\`): it recovers at boot, then try again`,
+      );
+    }
   }
 
   start(short: string): Operation {
-    this.mustHave(short);
+    this.mustBeSettled(short);
     return this.ops.submit("start", short, [short], async (op) => {
-      this.mustHave(short);
+      this.mustBeSettled(short);
       op.step("start", `starting ${short}`);
       this.deps.registry.setEnabled(short, true);
       this.deps.supervisor.start(short);
@@ -163,9 +207,9 @@ export class Hub {
   }
 
   stop(short: string): Operation {
-    this.mustHave(short);
+    this.mustBeSettled(short);
     return this.ops.submit("stop", short, [short], async (op) => {
-      this.mustHave(short);
+      this.mustBeSettled(short);
       op.step("stop", `stopping ${short}`);
       this.deps.registry.setEnabled(short, false);
       await this.deps.supervisor.stop(short);
@@ -174,9 +218,9 @@ export class Hub {
   }
 
   restart(short: string): Operation {
-    this.mustHave(short);
+    this.mustBeSettled(short);
     return this.ops.submit("restart", short, [short], async (op) => {
-      this.mustHave(short);
+      this.mustBeSettled(short);
       op.step("restart", `restarting ${short}`);
       this.deps.registry.setEnabled(short, true);
       const runner = this.deps.supervisor.get(short)!;
@@ -245,6 +289,13 @@ export class Hub {
     } finally {
       off();
     }
+  }
+
+  /** Like mustHave, and refuses a module whose install is still under way (409). */
+  private mustBeSettled(short: string): void {
+    this.mustHave(short);
+    if (this.installing.has(short))
+      throw new HttpError(409, "being_installed", `${short} is still being installed; wait for that to end`);
   }
 
   mustHave(short: string): ServiceRow {

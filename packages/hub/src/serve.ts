@@ -175,6 +175,7 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
       stopping ??= (async () => {
         clearInterval(upkeep);
         // An operation under way is given a moment to end cleanly; one cut short is for the next boot.
+        hub.ops.close();
         await Promise.race([hub.ops.idle(), new Promise((r) => setTimeout(r, OPERATION_GRACE_MS).unref())]);
         hubLog.write(["shutting down: stopping modules"]);
         await supervisor.shutdown();

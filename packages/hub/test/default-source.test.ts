@@ -25,6 +25,10 @@ describe("a checkout's own modules as the default source", () => {
       existsSync(join(hub.home, "modules", "node_modules", "@parachute", "vault", "dist", "main.js")),
     ).toBe(true);
 
+    const bad = await runCli(hub.home, ["upgrade", "vault", "--version", "1.0"]);
+    expect(bad.code, bad.stderr).toBe(6);
+    expect(bad.stderr).toContain("neither an exact version nor a release channel");
+
     const gone = await runCli(hub.home, ["uninstall", "vault", "--purge"]);
     expect(gone.code, gone.stderr).toBe(0);
     expect(gone.stdout).toContain("vault uninstalled and its data deleted");
@@ -32,7 +36,5 @@ describe("a checkout's own modules as the default source", () => {
 
     const again = await runCli(hub.home, ["uninstall", "vault"]);
     expect(again.code).toBe(5);
-    const bad = await runCli(hub.home, ["upgrade", "vault", "--version", "1.0"]);
-    expect(bad.code).toBe(5);
   }, 120_000);
 });

@@ -23,10 +23,10 @@ afterEach(async () => {
   hubs = [];
 });
 
-/** A folder source with this checkout packed twice: as it is, and as the next patch version. */
+/** A folder source with this checkout packed as it is, as the next patch version, and as an old 0.0.1. */
 async function sourceWithNextHub(): Promise<string> {
   const dir = tempHome();
-  for (const extra of [[], ["--version", NEXT]]) {
+  for (const extra of [[], ["--version", NEXT], ["--version", "0.0.1"]]) {
     const packed = await runProgram(
       [process.execPath, join(ROOT, "scripts", "pack-modules.ts"), "--out", dir, ...extra],
       {},
@@ -83,6 +83,11 @@ describe("hub self-upgrade", () => {
     expect(((await (await fetch(`${again.origin}/health`)).json()) as { version: string }).version).toBe(
       NEXT,
     );
+
+    // A version older than the one `serve` starts from would never run: refused.
+    const old = await again.op("POST", "/api/hub/upgrade", { version: "0.0.1" });
+    expect(old.status).toBe(422);
+    expect(((await old.json()) as { error: string }).error).toBe("not_newer");
 
     // Asking for the version already running changes nothing.
     const same = await again.op("POST", "/api/hub/upgrade", { version: NEXT });

@@ -131,6 +131,51 @@ describe("the operations API", () => {
     expect(existsSync(join(hub.home, "modules", "node_modules", "fixture-alpha"))).toBe(false);
   }, 60_000);
 
+  test("two installs of one package at different versions: the loser never touches the winner's files", async () => {
+    const source = tempHome();
+    fixtureTarball(source, { name: "alpha", port: 1941 });
+    fixtureTarball(source, { name: "alpha", port: 1941, version: "2.0.0" });
+    const hub = await hubOn(tempHome(), { PARACHUTE_MODULE_SOURCE: source });
+    const ids = await Promise.all(
+      ["fixture-alpha@1.0.0", "fixture-alpha@2.0.0"].map((spec) =>
+        submit(hub, "/api/modules/install", { spec }),
+      ),
+    );
+    const results = await Promise.all(ids.map((id) => outcome(hub, id)));
+    expect(results.map((r) => r.state).sort()).toEqual(["failed", "succeeded"]);
+    const row = rows(hub.home)[0]!;
+    const onDisk = JSON.parse(
+      readFileSync(join(hub.home, "modules", "node_modules", "fixture-alpha", "package.json"), "utf8"),
+    ).version;
+    expect(onDisk).toBe(row.version);
+    expect(modulesProject(hub.home).dependencies?.["fixture-alpha"]).toEndWith(
+      `fixture-alpha-${row.version}.tgz`,
+    );
+    // Once installed, another version of the same package is refused at once.
+    const again = await hub.api("POST", "/api/modules/install", { spec: "fixture-alpha@2.0.0" });
+    expect(again.status).toBe(409);
+  }, 60_000);
+
+  test("an upgrade whose backup fails changes nothing and leaves the module running", async () => {
+    const source = tempHome();
+    fixtureTarball(source, { name: "alpha", port: 1941 });
+    const hub = await hubOn(tempHome(), { PARACHUTE_MODULE_SOURCE: source });
+    expect(
+      (await outcome(hub, await submit(hub, "/api/modules/install", { spec: "fixture-alpha" }))).state,
+    ).toBe("succeeded");
+    fixtureTarball(source, { name: "alpha", port: 1941, version: "2.0.0" });
+    mkdirSync(join(hub.home, "alpha"), { recursive: true });
+    // A named pipe cannot be copied: the backup fails before anything changes.
+    expect(Bun.spawnSync(["mkfifo", join(hub.home, "alpha", "pipe")]).exitCode).toBe(0);
+    const failed = await outcome(hub, await submit(hub, "/api/modules/alpha/upgrade"));
+    expect(failed.error).toMatchObject({ status: 500, code: "backup_failed" });
+    await waitForState(hub, "alpha", "active");
+    expect(rows(hub.home)[0]?.version).toBe("1.0.0");
+    expect(readdirSync(join(hub.home, "operations"))).toEqual([]);
+    // Nothing was left half-done, so the hub still takes changes.
+    expect((await hub.api("POST", "/api/modules/alpha/uninstall", {})).status).toBe(202);
+  }, 60_000);
+
   test("concurrent installs of different modules both land in one consistent modules project", async () => {
     const source = tempHome();
     fixtureTarball(source, { name: "alpha", port: 1941 });

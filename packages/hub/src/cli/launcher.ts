@@ -1,3 +1,4 @@
+import { checkoutRoot } from "../platform/default-source.ts";
 import { type Home, resolveHome } from "../platform/home.ts";
 import {
   type InstalledHub,
@@ -32,7 +33,14 @@ export async function runInstalledHub(
 ): Promise<ChildOutcome> {
   const home = resolveHome(env);
   const proc = Bun.spawn([process.execPath, hub.entry, "serve", "--port", String(port)], {
-    env: { ...env, [CHILD_FLAG]: "1" },
+    // The child learns what it runs under: the version `serve` would fall back to, and the checkout
+    // whose packed modules stay the default source.
+    env: {
+      ...env,
+      [CHILD_FLAG]: "1",
+      PARACHUTE_LAUNCHER_VERSION: HUB_VERSION,
+      ...(checkoutRoot(env) ? { PARACHUTE_CHECKOUT_ROOT: checkoutRoot(env)! } : {}),
+    },
     stdio: ["inherit", "inherit", "inherit"],
   });
   void stop.then(() => proc.kill("SIGTERM"));

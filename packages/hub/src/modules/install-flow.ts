@@ -39,20 +39,44 @@ export function prepareInstall(hub: Hub, req: InstallRequest): InstallPlan {
         '"path" installs a local package; it takes no "short", "spec" or "source"',
       );
     }
-    if (!req.path.startsWith("/")) throw new HttpError(400, "bad_path", "the package path must be absolute");
+    if (!req.path.startsWith("/") || req.path.split("/").includes("..") || req.path.includes("\0"))
+      throw new HttpError(400, "bad_path", "the package path must be absolute, without .. segments");
     if (!existsSync(req.path)) throw new HttpError(400, "bad_path", `${req.path} does not exist`);
-    return { kind: "local", key: `path:${req.path}`, path: req.path };
+    const plan: InstallPlan = { kind: "local", key: `path:${req.path}`, path: req.path };
+    refuseInstalled(hub, plan);
+    return plan;
   }
   const target = installTarget(req);
   if (req.source !== undefined) parseSource(req.source);
   const short = target.short ?? CATALOG.find((e) => e.package === target.name)?.short;
-  if (short && hub.deps.registry.byShort(short))
+  const plan: InstallPlan = { kind: "package", key: short ?? target.name, target, source: req.source };
+  refuseInstalled(hub, plan);
+  return plan;
+}
+
+/**
+ * Refuses an install of something already installed — the same catalog module, registry package or
+ * folder — before anything runs: the package manager would otherwise replace the installed files.
+ * Checked when the request arrives and again when its turn comes.
+ */
+function refuseInstalled(hub: Hub, plan: InstallPlan): void {
+  const rows = hub.deps.registry.rows();
+  const clash =
+    plan.kind === "local"
+      ? rows.find((r) => r.installDir === plan.path)
+      : rows.find(
+          (r) =>
+            r.name === plan.target.short ||
+            r.package === plan.target.name ||
+            r.installDir === packageDir(hub.modulesDir, plan.target.name),
+        );
+  if (clash) {
     throw new HttpError(
       409,
       "already_installed",
-      `${short} is already installed; use upgrade to change its version`,
+      `${clash.name} is already installed from there; use upgrade to change its version`,
     );
-  return { kind: "package", key: short ?? target.name, target, source: req.source };
+  }
 }
 
 interface Obtained {
@@ -69,6 +93,7 @@ interface Obtained {
  * and the registry back as they were.
  */
 export async function runInstall(hub: Hub, plan: InstallPlan, op: Operation) {
+  refuseInstalled(hub, plan);
   const snapshot = hub.journal.folder(op.id);
   snapshotProject(hub.modulesDir, snapshot);
   hub.journal.write({ id: op.id, kind: "install", phase: "fetching" });
@@ -93,6 +118,7 @@ export async function runInstall(hub: Hub, plan: InstallPlan, op: Operation) {
     const row = { ...rowFor(m, pkg.version, pkg.dir, port), ...pkg.origin };
     op.step("register", `${m.name} gets port ${port}`);
     const runner = hub.attach(row, m);
+    hub.installing.add(m.name);
     op.step("start", `starting ${m.name}`);
     hub.deps.supervisor.start(m.name);
     try {
@@ -102,6 +128,8 @@ export async function runInstall(hub: Hub, plan: InstallPlan, op: Operation) {
     } catch (err) {
       await hub.detach(m.name);
       throw err;
+    } finally {
+      hub.installing.delete(m.name);
     }
   } catch (err) {
     op.step("rollback", "putting modules/ back as it was");
@@ -135,12 +163,10 @@ async function obtain(
   const { target } = plan;
   const source: ModuleSource =
     plan.source !== undefined ? parseSource(plan.source) : await hub.deps.defaultSource();
+  // No row points at this folder (refuseInstalled): whatever is there is this install's to undo.
   const dir = packageDir(hub.modulesDir, target.name);
-  const existed = existsSync(dir);
-  onUndo(() => {
-    if (!existed) rmSync(dir, { recursive: true, force: true });
-  });
-  hub.journal.write({ id: op.id, kind: "install", phase: "fetching", dir, existed });
+  onUndo(() => rmSync(dir, { recursive: true, force: true }));
+  hub.journal.write({ id: op.id, kind: "install", phase: "fetching", dir, existed: false });
   op.step("fetch", `fetching ${target.name}@${target.want} from ${describeSource(source)}`);
   const fetched = await fetchPackage(hub.modulesDir, target, source, {
     log: (line) => op.log(line),

@@ -47,10 +47,14 @@ export async function openLocalPackage(path: string, modulesDir: string): Promis
   const localDir = join(modulesDir, "local");
   const staging = mkdtempSync(join(modulesDir, ".unpack-"));
   const cleanup = () => rmSync(staging, { recursive: true, force: true });
-  const tar = Bun.spawnSync(["tar", "-xzf", path, "-C", staging, "--no-same-owner"], { stderr: "pipe" });
-  if (tar.exitCode !== 0) {
+  const tar = Bun.spawn(["tar", "-xzf", path, "-C", staging, "--no-same-owner"], {
+    stdout: "ignore",
+    stderr: "pipe",
+  });
+  const [tarErr, tarCode] = await Promise.all([new Response(tar.stderr).text(), tar.exited]);
+  if (tarCode !== 0) {
     cleanup();
-    throw badInput(`could not unpack ${path}: ${tar.stderr.toString().trim()}`);
+    throw badInput(`could not unpack ${path}: ${tarErr.trim()}`);
   }
   const unpacked = await describe(join(staging, "package"), cleanup);
   const finalDir = join(localDir, unpacked.manifest.name);

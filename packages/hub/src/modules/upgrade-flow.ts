@@ -74,10 +74,22 @@ export async function runUpgrade(hub: Hub, plan: UpgradePlan, op: Operation) {
   op.step("stop", `stopping ${short} ${row.version}`);
   await hub.deps.supervisor.stop(short);
   op.step("backup", `backing up ${short}'s package and data`);
-  snapshotProject(hub.modulesDir, folder);
-  cpSync(row.installDir, join(folder, "package"), { recursive: true });
-  const data = join(hub.deps.spec.home, short);
-  if (existsSync(data)) cpSync(data, join(folder, "data"), { recursive: true });
+  try {
+    snapshotProject(hub.modulesDir, folder);
+    cpSync(row.installDir, join(folder, "package"), { recursive: true });
+    const data = join(hub.deps.spec.home, short);
+    if (existsSync(data)) cpSync(data, join(folder, "data"), { recursive: true });
+  } catch (err) {
+    // Nothing has changed yet: drop the partial copy and put the module back as it was.
+    hub.journal.close(op.id);
+    if (wasEnabled) hub.deps.supervisor.start(short);
+    const full = (err as NodeJS.ErrnoException).code === "ENOSPC";
+    throw new HttpError(
+      full ? 507 : 500,
+      "backup_failed",
+      `could not back up ${short} before upgrading, so nothing was changed: ${(err as Error).message}`,
+    );
+  }
 
   advance("installing");
   let failure: unknown;

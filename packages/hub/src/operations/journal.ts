@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type ServiceRow, writeFileAtomic } from "@parachute/module-kit";
 
@@ -41,19 +41,27 @@ export class Journal {
     writeFileAtomic(join(this.folder(entry.id), "journal.json"), `${JSON.stringify(entry)}\n`, 0o600);
   }
 
-  /** Entries of operations that never ended; a folder without a journal is debris. */
+  /** Entries of operations that never ended, oldest first; a folder without a journal is debris. */
   pending(): JournalEntry[] {
     if (!existsSync(this.dir)) return [];
-    const entries: JournalEntry[] = [];
-    for (const id of readdirSync(this.dir).sort()) {
+    const entries: { entry: JournalEntry; at: number }[] = [];
+    for (const id of readdirSync(this.dir)) {
       const file = join(this.dir, id, "journal.json");
       try {
-        entries.push(JSON.parse(readFileSync(file, "utf8")) as JournalEntry);
+        entries.push({
+          entry: JSON.parse(readFileSync(file, "utf8")) as JournalEntry,
+          at: statSync(file).mtimeMs,
+        });
       } catch {
         rmSync(join(this.dir, id), { recursive: true, force: true });
       }
     }
-    return entries;
+    return entries.sort((a, b) => a.at - b.at).map((e) => e.entry);
+  }
+
+  /** Whether an operation's journal is still there (it ended without finishing or undoing itself). */
+  isOpen(id: string): boolean {
+    return existsSync(join(this.dir, id, "journal.json"));
   }
 
   /** The operation ended (either way): its journal and snapshot go. */

@@ -11,6 +11,7 @@ const KEEP = 200;
 export class Operations {
   private readonly tails = new Map<string, Promise<unknown>>();
   private readonly recent = new Map<string, Operation>();
+  private closed = false;
 
   submit<T>(
     kind: OperationKind,
@@ -18,6 +19,7 @@ export class Operations {
     keys: string[],
     run: (op: Operation) => Promise<T>,
   ): Operation {
+    if (this.closed) throw stopping();
     const op = new Operation(kind, module);
     this.recent.set(op.id, op);
     while (this.recent.size > KEEP) this.recent.delete(this.recent.keys().next().value!);
@@ -25,6 +27,7 @@ export class Operations {
     const done = Promise.all(before).then(async () => {
       op.state = "running";
       try {
+        if (this.closed) throw stopping();
         op.succeed(await run(op));
       } catch (err) {
         op.fail(err);
@@ -47,8 +50,24 @@ export class Operations {
     return [...this.recent.values()].reverse();
   }
 
+  /**
+   * For a shutdown: no new operation is accepted, and queued ones fail when their turn comes, so
+   * only those already running are left to finish.
+   */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Whether anything is queued or running. */
+  busy(): boolean {
+    return this.tails.size > 0;
+  }
+
   /** Resolves once nothing is queued or running (for an orderly shutdown). */
   async idle(): Promise<void> {
     while (this.tails.size) await Promise.all(this.tails.values());
   }
 }
+
+const stopping = () =>
+  new HttpError(503, "hub_stopping", "the hub is shutting down; try again once it is back");

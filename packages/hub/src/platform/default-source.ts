@@ -12,11 +12,11 @@ const NPM = "https://registry.npmjs.org/";
  * holds); otherwise npm's registry.
  */
 export function defaultSource(env: Record<string, string | undefined>): () => Promise<ModuleSource> {
-  const root = join(import.meta.dir, "..", "..", "..", "..");
-  const packer = join(root, "scripts", "pack-modules.ts");
+  const root = checkoutRoot(env);
   return async () => {
     if (env.PARACHUTE_MODULE_SOURCE) return parseSource(env.PARACHUTE_MODULE_SOURCE);
-    if (!existsSync(packer)) return { kind: "registry", url: NPM };
+    if (!root) return { kind: "registry", url: NPM };
+    const packer = join(root, "scripts", "pack-modules.ts");
     const dir = join(root, "dist", "modules");
     if (packedAt(dir) < newestSource(join(root, "packages"))) {
       const pack = Bun.spawn([process.execPath, packer, "--out", dir], { stdout: "ignore", stderr: "pipe" });
@@ -30,6 +30,15 @@ export function defaultSource(env: Record<string, string | undefined>): () => Pr
     }
     return { kind: "folder", dir };
   };
+}
+
+/**
+ * The source checkout this hub runs from, or null for an installed hub. A hub installed by an
+ * upgrade is told its launcher's checkout (`PARACHUTE_CHECKOUT_ROOT`), so it keeps installing from it.
+ */
+export function checkoutRoot(env: Record<string, string | undefined>): string | null {
+  const root = env.PARACHUTE_CHECKOUT_ROOT || join(import.meta.dir, "..", "..", "..", "..");
+  return existsSync(join(root, "scripts", "pack-modules.ts")) ? root : null;
 }
 
 /** When the checkout's modules were last packed (0 when never). */

@@ -4,7 +4,7 @@ import { HttpError } from "@parachute/module-kit";
 import { addPackage, type ModuleSource, type RunOptions } from "../modules/installer.ts";
 import type { Progress } from "../operations/operation.ts";
 import { HUB_VERSION } from "../version.ts";
-import { hubDir, readHubPointer, writeHubPointer } from "./hub-versions.ts";
+import { compareVersions, hubDir, readHubPointer, writeHubPointer } from "./hub-versions.ts";
 
 export const HUB_PACKAGE = "@parachute/hub";
 
@@ -19,6 +19,7 @@ export async function installHub(
   want: string,
   source: ModuleSource,
   progress: Progress & { id: string },
+  launcherVersion: string,
   guard?: RunOptions["guard"],
 ): Promise<string | null> {
   const root = hubDir(homeRoot);
@@ -38,21 +39,30 @@ export async function installHub(
       progress.step("check", `hub ${version} is already running`);
       return null;
     }
+    if (compareVersions(version, launcherVersion) <= 0) {
+      throw new HttpError(
+        422,
+        "not_newer",
+        `hub ${version} is not newer than ${launcherVersion}, the hub \`parachute serve\` starts from, so it would never run`,
+      );
+    }
     const bin = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).bin?.parachute;
     if (typeof bin !== "string" || !existsSync(join(dir, bin)))
       throw new HttpError(422, "invalid_package", `${HUB_PACKAGE}@${version} has no parachute command`);
     progress.step("check", `checking that hub ${version} runs`);
-    const probe = Bun.spawnSync([process.execPath, join(dir, bin), "version"], {
+    const probe = Bun.spawn([process.execPath, join(dir, bin), "version"], {
       env: { PATH: process.env.PATH ?? "" },
       stdout: "pipe",
       stderr: "pipe",
+      timeout: 30_000,
     });
-    if (probe.exitCode !== 0 || probe.stdout.toString().trim() !== version) {
-      throw new HttpError(
-        422,
-        "invalid_package",
-        `hub ${version} does not run: ${probe.stderr.toString().trim().slice(-400)}`,
-      );
+    const [said, err, code] = await Promise.all([
+      new Response(probe.stdout).text(),
+      new Response(probe.stderr).text(),
+      probe.exited,
+    ]);
+    if (code !== 0 || said.trim() !== version) {
+      throw new HttpError(422, "invalid_package", `hub ${version} does not run: ${err.trim().slice(-400)}`);
     }
     const final = join(root, version);
     rmSync(final, { recursive: true, force: true });

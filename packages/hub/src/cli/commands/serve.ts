@@ -40,7 +40,8 @@ export const serve: Command = async (argv, io) => {
     if (installed) {
       const { code, booted } = await runInstalledHub(installed, port, io.env, stop);
       if (code === EXIT_RESTART) continue;
-      if (booted || stopping) return code;
+      // A home the hub cannot use (exit 7: corrupt files, port taken) is not the version's fault.
+      if (booted || stopping || code === EXIT.badState) return code;
       const back = fallBack(home, installed);
       io.printErr(
         `hub ${installed.version} did not start (exit ${code}); going back to ${back?.version ?? HUB_VERSION}`,
@@ -72,6 +73,11 @@ export const serve: Command = async (argv, io) => {
     await Promise.race([stop, restartAsked]);
     await hub.shutdown();
     if (!restart) return EXIT.ok;
+    if (hub.hub.ops.busy()) {
+      // This process still runs an operation of the old hub; a new hub beside it could conflict.
+      io.printErr("an operation was still running at the restart; run `parachute serve` again to continue");
+      return EXIT.failed;
+    }
     if (isChild) return EXIT_RESTART;
   }
   return EXIT.ok;
