@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { readSse } from "../src/cli/sse.ts";
 import type { OperationView } from "../src/operations/operation.ts";
 import { pidAlive, waitFor } from "./wait.ts";
 
@@ -149,22 +150,11 @@ export async function operationEvents(origin: string, token: string, id: string)
     headers: { authorization: `Bearer ${token}` },
   });
   if (res.status !== 200) throw new Error(`events of ${id}: ${res.status} ${await res.text()}`);
-  const events = (await res.text())
-    .split("\n\n")
-    .filter((block) => block.includes("data:"))
-    .map((block) => {
-      const lines = block.split("\n");
-      const event =
-        lines
-          .find((l) => l.startsWith("event:"))
-          ?.slice(6)
-          .trim() ?? "message";
-      const data = lines
-        .filter((l) => l.startsWith("data:"))
-        .map((l) => l.slice(5).trim())
-        .join("\n");
-      return { event, data: JSON.parse(data) as Record<string, unknown> };
-    });
+  const events: FollowedOperation["events"] = [];
+  await readSse(res.body!, (e) => {
+    events.push({ event: e.event, data: JSON.parse(e.data) as Record<string, unknown> });
+    return true;
+  });
   const done = events.at(-1);
   if (done?.event !== "done") throw new Error(`events of ${id} ended without "done"`);
   return { events, outcome: done.data as unknown as OperationView };
