@@ -1,5 +1,7 @@
 import { join } from "node:path";
-import { HttpError, type Manifest, readManifest, type ServiceRow } from "@parachute/module-kit";
+import { type Manifest, readManifest, type ServiceRow } from "@parachute/module-kit";
+import type { OperationKind } from "./api-types.ts";
+import { HubError } from "./errors.ts";
 import { globToRegExp } from "./identity/proxy-gate.ts";
 import { type InstallRequest, prepareInstall, runInstall } from "./modules/install-flow.ts";
 import type { ModuleSource, RunOptions } from "./modules/installer.ts";
@@ -9,7 +11,7 @@ import type { Registry } from "./modules/registry.ts";
 import { runUninstall } from "./modules/uninstall-flow.ts";
 import { prepareUpgrade, runUpgrade } from "./modules/upgrade-flow.ts";
 import { Journal } from "./operations/journal.ts";
-import type { Operation, OperationKind, Progress } from "./operations/operation.ts";
+import type { Operation, Progress } from "./operations/operation.ts";
 import { Operations } from "./operations/operations.ts";
 import { recoverOperations } from "./operations/recover.ts";
 import { HUB_PACKAGE, installHub } from "./platform/hub-upgrade.ts";
@@ -126,7 +128,7 @@ export class Hub {
       this.deps.spec.home,
       this.deps.restartHub !== undefined,
     );
-    if (blocker) throw new HttpError(409, "redeploy_required", blocker);
+    if (blocker) throw new HubError("conflict", "redeploy_required", blocker);
     this.mustNotBeBlocked();
     const want = parsePackageSpec(`${HUB_PACKAGE}@${version ?? "latest"}`).want;
     return this.ops.submit("hub-upgrade", "hub", [PACKAGES, "*hub"], async (op) => {
@@ -186,8 +188,8 @@ export class Hub {
 
   private mustNotBeBlocked(): void {
     if (this.blocked) {
-      throw new HttpError(
-        503,
+      throw new HubError(
+        "unavailable",
         "recovery_needed",
         `${this.blocked}; restart the hub (\`parachute serve\`): it recovers at boot, then try again`,
       );
@@ -278,8 +280,8 @@ export class Hub {
         .catch(() => runner.status());
       if (s.state !== "active") {
         const tail = runner.log.last(20).join("\n");
-        throw new HttpError(
-          422,
+        throw new HubError(
+          "unprocessable",
           "module_not_ready",
           `${runner.spec.short} did not become active: ${s.reason ?? s.state}${tail ? `\n${tail}` : ""}`,
         );
@@ -295,13 +297,17 @@ export class Hub {
   private mustBeSettled(short: string): void {
     this.mustHave(short);
     if (this.installing.has(short))
-      throw new HttpError(409, "being_installed", `${short} is still being installed; wait for that to end`);
+      throw new HubError(
+        "conflict",
+        "being_installed",
+        `${short} is still being installed; wait for that to end`,
+      );
   }
 
   mustHave(short: string): ServiceRow {
     const row = this.deps.registry.byShort(short);
     if (!row || !this.deps.supervisor.get(short))
-      throw new HttpError(404, "unknown_module", `no module named "${short}" is installed`);
+      throw new HubError("not_found", "unknown_module", `no module named "${short}" is installed`);
     return row;
   }
 
@@ -310,10 +316,10 @@ export class Hub {
     for (const r of this.deps.registry.rows()) {
       if (r.name === except) continue;
       if (r.name === m.name || r.manifestName === m.manifestName) {
-        throw new HttpError(409, "already_installed", `${m.name} is already installed`);
+        throw new HubError("conflict", "already_installed", `${m.name} is already installed`);
       }
       const clash = m.paths.find((p) => r.paths.includes(p));
-      if (clash) throw new HttpError(409, "path_taken", `${clash} is already served by ${r.name}`);
+      if (clash) throw new HubError("conflict", "path_taken", `${clash} is already served by ${r.name}`);
     }
   }
 

@@ -1,4 +1,4 @@
 export { runCli } from "./cli/main.ts";
 export { Hub } from "./hub.ts";
-export { type RunningHub, ServeError, type ServeOptions, serve } from "./serve.ts";
+export { type RunningHub, type ServeOptions, serve } from "./serve.ts";
 export { HUB_VERSION } from "./version.ts";

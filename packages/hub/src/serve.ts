@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import type { Server } from "bun";
+import { HubError } from "./errors.ts";
 import { hubApp } from "./http/app.ts";
 import { startServer } from "./http/server.ts";
 import { makeSite } from "./http/site.ts";
@@ -46,7 +47,7 @@ export interface RunningHub {
 }
 
 /** A refusal to start, with a message that says what to fix. */
-export class ServeError extends Error {}
+const unusable = (message: string) => new HubError("unusable", "cannot_serve", message);
 
 /** The composition root of `parachute serve`: builds the real parts and wires them together. */
 export async function serve(opts: ServeOptions): Promise<RunningHub> {
@@ -54,21 +55,19 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
   ensureHome(home);
   const other = readRuntime(home.runtime);
   if (other && other.pid !== process.pid && processAlive(other.pid)) {
-    throw new ServeError(
-      `another hub (pid ${other.pid}) is already serving ${home.root} on port ${other.port}`,
-    );
+    throw unusable(`another hub (pid ${other.pid}) is already serving ${home.root} on port ${other.port}`);
   }
   let registry: Registry;
   try {
     registry = new Registry(home.services);
   } catch (err) {
-    throw new ServeError((err as Error).message);
+    throw unusable((err as Error).message);
   }
   let db: Database;
   try {
     db = openHubDb(home.hubDb);
   } catch (err) {
-    throw new ServeError((err as Error).message);
+    throw unusable((err as Error).message);
   }
   const now = () => Date.now();
   const logOptions = { ...DEFAULT_LOG_OPTIONS, dir: home.logs, echo: opts.echo };
@@ -133,7 +132,7 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
     });
   } catch (err) {
     watchdog.close();
-    throw new ServeError(`cannot listen on ${opts.hostname}:${opts.port}: ${(err as Error).message}`);
+    throw unusable(`cannot listen on ${opts.hostname}:${opts.port}: ${(err as Error).message}`);
   }
   port = server.port ?? opts.port;
   clientIp = (req) => server.requestIP(req)?.address ?? "unknown";

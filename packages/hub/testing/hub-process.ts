@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import type { OperationView } from "../src/api-types.ts";
 import { readSse } from "../src/cli/sse.ts";
-import type { OperationView } from "../src/operations/operation.ts";
 import { pidAlive, waitFor } from "./wait.ts";
 
 const BIN = join(import.meta.dir, "..", "src", "cli", "bin.ts");

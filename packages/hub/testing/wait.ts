@@ -1,26 +1,4 @@
-/** Polls `check` until it returns a truthy value or the deadline passes; never a fixed sleep. */
-export async function waitFor<T>(
-  check: () => T | Promise<T>,
-  what: string,
-  deadlineMs = 10_000,
-): Promise<NonNullable<T>> {
-  const until = performance.now() + deadlineMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (performance.now() > until) {
-      throw new Error(
-        `timed out after ${deadlineMs} ms waiting for ${what}${last ? ` (last error: ${last})` : ""}`,
-      );
-    }
-    await Bun.sleep(10);
-  }
-}
+export { waitFor } from "@parachute/module-kit/testing";
 
 /** True while a process with this pid exists (zombies excepted). */
 export function pidAlive(pid: number): boolean {

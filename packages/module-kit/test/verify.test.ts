@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:tes
 import { randomUUID } from "node:crypto";
 import { base64url, exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from "jose";
 import { HttpError } from "../src/errors.ts";
+import { rejection, waitFor } from "../src/testing.ts";
 import { TokenVerifier } from "../src/verify.ts";
 
 /*
@@ -130,42 +131,12 @@ function claimsJson(extra: Record<string, unknown> = {}): Record<string, unknown
 
 const b64json = (v: unknown) => base64url.encode(JSON.stringify(v));
 
-/** The HttpError a verification ends in; fails the test if it succeeds or throws anything else. */
-async function rejection(p: Promise<unknown>): Promise<HttpError> {
-  let result: unknown;
-  try {
-    result = await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(HttpError);
-    return err as HttpError;
-  }
-  throw new Error(`the token was accepted: ${JSON.stringify(result)}`);
-}
-
 async function expect401(p: Promise<unknown>, reason?: RegExp): Promise<void> {
-  const err = await rejection(p);
+  const err = await rejection(p, HttpError);
   expect(err.status).toBe(401);
   expect(err.code).toBe("invalid_token");
   expect(err.headers["www-authenticate"]).toContain('error="invalid_token"');
   if (reason) expect(err.message).toMatch(reason);
-}
-
-/** Polls until `check` resolves truthy or the deadline passes (no fixed sleeps). */
-async function waitFor<T>(check: () => Promise<T>, what: string, deadlineMs = 5000): Promise<NonNullable<T>> {
-  const until = performance.now() + deadlineMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (performance.now() > until) {
-      throw new Error(`timed out after ${deadlineMs} ms waiting for ${what} (last error: ${String(last)})`);
-    }
-    await Bun.sleep(25);
-  }
 }
 
 /** What `p` settles to within `ms`, or a "still pending" marker: a deadline, not a sleep. */
@@ -388,7 +359,7 @@ describe("TokenVerifier: key rotation", () => {
 describe("TokenVerifier: scopes", () => {
   test("a valid token without the required scope is 403 insufficient_scope", async () => {
     const t = await token({ claims: { scope: "notes:admin vault:read" } });
-    const err = await rejection(verifier.verify(t, "vault:write"));
+    const err = await rejection(verifier.verify(t, "vault:write"), HttpError);
     expect(err.status).toBe(403);
     expect(err.code).toBe("insufficient_scope");
     expect(err.headers["www-authenticate"]).toContain('error="insufficient_scope"');
@@ -404,7 +375,7 @@ describe("TokenVerifier: scopes", () => {
     const t = await token({ claims: { scope: "vault:default:read" } });
     expect((await verifier.verify(t, "vault:default:read")).sub).toBe("alice");
     for (const needed of ["vault:read", "vault:other:read"]) {
-      const err = await rejection(verifier.verify(t, needed));
+      const err = await rejection(verifier.verify(t, needed), HttpError);
       expect(err.status).toBe(403);
       expect(err.code).toBe("insufficient_scope");
     }

@@ -1,3 +1,5 @@
+import type { HubErrorKind } from "../errors.ts";
+
 /** The CLI's documented exit codes (docs/contracts/cli.md). */
 export const EXIT = {
   ok: 0,
@@ -21,4 +23,25 @@ export class CliError extends Error {
     super(message);
     this.name = "CliError";
   }
+}
+
+const EXIT_FOR_KIND: Record<HubErrorKind, ExitCode> = {
+  invalid: EXIT.rejected,
+  conflict: EXIT.rejected,
+  too_large: EXIT.rejected,
+  unprocessable: EXIT.rejected,
+  unauthorized: EXIT.unauthorized,
+  forbidden: EXIT.unauthorized,
+  not_found: EXIT.notFound,
+  unusable: EXIT.badState,
+  throttled: EXIT.failed,
+  failed: EXIT.failed,
+  upstream: EXIT.failed,
+  unavailable: EXIT.failed,
+  storage_full: EXIT.failed,
+};
+
+/** The exit code for a hub error raised in the CLI's own process (`serve` refusing to start, say). */
+export function exitFor(kind: HubErrorKind): ExitCode {
+  return EXIT_FOR_KIND[kind];
 }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import type { OperationEvent, OperationView } from "../operations/operation.ts";
+import type { OperationEvent, OperationView } from "../api-types.ts";
 import { type Home, resolveHome } from "../platform/home.ts";
 import { processAlive, type RuntimeInfo, readRuntime } from "../platform/runtime-file.ts";
 import { CliError, EXIT } from "./exit-codes.ts";

@@ -1,3 +1,4 @@
+import { HubError } from "../errors.ts";
 import { auth } from "./commands/auth.ts";
 import { help, USAGE, version } from "./commands/help.ts";
 import { install, uninstall, upgrade } from "./commands/install.ts";
@@ -6,7 +7,7 @@ import { logs } from "./commands/logs.ts";
 import { serve } from "./commands/serve.ts";
 import { status } from "./commands/status.ts";
 import { token } from "./commands/token.ts";
-import { CliError, EXIT } from "./exit-codes.ts";
+import { CliError, EXIT, exitFor } from "./exit-codes.ts";
 import { HubClient } from "./hub-client.ts";
 import type { CliIo, Command } from "./io.ts";
 
@@ -40,9 +41,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     return await command(rest, io);
   } catch (err) {
-    if (err instanceof CliError) {
+    if (err instanceof CliError || err instanceof HubError) {
       io.printErr(`parachute ${name}: ${err.message}`);
-      return err.exitCode;
+      return err instanceof CliError ? err.exitCode : exitFor(err.kind);
     }
     io.printErr(`parachute ${name}: ${(err as Error).stack ?? err}`);
     return EXIT.failed;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { OperationEvent } from "../operations/operation.ts";
+import type { OperationEvent } from "../api-types.ts";
 import { ProgressDisplay } from "./progress.ts";
 
 let seq = 0;

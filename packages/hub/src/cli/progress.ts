@@ -1,4 +1,4 @@
-import type { OperationEvent, OperationView } from "../operations/operation.ts";
+import type { OperationEvent, OperationView } from "../api-types.ts";
 import type { HubClient } from "./hub-client.ts";
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];

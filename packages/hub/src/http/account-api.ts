@@ -1,5 +1,6 @@
-import { HttpError, readJsonBody } from "@parachute/module-kit";
+import { readJsonBody } from "@parachute/module-kit";
 import { Hono } from "hono";
+import { HubError } from "../errors.ts";
 import type { Identity } from "../identity/identity.ts";
 import { newTotpSecret, totpUri, verifyTotp } from "../identity/totp.ts";
 import type { AuthEnv } from "./api-auth.ts";
@@ -9,7 +10,8 @@ export function accountApi(identity: Identity, now: () => number): Hono<AuthEnv>
   const app = new Hono<AuthEnv>();
   const admin = (userId: number | null) => {
     const user = userId !== null ? identity.users.byId(userId) : identity.users.admin();
-    if (!user) throw new HttpError(404, "no_admin", "there is no admin account yet; run the setup first");
+    if (!user)
+      throw new HubError("not_found", "no_admin", "there is no admin account yet; run the setup first");
     return user;
   };
 
@@ -37,9 +39,10 @@ export function accountApi(identity: Identity, now: () => number): Hono<AuthEnv>
       code: { type: "string", required: true },
     });
     const user = admin(c.get("principal").userId);
-    if (!user.totpPending) throw new HttpError(409, "not_enrolling", "start with /api/account/2fa/enroll");
+    if (!user.totpPending)
+      throw new HubError("conflict", "not_enrolling", "start with /api/account/2fa/enroll");
     if (!verifyTotp(user.totpPending, code.trim(), now()))
-      throw new HttpError(400, "invalid_totp", "the code is not right");
+      throw new HubError("invalid", "invalid_totp", "the code is not right");
     const backupCodes = identity.users.enableTotp(user.id, user.totpPending);
     return c.json({ enabled: true, backupCodes });
   });

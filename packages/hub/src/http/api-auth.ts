@@ -1,5 +1,5 @@
-import { HttpError } from "@parachute/module-kit";
 import type { Context, MiddlewareHandler } from "hono";
+import { BEARER_CHALLENGE, HubError } from "../errors.ts";
 import type { Identity } from "../identity/identity.ts";
 import type { Site } from "./site.ts";
 
@@ -45,7 +45,7 @@ async function authenticate(c: Context, identity: Identity, site: Site, scope: s
       sessionId: found.id,
     };
   }
-  throw new HttpError(401, "unauthorized", "log in, or send a token with the scope " + scope, {
-    "www-authenticate": 'Bearer realm="parachute"',
+  throw new HubError("unauthorized", "unauthorized", "log in, or send a token with the scope " + scope, {
+    challenge: BEARER_CHALLENGE,
   });
 }

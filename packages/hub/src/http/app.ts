@@ -1,5 +1,6 @@
-import { errorResponse, HttpError, readJsonBody } from "@parachute/module-kit";
+import { readJsonBody } from "@parachute/module-kit";
 import { Hono } from "hono";
+import { HubError } from "../errors.ts";
 import type { Hub } from "../hub.ts";
 import type { Identity } from "../identity/identity.ts";
 import type { OAuthStore } from "../identity/oauth-store.ts";
@@ -7,6 +8,7 @@ import { HUB_VERSION } from "../version.ts";
 import { accountApi } from "./account-api.ts";
 import { type AuthEnv, requireScope } from "./api-auth.ts";
 import { authRoutes } from "./auth-api.ts";
+import { errorResponse } from "./errors.ts";
 import { firstBootGuard } from "./first-boot.ts";
 import { grantsApi } from "./grants-api.ts";
 import { accepted, modulesApi } from "./modules-api.ts";
@@ -32,7 +34,9 @@ export function hubApp(deps: AppDeps): Hono {
   const { identity, site } = deps;
   const app = new Hono();
   app.onError((err) => errorResponse(err));
-  app.notFound((c) => errorResponse(new HttpError(404, "not_found", `nothing is served at ${c.req.path}`)));
+  app.notFound((c) =>
+    errorResponse(new HubError("not_found", "not_found", `nothing is served at ${c.req.path}`)),
+  );
   app.use("*", firstBootGuard(identity));
 
   app.get("/health", (c) => c.json({ status: "ok", version: HUB_VERSION }));

@@ -1,6 +1,8 @@
-import { HttpError, readJsonBody } from "@parachute/module-kit";
+import { readJsonBody } from "@parachute/module-kit";
 import { Hono } from "hono";
+import { HubError } from "../errors.ts";
 import type { Identity } from "../identity/identity.ts";
+import { wireError } from "./errors.ts";
 import { escapeHtml, field, htmlPage } from "./pages.ts";
 import { clearSessionCookie, safeNext, startSession } from "./session-cookie.ts";
 import type { Site } from "./site.ts";
@@ -15,7 +17,7 @@ export interface AuthDeps {
 function checkLoginOrigin(req: Request, site: Site): void {
   const origin = req.headers.get("origin");
   if (origin && origin !== site.origin(req)) {
-    throw new HttpError(403, "bad_origin", "this request did not come from the hub's own pages");
+    throw new HubError("forbidden", "bad_origin", "this request did not come from the hub's own pages");
   }
 }
 
@@ -61,7 +63,7 @@ export function authRoutes(deps: AuthDeps): Hono {
 
   app.get("/api/session", (c) => {
     const found = identity.session(c.req.raw, site.secure(c.req.raw));
-    if (!found) throw new HttpError(401, "unauthorized", "not logged in");
+    if (!found) throw new HubError("unauthorized", "unauthorized", "not logged in");
     const user = identity.users.byId(found.session.userId);
     return c.json({
       user: { username: user?.username, totp: user?.totpSecret != null },
@@ -84,9 +86,10 @@ export function authRoutes(deps: AuthDeps): Hono {
       const { cookie } = startSession(identity, user.id, site.secure(c.req.raw));
       return new Response(null, { status: 303, headers: { location: next, "set-cookie": cookie } });
     } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
-      const res = loginForm(next, err.message, err.status);
-      for (const [k, v] of Object.entries(err.headers)) res.headers.set(k, v);
+      if (!(err instanceof HubError)) throw err;
+      const wire = wireError(err);
+      const res = loginForm(next, err.message, wire.status);
+      for (const [k, v] of Object.entries(wire.headers)) res.headers.set(k, v);
       return res;
     }
   });

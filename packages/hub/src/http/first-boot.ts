@@ -1,5 +1,5 @@
-import { HttpError } from "@parachute/module-kit";
 import type { MiddlewareHandler } from "hono";
+import { HubError } from "../errors.ts";
 import type { Identity } from "../identity/identity.ts";
 import { bearer } from "./api-auth.ts";
 
@@ -13,8 +13,8 @@ export function firstBootGuard(identity: Identity): MiddlewareHandler {
   return async (c, next) => {
     if (identity.adminExists() || OPEN.some((re) => re.test(c.req.path)) || bearer(c.req.raw)) return next();
     if ((c.req.header("accept") ?? "").includes("text/html")) return c.redirect("/admin/setup", 302);
-    throw new HttpError(
-      401,
+    throw new HubError(
+      "unauthorized",
       "setup_required",
       "this hub is not set up yet: create the admin account at /admin/setup",
     );

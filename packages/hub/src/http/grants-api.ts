@@ -1,5 +1,5 @@
-import { HttpError } from "@parachute/module-kit";
 import { Hono } from "hono";
+import { HubError } from "../errors.ts";
 import type { TokenIssuer } from "../identity/issuer.ts";
 import type { OAuthStore } from "../identity/oauth-store.ts";
 import type { AuthEnv } from "./api-auth.ts";
@@ -12,7 +12,7 @@ export function grantsApi(store: OAuthStore, issuer: TokenIssuer): Hono<AuthEnv>
 
   app.delete("/oauth/clients/:id", (c) => {
     const id = c.req.param("id");
-    if (!store.revokeClient(id)) throw new HttpError(404, "unknown_client", `no connected app ${id}`);
+    if (!store.revokeClient(id)) throw new HubError("not_found", "unknown_client", `no connected app ${id}`);
     return c.json({ revoked: id });
   });
 

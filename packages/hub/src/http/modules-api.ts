@@ -1,13 +1,15 @@
-import { HttpError, readJsonBody } from "@parachute/module-kit";
+import { readJsonBody } from "@parachute/module-kit";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
+import { HubError } from "../errors.ts";
 import type { Hub, InstallRequest } from "../hub.ts";
 import type { Operation } from "../operations/operation.ts";
+import { operationView } from "./operations-api.ts";
 
 const SHORT = /^[a-z][a-z0-9-]{0,39}$/;
 
 function short(raw: string): string {
-  if (!SHORT.test(raw)) throw new HttpError(400, "bad_name", `"${raw}" is not a module short name`);
+  if (!SHORT.test(raw)) throw new HubError("invalid", "bad_name", `"${raw}" is not a module short name`);
   return raw;
 }
 
@@ -18,7 +20,7 @@ function lineCount(raw: string | undefined): number {
 /** 202 with the queued operation; its progress is at `Location` and `Location/events`. */
 export function accepted(op: Operation): Response {
   return Response.json(
-    { operation_id: op.id, operation: op.view() },
+    { operation_id: op.id, operation: operationView(op) },
     { status: 202, headers: { location: `/api/operations/${op.id}` } },
   );
 }

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { HttpError, protectedResourceMetadata, validScopeList } from "@parachute/module-kit";
+import { protectedResourceMetadata, validScopeList } from "@parachute/module-kit";
 import { Hono } from "hono";
 import { decodeJwt } from "jose";
+import { HubError } from "../errors.ts";
 import type { Hub } from "../hub.ts";
 import type { Identity } from "../identity/identity.ts";
 import type { OAuthStore } from "../identity/oauth-store.ts";
@@ -67,7 +68,7 @@ export function oauthRoutes(deps: OAuthDeps): Hono {
   app.get("/.well-known/oauth-protected-resource/*", (c) => {
     const path = c.req.path.slice("/.well-known/oauth-protected-resource".length);
     const route = deps.hub.routes().match(path);
-    if (!route) throw new HttpError(404, "not_found", `no protected resource at ${path}`);
+    if (!route) throw new HubError("not_found", "not_found", `no protected resource at ${path}`);
     const origin = site.origin(c.req.raw);
     const scopes = deps.hub.scopes().filter((s) => s.startsWith(`${route.short}:`));
     return c.json(protectedResourceMetadata(`${origin}${path}`, origin, scopes));
@@ -165,15 +166,15 @@ export function oauthRoutes(deps: OAuthDeps): Hono {
     const form = await c.req.formData();
     const get = (k: string) => (typeof form.get(k) === "string" ? (form.get(k) as string) : "");
     const found = identity.session(c.req.raw, site.secure(c.req.raw));
-    if (!found) throw new HttpError(401, "unauthorized", "log in first");
+    if (!found) throw new HubError("unauthorized", "unauthorized", "log in first");
     identity.checkCsrf(c.req.raw, found.session, site.origin(c.req.raw), get("csrf"));
     const client = store.client(get("client_id"));
     const redirectUri = get("redirect_uri");
     if (!client || !client.redirectUris.includes(redirectUri))
-      throw new HttpError(400, "invalid_client", "unknown app or redirect address");
+      throw new HubError("invalid", "invalid_client", "unknown app or redirect address");
     const scope = get("scope");
     if (!validScopeList(scope) || !/^[A-Za-z0-9_-]{43}$/.test(get("code_challenge"))) {
-      throw new HttpError(400, "invalid_request", "the authorization request was altered");
+      throw new HubError("invalid", "invalid_request", "the authorization request was altered");
     }
     const target = new URL(redirectUri);
     if (get("state")) target.searchParams.set("state", get("state"));

@@ -1,7 +1,9 @@
 import { Hono } from "hono";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
-import type { Operation, OperationEvent } from "../operations/operation.ts";
+import type { OperationEvent, OperationView } from "../api-types.ts";
+import type { Operation } from "../operations/operation.ts";
 import type { Operations } from "../operations/operations.ts";
+import { statusOf } from "./errors.ts";
 
 /**
  * `/api/operations`: what install, upgrade, uninstall and the lifecycle verbs are doing. `events`
@@ -10,9 +12,9 @@ import type { Operations } from "../operations/operations.ts";
 export function operationsApi(ops: Operations): Hono {
   const app = new Hono();
 
-  app.get("/", (c) => c.json({ operations: ops.list().map((op) => op.view()) }));
+  app.get("/", (c) => c.json({ operations: ops.list().map(operationView) }));
 
-  app.get("/:id", (c) => c.json({ operation: ops.get(c.req.param("id")).view() }));
+  app.get("/:id", (c) => c.json({ operation: operationView(ops.get(c.req.param("id"))) }));
 
   app.get("/:id/events", (c) => {
     const op = ops.get(c.req.param("id"));
@@ -27,6 +29,14 @@ export function operationsApi(ops: Operations): Hono {
   });
 
   return app;
+}
+
+/** An operation in wire terms: its error carries the HTTP status of its kind. */
+export function operationView(op: Operation): OperationView {
+  const { error, ...rest } = op.view();
+  return error
+    ? { ...rest, error: { status: statusOf(error.kind), code: error.code, message: error.message } }
+    : rest;
 }
 
 async function sendEvents(stream: SSEStreamingApi, op: Operation): Promise<void> {
@@ -44,7 +54,7 @@ async function sendEvents(stream: SSEStreamingApi, op: Operation): Promise<void>
     while (queue.length) {
       const e = queue.shift()!;
       if (e === null) {
-        await stream.writeSSE({ event: "done", data: JSON.stringify(op.view()) });
+        await stream.writeSSE({ event: "done", data: JSON.stringify(operationView(op)) });
         return;
       }
       await stream.writeSSE({ event: e.type, id: String(e.seq), data: JSON.stringify(e) });

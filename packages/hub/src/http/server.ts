@@ -1,10 +1,10 @@
-import { errorResponse } from "@parachute/module-kit";
 import type { Server } from "bun";
 import type { Hono } from "hono";
 import { normalisePath } from "../proxy/normalise-path.ts";
 import type { createProxy } from "../proxy/proxy.ts";
 import type { RouteTable } from "../proxy/route-table.ts";
 import { type BridgeData, bridgeHandler } from "../proxy/websocket-bridge.ts";
+import { errorResponse } from "./errors.ts";
 
 export interface ServerDeps {
   hostname: string;

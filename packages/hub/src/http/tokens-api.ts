@@ -1,5 +1,6 @@
-import { HttpError, readJsonBody, validScopeList } from "@parachute/module-kit";
+import { readJsonBody, validScopeList } from "@parachute/module-kit";
 import { Hono } from "hono";
+import { HubError } from "../errors.ts";
 import type { TokenIssuer } from "../identity/issuer.ts";
 import type { AuthEnv } from "./api-auth.ts";
 
@@ -11,7 +12,7 @@ export function parseTtl(raw: string): number {
   const m = /^(\d{1,6})([smhd])$/.exec(raw);
   const s = m ? Number(m[1]) * UNITS[m[2]!]! : Number.NaN;
   if (!(s >= 1 && s <= MAX_TTL_S))
-    throw new HttpError(400, "invalid_field", '"ttl" must look like 15m, 12h or 30d (at most 365d)');
+    throw new HubError("invalid", "invalid_field", '"ttl" must look like 15m, 12h or 30d (at most 365d)');
   return s;
 }
 
@@ -33,17 +34,17 @@ export function tokensApi(issuer: TokenIssuer): Hono<AuthEnv> {
     });
     const scope = body.scope.trim().replace(/\s+/g, " ");
     if (!validScopeList(scope)) {
-      throw new HttpError(
-        400,
+      throw new HubError(
+        "invalid",
         "invalid_field",
         '"scope" must be space-separated items like vault:read or hub:admin',
       );
     }
     if (body.aud !== undefined && !/^[a-z][a-z0-9-]{0,39}$/.test(body.aud)) {
-      throw new HttpError(400, "invalid_field", '"aud" must be a module short name or "hub"');
+      throw new HubError("invalid", "invalid_field", '"aud" must be a module short name or "hub"');
     }
     if (body.label !== undefined && body.label.length > 200)
-      throw new HttpError(400, "invalid_field", '"label" is too long');
+      throw new HubError("invalid", "invalid_field", '"label" is too long');
     const auds = body.aud ? [body.aud] : audiencesOf(scope);
     const issued = await issuer.issue({
       sub: c.get("principal").sub,
@@ -61,7 +62,7 @@ export function tokensApi(issuer: TokenIssuer): Hono<AuthEnv> {
   app.delete("/:jti", (c) => {
     const jti = c.req.param("jti");
     if (!/^[0-9a-f-]{36}$/.test(jti) || !issuer.revoke(jti)) {
-      throw new HttpError(404, "unknown_token", `no token with jti ${jti}`);
+      throw new HubError("not_found", "unknown_token", `no token with jti ${jti}`);
     }
     return c.json({ revoked: jti });
   });

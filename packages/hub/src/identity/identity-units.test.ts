@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HttpError } from "@parachute/module-kit";
+import { HubError } from "../errors.ts";
 import { HubDbError, openHubDb } from "../store/db.ts";
 import { MIGRATIONS } from "../store/migrations.ts";
 import { readCookie, stripSessionCookie } from "./identity.ts";
@@ -248,10 +248,10 @@ describe("Users", () => {
     const u = await users.create("Admin", PASSWORD, 1);
     expect(users.byName("admin")?.id).toBe(u.id);
     const short = await users.create("other", "short", 1).catch((e: unknown) => e);
-    expect(short).toBeInstanceOf(HttpError);
-    expect((short as HttpError).code).toBe("weak_password");
+    expect(short).toBeInstanceOf(HubError);
+    expect((short as HubError).code).toBe("weak_password");
     const badName = await users.create("bad name", PASSWORD, 1).catch((e: unknown) => e);
-    expect((badName as HttpError).code).toBe("invalid_field");
+    expect((badName as HubError).code).toBe("invalid_field");
     expect(users.count()).toBe(1);
   });
 

@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { timingSafeEqual } from "node:crypto";
-import { HttpError } from "@parachute/module-kit";
+import { HubError } from "../errors.ts";
 import type { TokenIssuer } from "./issuer.ts";
 import { type Session, Sessions } from "./sessions.ts";
 import { SetupToken } from "./setup-token.ts";
@@ -79,10 +79,10 @@ export class Identity {
     const hash = await this.users.hashNew(password);
     // Check, create and consume with no await in between, so concurrent setups cannot both pass.
     if (this.adminExists())
-      throw new HttpError(409, "already_set_up", "this hub already has an admin account");
+      throw new HubError("conflict", "already_set_up", "this hub already has an admin account");
     if (!this.setupToken.matches(token, false)) {
-      throw new HttpError(
-        403,
+      throw new HubError(
+        "forbidden",
         "bad_setup_token",
         "the setup token is not right; it is printed in the hub's log",
       );
@@ -109,7 +109,7 @@ export class Identity {
     if (user.totpSecret) {
       if (!input.totp) {
         this.throttle.succeed(keys);
-        throw new HttpError(401, "totp_required", "enter the code from your authenticator app");
+        throw new HubError("unauthorized", "totp_required", "enter the code from your authenticator app");
       }
       const code = input.totp.trim();
       const now = this.now();
@@ -136,25 +136,25 @@ export class Identity {
     if (!UNSAFE.has(req.method)) return;
     const from = req.headers.get("origin") ?? refererOrigin(req.headers.get("referer"));
     if (from !== origin)
-      throw new HttpError(403, "bad_origin", "this request did not come from the hub's own pages");
+      throw new HubError("forbidden", "bad_origin", "this request did not come from the hub's own pages");
     const presented = req.headers.get("x-csrf-token") ?? formToken ?? "";
     const a = Buffer.from(presented);
     const b = Buffer.from(session.csrf);
     if (a.length !== b.length || !timingSafeEqual(a, b)) {
-      throw new HttpError(403, "bad_csrf_token", "the CSRF token is missing or wrong");
+      throw new HubError("forbidden", "bad_csrf_token", "the CSRF token is missing or wrong");
     }
   }
 }
 
 function rejected(imposed: { retryAfterS: number; locked: boolean }, code: string, message: string): never {
   if (imposed.retryAfterS > 0) throw tooMany(imposed.retryAfterS, imposed.locked);
-  throw new HttpError(401, code, message);
+  throw new HubError("unauthorized", code, message);
 }
 
-function tooMany(seconds: number, locked = false): HttpError {
+function tooMany(seconds: number, locked = false): HubError {
   const what = locked ? "too many failed logins: locked" : "too many failed logins: wait";
-  return new HttpError(429, locked ? "locked_out" : "throttled", `${what}; retry after ${seconds} s`, {
-    "retry-after": String(seconds),
+  return new HubError("throttled", locked ? "locked_out" : "throttled", `${what}; retry after ${seconds} s`, {
+    retryAfterS: seconds,
   });
 }
 

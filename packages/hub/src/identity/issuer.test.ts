@@ -3,8 +3,9 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HttpError } from "@parachute/module-kit";
+import { rejection } from "@parachute/module-kit/testing";
 import { decodeJwt, decodeProtectedHeader } from "jose";
+import { HubError } from "../errors.ts";
 import { openHubDb } from "../store/db.ts";
 import { type IssueRequest, KEY_GRACE_MS, KEY_MAX_AGE_MS, TokenIssuer } from "./issuer.ts";
 
@@ -34,18 +35,6 @@ afterEach(() => {
 
 const hubToken = (o: Partial<IssueRequest> = {}) =>
   issuer.issue({ sub: "admin", aud: "hub", scope: "hub:admin", ttlS: 3600, kind: "api", ...o });
-
-/** The HttpError `p` rejects with; fails the test when it resolves or throws something else. */
-async function rejection(p: Promise<unknown>): Promise<HttpError> {
-  let result: unknown;
-  try {
-    result = await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(HttpError);
-    return err as HttpError;
-  }
-  throw new Error(`accepted: ${JSON.stringify(result)}`);
-}
 
 const keyRows = () => (db.query("SELECT count(*) AS n FROM signing_keys").get() as { n: number }).n;
 const publishedKids = () => issuer.jwks().keys.map((k) => k.kid);
@@ -180,15 +169,15 @@ describe("TokenIssuer.verifyForHub", () => {
 
   test("rejects a token for another audience with 401", async () => {
     const { token } = await hubToken({ aud: "vault", scope: "hub:admin vault:admin" });
-    const err = await rejection(issuer.verifyForHub(token, "hub:read"));
-    expect(err.status).toBe(401);
+    const err = await rejection(issuer.verifyForHub(token, "hub:read"), HubError);
+    expect(err.kind).toBe("unauthorized");
     expect(err.code).toBe("invalid_token");
   });
 
   test("rejects insufficient scope with 403", async () => {
     const { token } = await hubToken({ scope: "hub:read vault:admin" });
-    const err = await rejection(issuer.verifyForHub(token, "hub:admin"));
-    expect(err.status).toBe(403);
+    const err = await rejection(issuer.verifyForHub(token, "hub:admin"), HubError);
+    expect(err.kind).toBe("forbidden");
     expect(err.code).toBe("insufficient_scope");
   });
 
@@ -196,8 +185,8 @@ describe("TokenIssuer.verifyForHub", () => {
     const { token, jti } = await hubToken();
     expect((await issuer.verifyForHub(token, "hub:admin")).jti).toBe(jti);
     expect(issuer.revoke(jti)).toBe(true);
-    const err = await rejection(issuer.verifyForHub(token, "hub:admin"));
-    expect(err.status).toBe(401);
+    const err = await rejection(issuer.verifyForHub(token, "hub:admin"), HubError);
+    expect(err.kind).toBe("unauthorized");
     expect(err.message).toContain("revoked");
   });
 
@@ -206,8 +195,8 @@ describe("TokenIssuer.verifyForHub", () => {
     now += 59_000;
     expect((await issuer.verifyForHub(token, "hub:admin")).sub).toBe("admin");
     now = exp * 1000 + 1000;
-    const err = await rejection(issuer.verifyForHub(token, "hub:admin"));
-    expect(err.status).toBe(401);
+    const err = await rejection(issuer.verifyForHub(token, "hub:admin"), HubError);
+    expect(err.kind).toBe("unauthorized");
   });
 
   test("rejects a token issued by another hub (other keys, other issuer)", async () => {
@@ -227,7 +216,7 @@ describe("TokenIssuer.verifyForHub", () => {
         ttlS: 60,
         kind: "api",
       });
-      expect((await rejection(issuer.verifyForHub(token, "hub:read"))).status).toBe(401);
+      expect((await rejection(issuer.verifyForHub(token, "hub:read"), HubError)).kind).toBe("unauthorized");
     } finally {
       otherDb.close();
       rmSync(otherDir, { recursive: true, force: true });
@@ -249,12 +238,14 @@ describe("TokenIssuer.verifyForHub", () => {
       kind: "api",
     });
     origin = ORIGIN;
-    expect((await rejection(renamed.verifyForHub(token, "hub:read"))).status).toBe(401);
+    expect((await rejection(renamed.verifyForHub(token, "hub:read"), HubError)).kind).toBe("unauthorized");
   });
 
   test("rejects garbage with 401", async () => {
-    expect((await rejection(issuer.verifyForHub("not.a.jwt", "hub:read"))).status).toBe(401);
-    expect((await rejection(issuer.verifyForHub("", "hub:read"))).status).toBe(401);
+    expect((await rejection(issuer.verifyForHub("not.a.jwt", "hub:read"), HubError)).kind).toBe(
+      "unauthorized",
+    );
+    expect((await rejection(issuer.verifyForHub("", "hub:read"), HubError)).kind).toBe("unauthorized");
   });
 });
 
@@ -287,8 +278,8 @@ describe("TokenIssuer.rotate", () => {
 
     now = retiredAt + KEY_GRACE_MS + 1;
     expect(publishedKids()).toEqual([newKid]);
-    const err = await rejection(issuer.verifyForHub(old.token, "hub:admin"));
-    expect(err.status).toBe(401);
+    const err = await rejection(issuer.verifyForHub(old.token, "hub:admin"), HubError);
+    expect(err.kind).toBe("unauthorized");
     expect((await issuer.verifyForHub(fresh.token, "hub:admin")).jti).toBe(fresh.jti);
 
     // The next rotation deletes the expired key's row; the one it retires stays published.

@@ -1,7 +1,8 @@
 import type { Database } from "bun:sqlite";
 import { randomUUID } from "node:crypto";
-import { HttpError, scopeAllows } from "@parachute/module-kit";
+import { scopeAllows } from "@parachute/module-kit";
 import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from "jose";
+import { BEARER_CHALLENGE, HubError } from "../errors.ts";
 
 const ALG = "ES256";
 /** How long a retired signing key stays published, so tokens it signed keep verifying. */
@@ -139,15 +140,16 @@ export class TokenIssuer {
         currentDate: new Date(this.now()),
       }));
     } catch {
-      throw new HttpError(401, "invalid_token", "the token is not valid for the hub", {
-        "www-authenticate": 'Bearer realm="parachute", error="invalid_token"',
+      throw new HubError("unauthorized", "invalid_token", "the token is not valid for the hub", {
+        challenge: `${BEARER_CHALLENGE}, error="invalid_token"`,
       });
     }
     const jti = payload.jti as string;
-    if (this.isRevoked(jti)) throw new HttpError(401, "invalid_token", "the token has been revoked");
+    if (this.isRevoked(jti))
+      throw new HubError("unauthorized", "invalid_token", "the token has been revoked");
     const scope = String(payload.scope ?? "");
     if (!scopeAllows(scope, requiredScope)) {
-      throw new HttpError(403, "insufficient_scope", `this needs the scope ${requiredScope}`);
+      throw new HubError("forbidden", "insufficient_scope", `this needs the scope ${requiredScope}`);
     }
     return { sub: payload.sub as string, scope, jti };
   }

@@ -1,4 +1,4 @@
-import { HttpError } from "@parachute/module-kit";
+import { BEARER_CHALLENGE, HubError } from "../errors.ts";
 import type { Site } from "../http/site.ts";
 import type { ProxyGate } from "../proxy/proxy.ts";
 import { type Identity, stripSessionCookie } from "./identity.ts";
@@ -66,13 +66,11 @@ export function createProxyGate(deps: GateDeps): ProxyGate {
       const to = adminExists ? `/login?next=${encodeURIComponent(path)}` : "/admin/setup";
       return new Response(null, { status: 302, headers: { location: to, "cache-control": "no-store" } });
     }
-    throw new HttpError(
-      401,
+    throw new HubError(
+      "unauthorized",
       adminExists ? "unauthorized" : "setup_required",
       adminExists ? "log in or send a token" : "this hub is not set up yet",
-      {
-        "www-authenticate": 'Bearer realm="parachute"',
-      },
+      { challenge: BEARER_CHALLENGE },
     );
   };
 }

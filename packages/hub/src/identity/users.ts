@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { createHash, randomBytes } from "node:crypto";
-import { HttpError } from "@parachute/module-kit";
+import { HubError } from "../errors.ts";
 import { totpStep } from "./totp.ts";
 
 export const MIN_PASSWORD_LENGTH = 12;
@@ -24,20 +24,24 @@ const decoy = () => (decoyHash ??= Bun.password.hashSync("decoy-password-never-v
 
 export function checkUsername(username: string): void {
   if (!USERNAME.test(username)) {
-    throw new HttpError(400, "invalid_field", '"username" must be 1–64 letters, digits, ".", "_" or "-"');
+    throw new HubError(
+      "invalid",
+      "invalid_field",
+      '"username" must be 1–64 letters, digits, ".", "_" or "-"',
+    );
   }
 }
 
 export function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
-    throw new HttpError(
-      400,
+    throw new HubError(
+      "invalid",
       "weak_password",
       `"password" must be at least ${MIN_PASSWORD_LENGTH} characters`,
     );
   }
   if (password.length > MAX_PASSWORD_LENGTH)
-    throw new HttpError(400, "invalid_field", '"password" is too long');
+    throw new HubError("invalid", "invalid_field", '"password" is too long');
 }
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");

@@ -1,5 +1,6 @@
 import { existsSync, rmSync } from "node:fs";
-import { HttpError, type Manifest, type ServiceRow } from "@parachute/module-kit";
+import type { Manifest, ServiceRow } from "@parachute/module-kit";
+import { HubError } from "../errors.ts";
 import type { Hub } from "../hub.ts";
 import type { Operation } from "../operations/operation.ts";
 import { CATALOG } from "./catalog.ts";
@@ -33,15 +34,15 @@ export type InstallPlan =
 export function prepareInstall(hub: Hub, req: InstallRequest): InstallPlan {
   if (req.path !== undefined) {
     if (req.short !== undefined || req.spec !== undefined || req.source !== undefined) {
-      throw new HttpError(
-        400,
+      throw new HubError(
+        "invalid",
         "invalid_body",
         '"path" installs a local package; it takes no "short", "spec" or "source"',
       );
     }
     if (!req.path.startsWith("/") || req.path.split("/").includes("..") || req.path.includes("\0"))
-      throw new HttpError(400, "bad_path", "the package path must be absolute, without .. segments");
-    if (!existsSync(req.path)) throw new HttpError(400, "bad_path", `${req.path} does not exist`);
+      throw new HubError("invalid", "bad_path", "the package path must be absolute, without .. segments");
+    if (!existsSync(req.path)) throw new HubError("invalid", "bad_path", `${req.path} does not exist`);
     const plan: InstallPlan = { kind: "local", key: `path:${req.path}`, path: req.path };
     refuseInstalled(hub, plan);
     return plan;
@@ -71,8 +72,8 @@ function refuseInstalled(hub: Hub, plan: InstallPlan): void {
             r.installDir === packageDir(hub.modulesDir, plan.target.name),
         );
   if (clash) {
-    throw new HttpError(
-      409,
+    throw new HubError(
+      "conflict",
       "already_installed",
       `${clash.name} is already installed from there; use upgrade to change its version`,
     );
@@ -105,8 +106,8 @@ export async function runInstall(hub: Hub, plan: InstallPlan, op: Operation) {
     const m = pkg.manifest;
     op.step("check", `${m.name} ${pkg.version}: manifest is valid`);
     if (plan.kind === "package" && plan.target.short && m.name !== plan.target.short) {
-      throw new HttpError(
-        422,
+      throw new HubError(
+        "unprocessable",
         "invalid_package",
         `${plan.target.name} declares module "${m.name}", not "${plan.target.short}"`,
       );

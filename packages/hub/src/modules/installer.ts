@@ -8,7 +8,8 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, join, relative } from "node:path";
-import { HttpError, type Manifest, ManifestError, readManifest } from "@parachute/module-kit";
+import { type Manifest, ManifestError, readManifest } from "@parachute/module-kit";
+import { HubError } from "../errors.ts";
 import type { PackageSpec } from "./package-spec.ts";
 
 /** Where packages come from: a registry by URL, or a folder of `npm pack` tarballs. */
@@ -22,11 +23,11 @@ export function parseSource(raw: string): ModuleSource {
     } catch {}
   }
   if (raw.startsWith("/") && !raw.split("/").includes("..") && !/[\0\n]/.test(raw)) {
-    if (!existsSync(raw)) throw new HttpError(400, "invalid_source", `${raw} does not exist`);
+    if (!existsSync(raw)) throw new HubError("invalid", "invalid_source", `${raw} does not exist`);
     return { kind: "folder", dir: raw };
   }
-  throw new HttpError(
-    400,
+  throw new HubError(
+    "invalid",
     "invalid_source",
     '"source" must be an http(s) registry URL or an absolute folder of tarballs',
   );
@@ -93,7 +94,8 @@ export function tarballIn(dir: string, spec: PackageSpec): string {
     : versions
         .filter((v) => !v.includes("-") || spec.want !== "latest")
         .sort((a, b) => semverKey(b).localeCompare(semverKey(a)))[0];
-  if (!pick) throw new HttpError(422, "not_in_source", `${spec.name}@${spec.want} is not in ${dir}`);
+  if (!pick)
+    throw new HubError("unprocessable", "not_in_source", `${spec.name}@${spec.want} is not in ${dir}`);
   return join(dir, `${prefix}${pick}.tgz`);
 }
 
@@ -110,20 +112,21 @@ export async function resolveVersion(spec: PackageSpec, source: ModuleSource): P
       headers: { accept: "application/json" },
       signal: AbortSignal.timeout(30_000),
     });
-    if (res.status === 404) throw new HttpError(422, "not_in_source", `${spec.name} is not in ${source.url}`);
+    if (res.status === 404)
+      throw new HubError("unprocessable", "not_in_source", `${spec.name} is not in ${source.url}`);
     if (!res.ok) throw new Error(`it answered ${res.status}`);
     doc = (await res.json()) as typeof doc;
   } catch (err) {
-    if (err instanceof HttpError) throw err;
-    throw new HttpError(
-      502,
+    if (err instanceof HubError) throw err;
+    throw new HubError(
+      "upstream",
       "source_unreachable",
       `cannot read ${spec.name} from ${source.url}: ${(err as Error).message}`,
     );
   }
   const version = /^\d/.test(spec.want) ? spec.want : doc["dist-tags"]?.[spec.want];
   if (!version || !doc.versions?.[version])
-    throw new HttpError(422, "not_in_source", `${spec.name}@${spec.want} is not in ${source.url}`);
+    throw new HubError("unprocessable", "not_in_source", `${spec.name}@${spec.want} is not in ${source.url}`);
   return version;
 }
 
@@ -155,8 +158,8 @@ export async function addPackage(
   const { code, out, err } = await runBun(projectDir, argv, opts.guard);
   for (const line of `${out}\n${err}`.split("\n")) if (line.trim()) opts.log?.(line.trimEnd());
   if (code !== 0) {
-    throw new HttpError(
-      422,
+    throw new HubError(
+      "unprocessable",
       "install_failed",
       `bun add ${target} failed: ${(err || out).trim().slice(-800)}`,
     );
@@ -167,7 +170,11 @@ export async function addPackage(
       version: String(JSON.parse(readFileSync(join(installed, "package.json"), "utf8")).version),
     };
   } catch {
-    throw new HttpError(422, "invalid_package", `${spec.name} installed without a readable package.json`);
+    throw new HubError(
+      "unprocessable",
+      "invalid_package",
+      `${spec.name} installed without a readable package.json`,
+    );
   }
 }
 
@@ -185,9 +192,9 @@ export async function fetchPackage(
   try {
     return { dir, manifest: await readManifest(dir), version };
   } catch (e) {
-    if (e instanceof ManifestError) throw new HttpError(422, "invalid_package", e.message);
-    throw new HttpError(
-      422,
+    if (e instanceof ManifestError) throw new HubError("unprocessable", "invalid_package", e.message);
+    throw new HubError(
+      "unprocessable",
       "invalid_package",
       `${spec.name} is not a Parachute module: ${(e as Error).message}`,
     );

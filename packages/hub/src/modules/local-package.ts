@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { HttpError, type Manifest, ManifestError, readManifest } from "@parachute/module-kit";
+import { type Manifest, ManifestError, readManifest } from "@parachute/module-kit";
+import { HubError } from "../errors.ts";
 
 /** A module package found on disk, ready to be registered. */
 export interface LocalPackage {
@@ -11,8 +12,8 @@ export interface LocalPackage {
   discard(): void;
 }
 
-function badInput(message: string): HttpError {
-  return new HttpError(422, "invalid_package", message);
+function badInput(message: string): HubError {
+  return new HubError("unprocessable", "invalid_package", message);
 }
 
 async function describe(dir: string, discard: () => void): Promise<LocalPackage> {
@@ -39,8 +40,8 @@ async function describe(dir: string, discard: () => void): Promise<LocalPackage>
  * `npm pack` / `bun pm pack` is unpacked into `<modulesDir>/local/<name>`.
  */
 export async function openLocalPackage(path: string, modulesDir: string): Promise<LocalPackage> {
-  if (!path.startsWith("/")) throw new HttpError(400, "bad_path", "the package path must be absolute");
-  if (!existsSync(path)) throw new HttpError(400, "bad_path", `${path} does not exist`);
+  if (!path.startsWith("/")) throw new HubError("invalid", "bad_path", "the package path must be absolute");
+  if (!existsSync(path)) throw new HubError("invalid", "bad_path", `${path} does not exist`);
   if (statSync(path).isDirectory()) return describe(path, () => {});
   if (!/\.(tgz|tar\.gz)$/.test(path)) throw badInput(`${path} is neither a folder nor a .tgz package`);
 
@@ -60,8 +61,8 @@ export async function openLocalPackage(path: string, modulesDir: string): Promis
   const finalDir = join(localDir, unpacked.manifest.name);
   if (existsSync(finalDir)) {
     cleanup();
-    throw new HttpError(
-      409,
+    throw new HubError(
+      "conflict",
       "already_installed",
       `${unpacked.manifest.name} is already unpacked at ${finalDir}`,
     );

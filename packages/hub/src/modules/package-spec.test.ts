@@ -1,17 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { HttpError } from "@parachute/module-kit";
+import { refusal } from "@parachute/module-kit/testing";
+import { HubError } from "../errors.ts";
 import { CATALOG } from "./catalog.ts";
 import { installTarget, parsePackageSpec } from "./package-spec.ts";
-
-function refusal(fn: () => unknown): HttpError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof HttpError) return err;
-    throw err;
-  }
-  throw new Error("expected a refusal");
-}
 
 describe("package specs", () => {
   test("names, versions and channels are accepted", () => {
@@ -42,16 +33,16 @@ describe("package specs", () => {
     [`${"a".repeat(215)}`],
     [""],
   ])("%p is refused with 400", (spec) => {
-    const err = refusal(() => parsePackageSpec(spec));
-    expect(err.status).toBe(400);
+    const err = refusal(() => parsePackageSpec(spec), HubError);
+    expect(err.kind).toBe("invalid");
     expect(err.code).toBe("invalid_spec");
   });
 
   test("a catalog short name maps to its package; an unknown one is 422", () => {
     for (const e of CATALOG)
       expect(installTarget({ short: e.short })).toEqual({ name: e.package, want: "latest", short: e.short });
-    expect(refusal(() => installTarget({ short: "nope" })).status).toBe(422);
-    expect(refusal(() => installTarget({})).status).toBe(400);
-    expect(refusal(() => installTarget({ short: "vault", spec: "x" })).status).toBe(400);
+    expect(refusal(() => installTarget({ short: "nope" }), HubError).kind).toBe("unprocessable");
+    expect(refusal(() => installTarget({}), HubError).kind).toBe("invalid");
+    expect(refusal(() => installTarget({ short: "vault", spec: "x" }), HubError).kind).toBe("invalid");
   });
 });

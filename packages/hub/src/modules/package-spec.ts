@@ -1,4 +1,4 @@
-import { HttpError } from "@parachute/module-kit";
+import { HubError } from "../errors.ts";
 import { catalogEntry } from "./catalog.ts";
 
 /** A registry package to install: its name and a version or dist-tag. */
@@ -12,7 +12,7 @@ const NAME = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
 const VERSION = /^\d{1,9}\.\d{1,9}\.\d{1,9}(-[0-9A-Za-z.-]{1,50})?$/;
 const TAG = /^[a-z][a-z0-9-]{0,31}$/;
 
-const bad = (why: string) => new HttpError(400, "invalid_spec", why);
+const bad = (why: string) => new HubError("invalid", "invalid_spec", why);
 
 /**
  * Checks a package spec before anything runs with it: `name`, `name@version` or `name@tag` only — no
@@ -43,7 +43,11 @@ export function installTarget(input: { short?: string; spec?: string }): Package
     const [short = "", want] = input.short.split("@", 2);
     const entry = catalogEntry(short);
     if (!entry)
-      throw new HttpError(422, "unknown_module", `"${input.short.slice(0, 50)}" is not in the catalog`);
+      throw new HubError(
+        "unprocessable",
+        "unknown_module",
+        `"${input.short.slice(0, 50)}" is not in the catalog`,
+      );
     return { ...parsePackageSpec(want ? `${entry.package}@${want}` : entry.package), short: entry.short };
   }
   return parsePackageSpec(input.spec!);

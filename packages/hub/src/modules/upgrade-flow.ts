@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { HttpError, readManifest, type ServiceRow } from "@parachute/module-kit";
+import { readManifest, type ServiceRow } from "@parachute/module-kit";
+import { HubError } from "../errors.ts";
 import type { Hub } from "../hub.ts";
 import type { JournalEntry } from "../operations/journal.ts";
 import type { Operation } from "../operations/operation.ts";
@@ -29,8 +30,8 @@ type UpgradeEntry = Extract<JournalEntry, { kind: "upgrade" }>;
 export function prepareUpgrade(hub: Hub, short: string, version?: string): UpgradePlan {
   const row = hub.mustHave(short);
   if (!row.package) {
-    throw new HttpError(
-      422,
+    throw new HubError(
+      "unprocessable",
       "not_upgradable",
       `${short} was installed from a local folder or tarball; install the new version from its path instead`,
     );
@@ -84,8 +85,8 @@ export async function runUpgrade(hub: Hub, plan: UpgradePlan, op: Operation) {
     hub.journal.close(op.id);
     if (wasEnabled) hub.deps.supervisor.start(short);
     const full = (err as NodeJS.ErrnoException).code === "ENOSPC";
-    throw new HttpError(
-      full ? 507 : 500,
+    throw new HubError(
+      full ? "storage_full" : "failed",
       "backup_failed",
       `could not back up ${short} before upgrading, so nothing was changed: ${(err as Error).message}`,
     );
@@ -100,8 +101,8 @@ export async function runUpgrade(hub: Hub, plan: UpgradePlan, op: Operation) {
       guard: hub.deps.guard,
     });
     if (pkg.manifest.name !== short)
-      throw new HttpError(
-        422,
+      throw new HubError(
+        "unprocessable",
         "invalid_package",
         `${plan.package}@${pkg.version} declares module "${pkg.manifest.name}", not "${short}"`,
       );
@@ -144,8 +145,8 @@ export async function runUpgrade(hub: Hub, plan: UpgradePlan, op: Operation) {
       .catch((e: Error) => `not active either (${e.message.split("\n")[0]})`);
   }
   hub.journal.close(op.id);
-  throw new HttpError(
-    422,
+  throw new HubError(
+    "unprocessable",
     "upgrade_rolled_back",
     `${short} ${target} was rolled back: ${reason}\n${short} ${row.version} is restored with its data, ${after}`,
   );

@@ -1,36 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { HttpError } from "@parachute/module-kit";
+import type { OperationEvent, OperationKind, OperationState, OperationView } from "../api-types.ts";
+import { HubError, type HubErrorKind } from "../errors.ts";
 
-export type OperationKind =
-  | "install"
-  | "upgrade"
-  | "uninstall"
-  | "start"
-  | "stop"
-  | "restart"
-  | "hub-upgrade";
-export type OperationState = "queued" | "running" | "succeeded" | "failed";
-
-/** One thing that happened during an operation: a step begun, or a line the module logged. */
-export interface OperationEvent {
-  seq: number;
-  at: string;
-  type: "step" | "log";
-  step?: string;
-  message: string;
-}
-
-/** What the API shows of an operation (`GET /api/operations/<id>`). */
-export interface OperationView {
-  id: string;
-  kind: OperationKind;
-  module: string;
-  state: OperationState;
-  createdAt: string;
-  endedAt?: string;
-  steps: OperationEvent[];
-  result?: unknown;
-  error?: { status: number; code: string; message: string };
+/** An operation as the hub keeps it; the HTTP edge turns its error into wire terms. */
+export interface OperationRecord extends Omit<OperationView, "error"> {
+  error?: { kind: HubErrorKind; code: string; message: string };
 }
 
 /** How a running operation reports progress. */
@@ -51,7 +25,7 @@ export class Operation implements Progress {
   state: OperationState = "queued";
   endedAt?: string;
   result?: unknown;
-  error?: OperationView["error"];
+  error?: OperationRecord["error"];
   private readonly events: OperationEvent[] = [];
   private readonly followers = new Set<(e: OperationEvent | null) => void>();
   private openStreams = 0;
@@ -89,9 +63,9 @@ export class Operation implements Progress {
 
   fail(err: unknown): void {
     this.error =
-      err instanceof HttpError
-        ? { status: err.status, code: err.code, message: err.message }
-        : { status: 500, code: "operation_failed", message: (err as Error)?.message ?? String(err) };
+      err instanceof HubError
+        ? { kind: err.kind, code: err.code, message: err.message }
+        : { kind: "failed", code: "operation_failed", message: (err as Error)?.message ?? String(err) };
     this.finish("failed");
   }
 
@@ -130,7 +104,7 @@ export class Operation implements Progress {
     });
   }
 
-  view(): OperationView {
+  view(): OperationRecord {
     return {
       id: this.id,
       kind: this.kind,

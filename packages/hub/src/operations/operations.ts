@@ -1,5 +1,6 @@
-import { HttpError } from "@parachute/module-kit";
-import { Operation, type OperationKind } from "./operation.ts";
+import type { OperationKind } from "../api-types.ts";
+import { HubError } from "../errors.ts";
+import { Operation } from "./operation.ts";
 
 const KEEP = 200;
 
@@ -42,7 +43,8 @@ export class Operations {
 
   get(id: string): Operation {
     const op = this.recent.get(id);
-    if (!op) throw new HttpError(404, "unknown_operation", `no operation "${id}" is known to this hub`);
+    if (!op)
+      throw new HubError("not_found", "unknown_operation", `no operation "${id}" is known to this hub`);
     return op;
   }
 
@@ -70,4 +72,4 @@ export class Operations {
 }
 
 const stopping = () =>
-  new HttpError(503, "hub_stopping", "the hub is shutting down; try again once it is back");
+  new HubError("unavailable", "hub_stopping", "the hub is shutting down; try again once it is back");

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { HttpError } from "@parachute/module-kit";
+import { HubError } from "../errors.ts";
 import { type ModuleSource, parseSource } from "../modules/installer.ts";
 
 const NPM = "https://registry.npmjs.org/";
@@ -21,8 +21,8 @@ export function defaultSource(env: Record<string, string | undefined>): () => Pr
     if (packedAt(dir) < newestSource(join(root, "packages"))) {
       const pack = Bun.spawn([process.execPath, packer, "--out", dir], { stdout: "ignore", stderr: "pipe" });
       if ((await pack.exited) !== 0) {
-        throw new HttpError(
-          500,
+        throw new HubError(
+          "failed",
           "pack_failed",
           `packing the checkout's modules failed: ${await new Response(pack.stderr).text()}`,
         );

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { HttpError } from "@parachute/module-kit";
+import { HubError } from "../errors.ts";
 import { addPackage, type ModuleSource, type RunOptions } from "../modules/installer.ts";
 import type { Progress } from "../operations/operation.ts";
 import { HUB_VERSION } from "../version.ts";
@@ -40,15 +40,19 @@ export async function installHub(
       return null;
     }
     if (compareVersions(version, launcherVersion) <= 0) {
-      throw new HttpError(
-        422,
+      throw new HubError(
+        "unprocessable",
         "not_newer",
         `hub ${version} is not newer than ${launcherVersion}, the hub \`parachute serve\` starts from, so it would never run`,
       );
     }
     const bin = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).bin?.parachute;
     if (typeof bin !== "string" || !existsSync(join(dir, bin)))
-      throw new HttpError(422, "invalid_package", `${HUB_PACKAGE}@${version} has no parachute command`);
+      throw new HubError(
+        "unprocessable",
+        "invalid_package",
+        `${HUB_PACKAGE}@${version} has no parachute command`,
+      );
     progress.step("check", `checking that hub ${version} runs`);
     const probe = Bun.spawn([process.execPath, join(dir, bin), "version"], {
       env: { PATH: process.env.PATH ?? "" },
@@ -62,7 +66,11 @@ export async function installHub(
       probe.exited,
     ]);
     if (code !== 0 || said.trim() !== version) {
-      throw new HttpError(422, "invalid_package", `hub ${version} does not run: ${err.trim().slice(-400)}`);
+      throw new HubError(
+        "unprocessable",
+        "invalid_package",
+        `hub ${version} does not run: ${err.trim().slice(-400)}`,
+      );
     }
     const final = join(root, version);
     rmSync(final, { recursive: true, force: true });

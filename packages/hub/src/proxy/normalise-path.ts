@@ -1,4 +1,4 @@
-import { HttpError } from "@parachute/module-kit";
+import { HubError } from "../errors.ts";
 
 const ENCODED_SEPARATOR = /%(2f|5c|00)/i;
 const BAD_PERCENT = /%(?![0-9a-f]{2})/i;
@@ -15,18 +15,19 @@ const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
  */
 export function normalisePath(pathname: string): string {
   if (ENCODED_SEPARATOR.test(pathname)) {
-    throw new HttpError(
-      400,
+    throw new HubError(
+      "invalid",
       "bad_path",
       "encoded slashes, backslashes and NUL bytes are not allowed in paths",
     );
   }
-  if (BAD_PERCENT.test(pathname)) throw new HttpError(400, "bad_path", "the path has a malformed % escape");
+  if (BAD_PERCENT.test(pathname))
+    throw new HubError("invalid", "bad_path", "the path has a malformed % escape");
   if (pathname.includes("\\") || pathname.includes("\0")) {
-    throw new HttpError(400, "bad_path", "backslashes and NUL bytes are not allowed in paths");
+    throw new HubError("invalid", "bad_path", "backslashes and NUL bytes are not allowed in paths");
   }
   const collapsed = pathname.replace(/\/{2,}/g, "/");
   if (DOT_SEGMENT.test(collapsed))
-    throw new HttpError(400, "bad_path", "dot segments are not allowed in paths");
+    throw new HubError("invalid", "bad_path", "dot segments are not allowed in paths");
   return collapsed;
 }

@@ -1,17 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { HttpError } from "@parachute/module-kit";
+import { refusal } from "@parachute/module-kit/testing";
+import { HubError } from "../errors.ts";
 import { normalisePath } from "./normalise-path.ts";
 import { type Route, RouteTable } from "./route-table.ts";
-
-function refusal(path: string): HttpError {
-  try {
-    normalisePath(path);
-  } catch (err) {
-    expect(err).toBeInstanceOf(HttpError);
-    return err as HttpError;
-  }
-  throw new Error(`${JSON.stringify(path)} was accepted`);
-}
 
 describe("normalisePath", () => {
   test.each([
@@ -33,9 +24,9 @@ describe("normalisePath", () => {
     ["an upper-case encoded . segment", "/notes/%2E/x"],
     ["a half-encoded .. segment", "/notes/.%2e/admin"],
     ["a .. segment hidden by doubled slashes", "/notes//..//admin"],
-  ])("refuses %s with 400 bad_path", (_, path) => {
-    const err = refusal(path);
-    expect(err.status).toBe(400);
+  ])("refuses %s as invalid (400) bad_path", (_, path) => {
+    const err = refusal(() => normalisePath(path), HubError);
+    expect(err.kind).toBe("invalid");
     expect(err.code).toBe("bad_path");
   });
 

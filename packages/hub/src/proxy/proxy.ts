@@ -1,5 +1,5 @@
-import { HttpError } from "@parachute/module-kit";
 import type { Server } from "bun";
+import { HubError } from "../errors.ts";
 import { dropHopByHop, setForwarded } from "./headers.ts";
 import { downResponse, startingResponse } from "./pages.ts";
 import { type Route, RouteTable } from "./route-table.ts";
@@ -32,7 +32,7 @@ export interface RequestFacts {
 export function createProxy(deps: ProxyDeps) {
   return async function proxy(req: Request, facts: RequestFacts): Promise<Response | undefined> {
     const route = deps.routes().match(facts.path);
-    if (!route) throw new HttpError(404, "not_found", `nothing is served at ${facts.path}`);
+    if (!route) throw new HubError("not_found", "not_found", `nothing is served at ${facts.path}`);
     const url = new URL(req.url);
     const headers = dropHopByHop(req.headers);
     setForwarded(headers, {
@@ -53,7 +53,7 @@ export function createProxy(deps: ProxyDeps) {
 
     if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
       if (!route.websocket) {
-        throw new HttpError(400, "websocket_not_supported", `${route.short} does not accept WebSockets`);
+        throw new HubError("invalid", "websocket_not_supported", `${route.short} does not accept WebSockets`);
       }
       return bridgeUpgrade(req, facts.server, `ws://${target}`, headers);
     }

@@ -1,10 +1,8 @@
+import type { PublicState } from "../api-types.ts";
 import { backoffDelay, crashesInWindow, type Policy } from "./restart-policy.ts";
 
 /** What the process is doing, as observed. */
 export type Phase = "stopped" | "starting" | "running" | "backoff" | "stopping" | "failed";
-
-/** The one vocabulary shown by the CLI, the API and the admin app. */
-export type PublicState = "active" | "pending" | "inactive" | "failing";
 
 export type TimerName = "start-timeout" | "backoff" | "grace" | "retry" | "healthy";
 

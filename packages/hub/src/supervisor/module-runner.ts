@@ -1,3 +1,4 @@
+import type { ModuleStatus } from "../api-types.ts";
 import type { ModuleLog } from "./log-sink.ts";
 import {
   type Effect,
@@ -25,6 +26,8 @@ export interface ModuleSpec {
   memoryLimitMb?: number;
 }
 
+export type { ModuleStatus };
+
 export interface ChildProcess {
   pid: number;
   exited: Promise<{ code: number | null; signal: string | null }>;
@@ -46,19 +49,6 @@ export interface Effects {
 /** How many missed health checks in a row mean "hung". */
 const HUNG_AFTER_MISSES = 3;
 const PROBE_EVERY_MS = 20;
-
-export interface ModuleStatus {
-  short: string;
-  manifestName: string;
-  state: ReturnType<typeof publicState>;
-  reason: string | null;
-  pid: number | null;
-  port: number;
-  version: string;
-  restarts: number;
-  uptime: number | null;
-  wanted: boolean;
-}
 
 /**
  * Drives one module: feeds events into the pure state machine and performs the effects it returns.

@@ -1,6 +1,6 @@
 import { resolveHome } from "../../platform/home.ts";
 import { newerInstalledHub } from "../../platform/hub-versions.ts";
-import { ServeError, serve as startHub } from "../../serve.ts";
+import { serve as startHub } from "../../serve.ts";
 import { HUB_VERSION } from "../../version.ts";
 import { parseArgs } from "../args.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
@@ -53,22 +53,16 @@ export const serve: Command = async (argv, io) => {
     const restartAsked = new Promise<void>((r) => {
       restarted = r;
     });
-    let hub: Awaited<ReturnType<typeof startHub>>;
-    try {
-      hub = await startHub({
-        port,
-        hostname,
-        env: io.env,
-        echo: io.print,
-        onRestart: () => {
-          restart = true;
-          restarted();
-        },
-      });
-    } catch (err) {
-      if (err instanceof ServeError) throw new CliError(EXIT.badState, err.message);
-      throw err;
-    }
+    const hub = await startHub({
+      port,
+      hostname,
+      env: io.env,
+      echo: io.print,
+      onRestart: () => {
+        restart = true;
+        restarted();
+      },
+    });
     port = hub.server.port ?? port;
     await Promise.race([stop, restartAsked]);
     await hub.shutdown();

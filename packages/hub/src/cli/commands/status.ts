@@ -1,4 +1,4 @@
-import type { ModuleStatus } from "../../supervisor/module-runner.ts";
+import type { StatusResponse } from "../../api-types.ts";
 import { parseArgs } from "../args.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Command } from "../io.ts";
@@ -26,9 +26,7 @@ export function table(rows: string[][]): string {
 /** `parachute status [--json]`: the hub and every module with its state. */
 export const status: Command = async (argv, io) => {
   const args = parseArgs(argv, [], ["--json"]);
-  const data = await io
-    .client()
-    .call<{ hub: Record<string, unknown>; modules: ModuleStatus[] }>("GET", "/api/status");
+  const data = await io.client().call<StatusResponse>("GET", "/api/status");
   const modules = data.modules.map((m) => ({
     short: m.short,
     state: m.state,

@@ -1,0 +1,74 @@
+/**
+ * The hub API's wire types (docs/contracts/hub-api.md), shared by the server that sends them and
+ * the CLI that reads them. Nothing here imports anything.
+ */
+
+/** The one vocabulary of module states, shown by the CLI, the API and the admin app. */
+export type PublicState = "active" | "pending" | "inactive" | "failing";
+
+/** One module as `GET /api/modules` and `GET /api/status` show it. */
+export interface ModuleStatus {
+  short: string;
+  manifestName: string;
+  state: PublicState;
+  reason: string | null;
+  pid: number | null;
+  port: number;
+  version: string;
+  restarts: number;
+  uptime: number | null;
+  wanted: boolean;
+}
+
+/** The hub itself, in `GET /api/status`. */
+export interface HubInfo {
+  version: string;
+  pid: number;
+  port: number;
+  home: string;
+  uptime: number;
+  rssMb: number;
+}
+
+export interface StatusResponse {
+  hub: HubInfo;
+  modules: ModuleStatus[];
+}
+
+export type OperationKind =
+  | "install"
+  | "upgrade"
+  | "uninstall"
+  | "start"
+  | "stop"
+  | "restart"
+  | "hub-upgrade";
+export type OperationState = "queued" | "running" | "succeeded" | "failed";
+
+/** One thing that happened during an operation: a step begun, or a line the module logged. */
+export interface OperationEvent {
+  seq: number;
+  at: string;
+  type: "step" | "log";
+  step?: string;
+  message: string;
+}
+
+/** An operation (`GET /api/operations/<id>`, and the `done` event of its stream). */
+export interface OperationView {
+  id: string;
+  kind: OperationKind;
+  module: string;
+  state: OperationState;
+  createdAt: string;
+  endedAt?: string;
+  steps: OperationEvent[];
+  result?: unknown;
+  error?: { status: number; code: string; message: string };
+}
+
+/** The 202 answer of every endpoint that starts an operation. */
+export interface Accepted {
+  operation_id: string;
+  operation: OperationView;
+}
