@@ -8,11 +8,11 @@ import { Hub } from "./hub.ts";
 import { Identity } from "./identity/identity.ts";
 import { TokenIssuer } from "./identity/issuer.ts";
 import { OAuthStore } from "./identity/oauth-store.ts";
+import { ensureOperatorToken } from "./identity/operator-token.ts";
 import { createProxyGate } from "./identity/proxy-gate.ts";
-import { Registry } from "./modules/registry.ts";
-import { defaultSource } from "./platform/default-source.ts";
+import { ServicesRegistry } from "./modules/services-registry.ts";
+import { defaultSource } from "./modules/sources.ts";
 import { ensureHome, type Home, resolveHome } from "./platform/home.ts";
-import { ensureOperatorToken } from "./platform/operator-token.ts";
 import { configuredOrigin } from "./platform/origin.ts";
 import { processAlive, readRuntime, removeRuntime, writeRuntime } from "./platform/runtime-file.ts";
 import { createProxy } from "./proxy/proxy.ts";
@@ -57,9 +57,9 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
   if (other && other.pid !== process.pid && processAlive(other.pid)) {
     throw unusable(`another hub (pid ${other.pid}) is already serving ${home.root} on port ${other.port}`);
   }
-  let registry: Registry;
+  let registry: ServicesRegistry;
   try {
-    registry = new Registry(home.services);
+    registry = new ServicesRegistry(home.services);
   } catch (err) {
     throw unusable((err as Error).message);
   }
@@ -117,9 +117,9 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
     }),
   });
   const proxy = createProxy({
-    routes: () => hub.routes(),
+    routes: () => hub.installed.routes(),
     moduleState: (short) => supervisor.get(short)?.status(),
-    gate: createProxyGate({ identity, site, publicPaths: (s) => hub.publicPaths(s), now }),
+    gate: createProxyGate({ identity, site, publicPaths: (s) => hub.installed.publicPaths(s), now }),
   });
   let server: Server<BridgeData>;
   try {
@@ -128,7 +128,7 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
       port: opts.port,
       app,
       proxy,
-      routes: () => hub.routes(),
+      routes: () => hub.installed.routes(),
     });
   } catch (err) {
     watchdog.close();
@@ -157,7 +157,7 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
       `first boot: create the admin at ${spec.hubOrigin}/admin/setup with PARACHUTE_SETUP_TOKEN`,
     ]);
   }
-  await hub.boot();
+  await hub.installed.boot();
   // Daily upkeep: an aging signing key or operator token is replaced before it expires.
   const upkeep = setInterval(async () => {
     await issuer.ensureKey();

@@ -9,7 +9,7 @@ import {
   startHub,
   tempHome,
 } from "../testing/hub-process.ts";
-import { type Registry, repack, startRegistry } from "../testing/registry.ts";
+import { type NpmRegistry, repack, startRegistry } from "../testing/npm-registry.ts";
 
 const ROOT = join(import.meta.dir, "..", "..", "..");
 const CURRENT = JSON.parse(readFileSync(join(ROOT, "packages", "vault", "package.json"), "utf8")).version;
@@ -19,7 +19,7 @@ const BROKEN = bump(CURRENT, 2);
 
 // One registry, one hub: the steps build on each other, as an operator's would.
 describe("installing and upgrading from a package registry (verdaccio on loopback)", () => {
-  let registry: Registry;
+  let registry: NpmRegistry;
   let packs: string;
   let hub: HubProcess;
   let auth: Record<string, string>;

@@ -1,4 +1,4 @@
-import { checkoutRoot } from "../platform/default-source.ts";
+import { checkoutRoot } from "../platform/checkout.ts";
 import { type Home, resolveHome } from "../platform/home.ts";
 import {
   type InstalledHub,

@@ -50,7 +50,7 @@ export function hubApp(deps: AppDeps): Hono {
 
   const api = new Hono<AuthEnv>();
   api.use("*", requireScope(identity, site, "hub:admin"));
-  api.get("/status", (c) => c.json({ hub: deps.hubInfo(), modules: deps.hub.status() }));
+  api.get("/status", (c) => c.json({ hub: deps.hubInfo(), modules: deps.hub.installed.status() }));
   api.route("/modules", modulesApi(deps.hub));
   api.route("/operations", operationsApi(deps.hub.ops));
   api.post("/hub/upgrade", async (c) => {

@@ -29,7 +29,7 @@ export function accepted(op: Operation): Response {
 export function modulesApi(hub: Hub): Hono {
   const app = new Hono();
 
-  app.get("/", (c) => c.json({ modules: hub.status() }));
+  app.get("/", (c) => c.json({ modules: hub.installed.status() }));
 
   app.post("/install", async (c) => {
     const body = await readJsonBody<InstallRequest & Record<string, unknown>>(c.req.raw, {
@@ -62,17 +62,18 @@ export function modulesApi(hub: Hub): Hono {
 
   app.get("/:short/logs", (c) => {
     const name = short(c.req.param("short"));
-    return c.json({ lines: hub.logs(name, lineCount(c.req.query("n"))) });
+    return c.json({ lines: hub.installed.runner(name).log.last(lineCount(c.req.query("n"))) });
   });
 
   // The last `n` lines, then every new one, on one stream: nothing is missed or repeated between them.
   app.get("/:short/logs/stream", (c) => {
     const name = short(c.req.param("short"));
     const n = lineCount(c.req.query("n"));
-    const queue = hub.logs(name, n);
+    const log = hub.installed.runner(name).log;
+    const queue = log.last(n);
     return streamSSE(c, async (stream) => {
       let wake: (() => void) | null = null;
-      const off = hub.follow(name, (line) => {
+      const off = log.follow((line) => {
         queue.push(line);
         wake?.();
       });

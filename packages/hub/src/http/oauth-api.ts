@@ -60,17 +60,17 @@ export function oauthRoutes(deps: OAuthDeps): Hono {
       code_challenge_methods_supported: ["S256"],
       token_endpoint_auth_methods_supported: ["none"],
       revocation_endpoint_auth_methods_supported: ["none"],
-      scopes_supported: deps.hub.scopes(),
+      scopes_supported: deps.hub.installed.scopes(),
     });
   });
 
   // RFC 9728: metadata for a module's protected resource, found from the resource's own path.
   app.get("/.well-known/oauth-protected-resource/*", (c) => {
     const path = c.req.path.slice("/.well-known/oauth-protected-resource".length);
-    const route = deps.hub.routes().match(path);
+    const route = deps.hub.installed.routes().match(path);
     if (!route) throw new HubError("not_found", "not_found", `no protected resource at ${path}`);
     const origin = site.origin(c.req.raw);
-    const scopes = deps.hub.scopes().filter((s) => s.startsWith(`${route.short}:`));
+    const scopes = deps.hub.installed.scopes().filter((s) => s.startsWith(`${route.short}:`));
     return c.json(protectedResourceMetadata(`${origin}${path}`, origin, scopes));
   });
 
@@ -261,7 +261,7 @@ export function oauthRoutes(deps: OAuthDeps): Hono {
     family: string,
   ) {
     const user = identity.users.byId(grant.userId);
-    const fromResource = grant.resource ? deps.hub.routes().match(safePath(grant.resource)) : null;
+    const fromResource = grant.resource ? deps.hub.installed.routes().match(safePath(grant.resource)) : null;
     const auds = fromResource ? [fromResource.short] : audiencesOf(grant.scope);
     const issued = await identity.issuer.issue({
       sub: user?.username ?? String(grant.userId),

@@ -10,9 +10,9 @@ export function wellKnown(hub: Hub, issuer: TokenIssuer, site: Site): Hono {
 
   app.get("/parachute.json", (c) => {
     const base = site.origin(c.req.raw);
-    const byShort = new Map(hub.status().map((s) => [s.short, s]));
+    const byShort = new Map(hub.installed.status().map((s) => [s.short, s]));
     const modules = new Map<string, { name: string; state: string; urls: string[] }>();
-    for (const r of hub.routes().all()) {
+    for (const r of hub.installed.routes().all()) {
       const entry = modules.get(r.short) ?? {
         name: r.short,
         state: byShort.get(r.short)?.state ?? "inactive",

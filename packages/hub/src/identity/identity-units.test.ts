@@ -4,10 +4,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HubError } from "../errors.ts";
+import { globToRegExp } from "../proxy/route-table.ts";
 import { HubDbError, openHubDb } from "../store/db.ts";
 import { MIGRATIONS } from "../store/migrations.ts";
 import { readCookie, stripSessionCookie } from "./identity.ts";
-import { globToRegExp } from "./proxy-gate.ts";
 import { DEFAULT_SESSION_POLICY, Sessions } from "./sessions.ts";
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottlePolicy } from "./throttle.ts";
 import { currentTotp, newTotpSecret, verifyTotp } from "./totp.ts";

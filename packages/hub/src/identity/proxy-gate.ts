@@ -7,17 +7,6 @@ import { type Identity, stripSessionCookie } from "./identity.ts";
 const INJECTED_TTL_S = 300;
 const RENEW_WITHIN_S = 60;
 
-/** Compiles a `publicPaths` glob: `*` is one path segment, `**` any run of segments. */
-export function globToRegExp(glob: string): RegExp {
-  const re = glob
-    .split(/(\*\*|\*)/)
-    .map((part) =>
-      part === "**" ? ".*" : part === "*" ? "[^/]*" : part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"),
-    )
-    .join("");
-  return new RegExp(`^${re}$`);
-}
-
 export interface GateDeps {
   identity: Identity;
   site: Site;

@@ -11,27 +11,7 @@ import { basename, join, relative } from "node:path";
 import { type Manifest, ManifestError, readManifest } from "@parachute/module-kit";
 import { HubError } from "../errors.ts";
 import type { PackageSpec } from "./package-spec.ts";
-
-/** Where packages come from: a registry by URL, or a folder of `npm pack` tarballs. */
-export type ModuleSource = { kind: "registry"; url: string } | { kind: "folder"; dir: string };
-
-/** A `source` given in a request: an http(s) registry URL, or an absolute folder of tarballs. */
-export function parseSource(raw: string): ModuleSource {
-  if (/^https?:\/\/[^\s;'"`$]+$/.test(raw)) {
-    try {
-      return { kind: "registry", url: new URL(raw).toString() };
-    } catch {}
-  }
-  if (raw.startsWith("/") && !raw.split("/").includes("..") && !/[\0\n]/.test(raw)) {
-    if (!existsSync(raw)) throw new HubError("invalid", "invalid_source", `${raw} does not exist`);
-    return { kind: "folder", dir: raw };
-  }
-  throw new HubError(
-    "invalid",
-    "invalid_source",
-    '"source" must be an http(s) registry URL or an absolute folder of tarballs',
-  );
-}
+import type { ModuleSource } from "./sources.ts";
 
 /**
  * How a package-manager run is watched: its log lines, and the orphan guard that kills its process

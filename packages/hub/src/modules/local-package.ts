@@ -1,6 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { join } from "node:path";
-import { type Manifest, ManifestError, readManifest } from "@parachute/module-kit";
+import { type Manifest, ManifestError, readManifest, type ServiceRow } from "@parachute/module-kit";
 import { HubError } from "../errors.ts";
 
 /** A module package found on disk, ready to be registered. */
@@ -72,4 +81,18 @@ export async function openLocalPackage(path: string, modulesDir: string): Promis
   cleanup();
   const remove = () => rmSync(finalDir, { recursive: true, force: true });
   return { ...unpacked, dir: finalDir, discard: remove };
+}
+
+/** Staging folders of a tarball unpack, and unpacked tarballs no row points at, are debris. */
+export function sweepUnpacked(modulesDir: string, rows: ServiceRow[]): void {
+  if (!existsSync(modulesDir)) return;
+  for (const f of readdirSync(modulesDir)) {
+    if (f.startsWith(".unpack-")) rmSync(join(modulesDir, f), { recursive: true, force: true });
+  }
+  const local = join(modulesDir, "local");
+  if (!existsSync(local)) return;
+  const used = new Set(rows.map((r) => r.installDir));
+  for (const f of readdirSync(local)) {
+    if (!used.has(join(local, f))) rmSync(join(local, f), { recursive: true, force: true });
+  }
 }

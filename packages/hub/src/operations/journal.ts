@@ -1,43 +1,28 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { type ServiceRow, writeFileAtomic } from "@parachute/module-kit";
+import { writeFileAtomic } from "@parachute/module-kit";
 
 /**
- * What an operation that changes the installed set writes down before each step, so a boot after a
- * crash can finish it or undo it. `phase` is the step under way.
+ * What an operation writes down before each step, so a boot after a crash can finish or undo it.
+ * `kind` says which flow wrote it (and so which one recovers it); the rest is the flow's own.
  */
-export type JournalEntry =
-  | {
-      id: string;
-      kind: "install";
-      phase: "fetching";
-      /** The package folder the install creates, once known. */
-      dir?: string;
-      /** Whether that folder was there before (then it is not the install's to remove). */
-      existed?: boolean;
-    }
-  | {
-      id: string;
-      kind: "upgrade";
-      phase: "backing-up" | "installing" | "starting" | "rolling-back";
-      module: string;
-      from: ServiceRow;
-      package: string;
-    }
-  | { id: string; kind: "uninstall"; phase: "removing"; module: string; row: ServiceRow; purge: boolean };
+export interface JournalEntry {
+  id: string;
+  kind: string;
+}
 
 /** Journals in `$PARACHUTE_HOME/operations/<id>/journal.json`, each beside the operation's snapshot. */
 export class Journal {
   constructor(readonly dir: string) {}
 
-  /** The operation's own folder (snapshot of the modules project, backups). */
+  /** The operation's own folder (snapshots, backups). */
   folder(id: string): string {
     const dir = join(this.dir, id);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     return dir;
   }
 
-  write(entry: JournalEntry): void {
+  write<E extends JournalEntry>(entry: E): void {
     writeFileAtomic(join(this.folder(entry.id), "journal.json"), `${JSON.stringify(entry)}\n`, 0o600);
   }
 

@@ -1,5 +1,6 @@
 import type { OperationKind } from "../api-types.ts";
 import { HubError } from "../errors.ts";
+import type { Journal } from "./journal.ts";
 import { Operation } from "./operation.ts";
 
 const KEEP = 200;
@@ -8,19 +9,28 @@ const KEEP = 200;
  * Runs operations in the background, one at a time per lock key: an operation waits for every
  * earlier one that shares a key with it. Keys are taken at submit time, in one synchronous step, so
  * two operations can never wait on each other. The last 200 operations stay readable.
+ *
+ * A journaled operation (one that changes what is on disk) that ends with its journal still open
+ * could neither finish nor undo itself: further journaled operations are refused until a restart
+ * has recovered it.
  */
 export class Operations {
   private readonly tails = new Map<string, Promise<unknown>>();
   private readonly recent = new Map<string, Operation>();
   private closed = false;
+  private blocked: string | null = null;
+
+  constructor(readonly journal: Journal) {}
 
   submit<T>(
     kind: OperationKind,
     module: string,
     keys: string[],
     run: (op: Operation) => Promise<T>,
+    opts: { journaled?: boolean } = {},
   ): Operation {
     if (this.closed) throw stopping();
+    if (opts.journaled) this.refuseWhileBlocked();
     const op = new Operation(kind, module);
     this.recent.set(op.id, op);
     while (this.recent.size > KEEP) this.recent.delete(this.recent.keys().next().value!);
@@ -29,8 +39,12 @@ export class Operations {
       op.state = "running";
       try {
         if (this.closed) throw stopping();
+        if (opts.journaled) this.refuseWhileBlocked();
         op.succeed(await run(op));
       } catch (err) {
+        if (opts.journaled && this.journal.isOpen(op.id)) {
+          this.blocked = `${kind} of ${module} could not be finished or undone (${(err as Error).message.split("\n")[0]})`;
+        }
         op.fail(err);
       }
     });
@@ -39,6 +53,17 @@ export class Operations {
       for (const k of keys) if (this.tails.get(k) === done) this.tails.delete(k);
     });
     return op;
+  }
+
+  /** Refuses (503) while an operation that could not undo itself waits for the next boot. */
+  refuseWhileBlocked(): void {
+    if (this.blocked) {
+      throw new HubError(
+        "unavailable",
+        "recovery_needed",
+        `${this.blocked}; restart the hub (\`parachute serve\`): it recovers at boot, then try again`,
+      );
+    }
   }
 
   get(id: string): Operation {

@@ -32,3 +32,14 @@ export class RouteTable {
     return path.slice(route.prefix.length) || "/";
   }
 }
+
+/** Compiles a `publicPaths` glob: `*` is one path segment, `**` any run of segments. */
+export function globToRegExp(glob: string): RegExp {
+  const re = glob
+    .split(/(\*\*|\*)/)
+    .map((part) =>
+      part === "**" ? ".*" : part === "*" ? "[^/]*" : part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"),
+    )
+    .join("");
+  return new RegExp(`^${re}$`);
+}

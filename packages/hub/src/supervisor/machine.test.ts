@@ -46,6 +46,32 @@ function respawn(s: ModuleState, now: number): ModuleState {
 }
 
 describe("transition", () => {
+  test("wait-for: wanted up and pending while a dependency is missing; start then spawns; stop forgets it", () => {
+    const [waiting, none] = step(initialState(), { type: "wait-for", dependency: "vault" }, 0);
+    expect(waiting).toMatchObject({ wanted: true, phase: "stopped", waitingFor: "vault" });
+    expect(publicState(waiting)).toBe("pending");
+    expect(none).toEqual([]);
+    const [started, effects] = step(waiting, { type: "start" }, 5);
+    expect(started).toMatchObject({ phase: "starting", waitingFor: null });
+    expect(spawns(effects)).toBe(true);
+    const [stopped] = step(waiting, { type: "stop" }, 5);
+    expect(stopped).toMatchObject({ wanted: false, waitingFor: null });
+    expect(publicState(stopped)).toBe("inactive");
+  });
+
+  test("wait-for leaves a module that is already starting or running alone", () => {
+    const s = running();
+    expect(step(s, { type: "wait-for", dependency: "vault" }, 1)[0]).toEqual(s);
+  });
+
+  test("unrunnable: failing with the reason and no retry timer; a manual start tries again", () => {
+    const [s, effects] = step(initialState(), { type: "unrunnable", reason: "no manifest" }, 0);
+    expect(s).toMatchObject({ wanted: true, phase: "failed", reason: "no manifest" });
+    expect(publicState(s)).toBe("failing");
+    expect(timerMs(effects, "retry")).toBeUndefined();
+    expect(spawns(step(s, { type: "start" }, 1)[1])).toBe(true);
+  });
+
   test("start spawns and arms the start timeout", () => {
     const [s, effects] = step(initialState(), { type: "start" }, 1000);
     expect(s).toMatchObject({ wanted: true, phase: "starting", startedAt: 1000 });

@@ -26,10 +26,14 @@ export interface ModuleState {
   readyAt: number | null;
   lastExit: string | null;
   after: AfterStop;
+  /** The module it waits for to be active before it can start (wanted up, still stopped). */
+  waitingFor: string | null;
 }
 
 export type Event =
   | { type: "start" }
+  | { type: "wait-for"; dependency: string }
+  | { type: "unrunnable"; reason: string }
   | { type: "stop" }
   | { type: "restart" }
   | { type: "spawned"; pid: number }
@@ -66,6 +70,7 @@ export function initialState(): ModuleState {
     readyAt: null,
     lastExit: null,
     after: "stop",
+    waitingFor: null,
   };
 }
 
@@ -73,7 +78,7 @@ export function initialState(): ModuleState {
 export function publicState(s: ModuleState): PublicState {
   if (s.phase === "running" && s.ready) return "active";
   if (s.phase === "failed") return "failing";
-  if (s.phase === "stopped") return "inactive";
+  if (s.phase === "stopped") return s.wanted && s.waitingFor !== null ? "pending" : "inactive";
   if (s.phase === "stopping") {
     if (s.after === "fail") return "failing";
     return s.after === "start" || s.after === "crash" ? "pending" : "inactive";
@@ -100,6 +105,7 @@ function spawnNow(s: ModuleState, ctx: Context): [ModuleState, Effect[]] {
       startedAt: ctx.now,
       readyAt: null,
       after: "stop",
+      waitingFor: null,
     },
     [
       ...clearAll(),
@@ -158,10 +164,20 @@ export function transition(s: ModuleState, e: Event, ctx: Context): [ModuleState
       if (s.phase === "stopping") return [{ ...s, wanted: true, after: "start" }, []];
       return spawnNow({ ...s, crashTimes: s.phase === "failed" ? [] : s.crashTimes, consecutive: 0 }, ctx);
 
-    case "stop":
-      if (alive(s)) return beginStop({ ...s, wanted: false }, "stop", "stopped", ctx);
-      if (s.phase === "stopping") return [{ ...s, wanted: false, after: "stop", reason: "stopped" }, []];
-      return [{ ...s, wanted: false, phase: "stopped", ready: false, reason: "stopped" }, clearAll()];
+    case "wait-for":
+      if (s.phase !== "stopped") return [s, []];
+      return [{ ...s, wanted: true, waitingFor: e.dependency }, []];
+
+    case "unrunnable":
+      if (alive(s) || s.phase === "stopping") return [s, []];
+      return [{ ...s, wanted: true, phase: "failed", ready: false, pid: null, reason: e.reason }, clearAll()];
+
+    case "stop": {
+      const t = { ...s, wanted: false, waitingFor: null };
+      if (alive(s)) return beginStop(t, "stop", "stopped", ctx);
+      if (s.phase === "stopping") return [{ ...t, after: "stop", reason: "stopped" }, []];
+      return [{ ...t, phase: "stopped", ready: false, reason: "stopped" }, clearAll()];
+    }
 
     case "restart":
       // An operator's restart is a fresh start: the crash window and backoff are forgotten.

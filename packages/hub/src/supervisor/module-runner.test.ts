@@ -2,9 +2,14 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { waitFor } from "../../testing/wait.ts";
 import { ModuleLog } from "./log-sink.ts";
-import { type ChildProcess, type Effects, ModuleRunner, type ModuleSpec } from "./module-runner.ts";
+import {
+  type ChildProcess,
+  type Clock,
+  type Effects,
+  ModuleRunner,
+  type ModuleSpec,
+} from "./module-runner.ts";
 import type { Policy } from "./restart-policy.ts";
 
 type Signal = "SIGTERM" | "SIGKILL";
@@ -38,6 +43,44 @@ class FakeProcess implements ChildProcess {
     if (signal === "SIGKILL" || !this.ignoreTerm) this.exit(null, signal);
   }
 }
+
+/** Time that moves only when the test advances it; due timers fire in order, promises settle between. */
+class FakeClock implements Clock {
+  private t = 1_000_000;
+  private seq = 0;
+  private readonly timers = new Map<number, { at: number; fn: () => void }>();
+
+  now(): number {
+    return this.t;
+  }
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    this.timers.set(++this.seq, { at: this.t + ms, fn });
+    return this.seq;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.timers.delete(handle as number);
+  }
+
+  async advance(ms: number): Promise<void> {
+    const end = this.t + ms;
+    for (;;) {
+      await settleMicrotasks();
+      let next: [number, { at: number; fn: () => void }] | undefined;
+      for (const entry of this.timers)
+        if (entry[1].at <= end && (!next || entry[1].at < next[1].at)) next = entry;
+      if (!next) break;
+      this.timers.delete(next[0]);
+      this.t = next[1].at;
+      next[1].fn();
+    }
+    this.t = end;
+    await settleMicrotasks();
+  }
+}
+
+const settleMicrotasks = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The runner's side effects, each one controllable from the test. */
 class FakeEffects implements Effects {
@@ -77,9 +120,7 @@ class FakeEffects implements Effects {
     return this.rss(pgid);
   }
 
-  now(): number {
-    return Date.now();
-  }
+  readonly clock = new FakeClock();
 
   random(): number {
     return 0.5;
@@ -127,7 +168,15 @@ describe("ModuleRunner", () => {
     runner.onChange(() => reasons.push(runner.status().reason));
     return runner;
   };
-  const active = () => runner.until((s) => s.state === "active", 2000);
+  /** Advances fake time in 10 ms steps until `check` holds; fails after a minute of fake time. */
+  const settle = async (check: () => unknown, what: string) => {
+    for (let waited = 0; waited <= 60_000; waited += 10) {
+      if (check()) return;
+      await fx.clock.advance(10);
+    }
+    throw new Error(`${what} did not happen within a minute of fake time`);
+  };
+  const active = () => settle(() => runner.status().state === "active", "active");
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "module-runner-test-"));
@@ -138,7 +187,7 @@ describe("ModuleRunner", () => {
   afterEach(async () => {
     if (runner) {
       runner.dispatch({ type: "stop" });
-      await runner.until((s) => s.state === "inactive", 2000);
+      await settle(() => runner.status().state === "inactive", "the stop");
     }
     rmSync(dir, { recursive: true, force: true });
   });
@@ -146,12 +195,12 @@ describe("ModuleRunner", () => {
   test("start: spawns, probes until healthy, then active", async () => {
     make();
     runner.dispatch({ type: "start" });
-    await waitFor(() => fx.failedProbes >= 2, "a second failed probe");
+    await settle(() => fx.failedProbes >= 2, "a second failed probe");
     expect(runner.status().state).toBe("pending");
     expect(fx.procs).toHaveLength(1);
     fx.healthy = true;
-    const st = await active();
-    expect(st).toMatchObject({ pid: 1000, restarts: 0, wanted: true, reason: null });
+    await active();
+    expect(runner.status()).toMatchObject({ pid: 1000, restarts: 0, wanted: true, reason: null });
     expect(fx.watched.has(1000)).toBe(true);
   });
 
@@ -161,7 +210,7 @@ describe("ModuleRunner", () => {
     runner.dispatch({ type: "start" });
     await active();
     fx.procs[0]!.exit(1);
-    await waitFor(() => fx.procs.length === 2 && runner.status().state === "active", "the restarted process");
+    await settle(() => fx.procs.length === 2 && runner.status().state === "active", "the restarted process");
     expect(runner.status()).toMatchObject({ pid: 1001, restarts: 1 });
     expect(reasons.some((r) => r?.includes("exit code 1"))).toBe(true);
     expect(fx.watched.has(1000)).toBe(false);
@@ -172,8 +221,8 @@ describe("ModuleRunner", () => {
     fx.squatter = "port 1940 is used by nginx (pid 77)";
     make();
     runner.dispatch({ type: "start" });
-    const st = await runner.until((s) => s.state === "failing", 2000);
-    expect(st.reason).toBe("port 1940 is used by nginx (pid 77)");
+    await settle(() => runner.status().state === "failing", "failing");
+    expect(runner.status().reason).toBe("port 1940 is used by nginx (pid 77)");
     expect(fx.procs).toHaveLength(0);
     expect(runner.log.last(1)[0]).toContain("nginx");
   });
@@ -183,11 +232,11 @@ describe("ModuleRunner", () => {
     fx.rss = (pid) => (pid === 1000 ? 500 : 10);
     make({ memoryLimitMb: 100 });
     runner.dispatch({ type: "start" });
-    await waitFor(
+    await settle(
       () => fx.procs[0]?.signals.some((s) => s.signal === "SIGTERM"),
       "SIGTERM to the first process",
     );
-    await waitFor(() => fx.procs.length === 2 && runner.status().state === "active", "the restarted process");
+    await settle(() => fx.procs.length === 2 && runner.status().state === "active", "the restarted process");
     expect(reasons.some((r) => r?.includes("memory 500 MB above the limit of 100 MB"))).toBe(true);
     expect(fx.procs[1]!.signals).toEqual([]);
   });
@@ -198,7 +247,7 @@ describe("ModuleRunner", () => {
     runner.dispatch({ type: "start" });
     await active();
     fx.healthy = false;
-    await waitFor(() => fx.procs.length === 2, "the restart of the hung module");
+    await settle(() => fx.procs.length === 2, "the restart of the hung module");
     expect(fx.procs[0]!.signals[0]).toEqual({ signal: "SIGTERM", failedProbes: 3 });
     expect(reasons).toContain("health check failed 3 times in a row");
     fx.healthy = true;
@@ -218,12 +267,12 @@ describe("ModuleRunner", () => {
       if (call === first + 3) return new Promise<boolean>((resolve) => (answerLate = resolve));
       return true;
     };
-    await waitFor(() => fx.probes === first + 3, "a third probe left hanging");
+    await settle(() => fx.probes === first + 3, "a third probe left hanging");
     fx.procs[0]!.exit(1);
-    await waitFor(() => fx.procs.length === 2 && runner.status().state === "active", "the restarted process");
+    await settle(() => fx.procs.length === 2 && runner.status().state === "active", "the restarted process");
     answerLate(false);
     const now = fx.probes;
-    await waitFor(() => fx.probes >= now + 3, "three watch ticks of the new process");
+    await settle(() => fx.probes >= now + 3, "three watch ticks of the new process");
     expect(fx.procs[1]!.signals).toEqual([]);
     expect(runner.status()).toMatchObject({ state: "active", pid: 1001 });
   });
@@ -235,15 +284,36 @@ describe("ModuleRunner", () => {
     await active();
     fx.procs[0]!.ignoreTerm = true;
     runner.dispatch({ type: "stop" });
-    await runner.until((s) => s.state === "inactive" && s.pid === null, 2000);
+    await settle(() => runner.status().state === "inactive" && runner.status().pid === null, "the stop");
     expect(fx.procs[0]!.signals.map((s) => s.signal).slice(0, 2)).toEqual(["SIGTERM", "SIGKILL"]);
     expect(fx.procs).toHaveLength(1);
   });
 
-  test("until() rejects once its deadline passes", async () => {
+  test("until() rejects once its deadline passes, not before", async () => {
     make();
-    const started = performance.now();
-    await expect(runner.until((s) => s.state === "active", 50)).rejects.toThrow("notes is inactive");
-    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+    let outcome = "pending";
+    runner
+      .until((s) => s.state === "active", 50)
+      .then(
+        () => (outcome = "resolved"),
+        (err: Error) => (outcome = err.message),
+      );
+    await fx.clock.advance(49);
+    expect(outcome).toBe("pending");
+    await fx.clock.advance(1);
+    expect(outcome).toContain("notes is inactive");
+  });
+
+  test("stop waits the grace period, to the millisecond, before SIGKILL", async () => {
+    fx.healthy = true;
+    make();
+    runner.dispatch({ type: "start" });
+    await active();
+    fx.procs[0]!.ignoreTerm = true;
+    runner.dispatch({ type: "stop" });
+    await fx.clock.advance(policy.stopGraceMs - 1);
+    expect(fx.procs[0]!.signals.map((s) => s.signal)).toEqual(["SIGTERM"]);
+    await fx.clock.advance(1);
+    expect(fx.procs[0]!.signals.map((s) => s.signal).slice(0, 2)).toEqual(["SIGTERM", "SIGKILL"]);
   });
 });

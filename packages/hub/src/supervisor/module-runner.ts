@@ -35,13 +35,20 @@ export interface ChildProcess {
   signalGroup(signal: "SIGTERM" | "SIGKILL"): void;
 }
 
+/** Time as the runner sees it: the real clock in production, a fake one that tests advance. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
 /** The side effects the runner performs; real ones in production, the same shape in unit tests. */
 export interface Effects {
   spawn(spec: ModuleSpec, log: ModuleLog): ChildProcess;
   probeHealth(url: string): Promise<boolean>;
   findSquatter(port: number): Promise<string | null>;
   groupRssMb(pgid: number): number;
-  now(): number;
+  clock: Clock;
   random(): number;
   watchdog: { add(pgid: number): void; remove(pgid: number): void };
 }
@@ -54,13 +61,12 @@ const PROBE_EVERY_MS = 20;
  * Drives one module: feeds events into the pure state machine and performs the effects it returns.
  */
 export class ModuleRunner {
-  state: ModuleState = initialState();
-  /** Set while the module waits for the modules it depends on. */
-  waitingFor: string | null = null;
+  private state: ModuleState = initialState();
   private proc: ChildProcess | null = null;
   private generation = 0;
-  private readonly timers = new Map<TimerName, ReturnType<typeof setTimeout>>();
-  private watch: ReturnType<typeof setInterval> | null = null;
+  private readonly timers = new Map<TimerName, unknown>();
+  private watchTimer: unknown = null;
+  private watchGen = -1;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -71,7 +77,7 @@ export class ModuleRunner {
 
   dispatch(event: Event): void {
     const [next, effects] = transition(this.state, event, {
-      now: this.fx.now(),
+      now: this.fx.clock.now(),
       random: this.fx.random,
       policy: this.spec.policy,
     });
@@ -81,16 +87,26 @@ export class ModuleRunner {
     for (const fn of this.listeners) fn();
   }
 
+  /** Whether its process is gone and nothing is under way (stopped, not failed or backing off). */
+  isStopped(): boolean {
+    return this.state.phase === "stopped" && this.state.pid === null;
+  }
+
+  /** Whether it is wanted up but waits, stopped, for a module it depends on. */
+  isWaiting(): boolean {
+    return this.state.phase === "stopped" && this.state.wanted && this.state.waitingFor !== null;
+  }
+
   status(): ModuleStatus {
     const s = this.state;
-    const waiting = this.waitingFor && s.phase === "stopped" && s.wanted;
+    const state = publicState(s);
     return {
       short: this.spec.short,
       manifestName: this.spec.manifestName,
-      state: waiting ? "pending" : publicState(s),
-      reason: waiting
-        ? `waiting for ${this.waitingFor} to be active`
-        : publicState(s) === "active"
+      state,
+      reason: this.isWaiting()
+        ? `waiting for ${s.waitingFor} to be active`
+        : state === "active"
           ? null
           : s.reason,
       pid: s.pid,
@@ -98,7 +114,9 @@ export class ModuleRunner {
       version: this.spec.version,
       restarts: s.restarts,
       uptime:
-        s.readyAt !== null && s.phase === "running" ? Math.round((this.fx.now() - s.readyAt) / 1000) : null,
+        s.readyAt !== null && s.phase === "running"
+          ? Math.round((this.fx.clock.now() - s.readyAt) / 1000)
+          : null,
       wanted: s.wanted,
     };
   }
@@ -109,13 +127,13 @@ export class ModuleRunner {
       const check = () => {
         const st = this.status();
         if (!pred(st)) return false;
-        clearTimeout(timer);
+        this.fx.clock.clearTimeout(timer);
         this.listeners.delete(onChange);
         resolve(st);
         return true;
       };
       const onChange = () => void check();
-      const timer = setTimeout(() => {
+      const timer = this.fx.clock.setTimeout(() => {
         this.listeners.delete(onChange);
         reject(new Error(`${this.spec.short} is ${this.status().state}: ${this.status().reason ?? ""}`));
       }, ms);
@@ -143,11 +161,11 @@ export class ModuleRunner {
           queueMicrotask(() => this.dispatch({ type: "exited", code: null, signal: null }));
         return;
       case "set-timer": {
-        clearTimeout(this.timers.get(effect.name));
+        this.fx.clock.clearTimeout(this.timers.get(effect.name));
         const name = effect.name;
         this.timers.set(
           name,
-          setTimeout(() => {
+          this.fx.clock.setTimeout(() => {
             this.timers.delete(name);
             this.dispatch({ type: "timer", name });
           }, effect.ms),
@@ -155,7 +173,7 @@ export class ModuleRunner {
         return;
       }
       case "clear-timer":
-        clearTimeout(this.timers.get(effect.name));
+        this.fx.clock.clearTimeout(this.timers.get(effect.name));
         this.timers.delete(effect.name);
         return;
     }
@@ -195,42 +213,46 @@ export class ModuleRunner {
         if (gen === this.generation && this.state.phase === "starting") this.dispatch({ type: "ready" });
         return;
       }
-      await Bun.sleep(PROBE_EVERY_MS);
+      await new Promise((r) => this.fx.clock.setTimeout(() => r(undefined), PROBE_EVERY_MS));
     }
   }
 
   /** While running: a hung module (health misses) or one over its memory limit is restarted. */
   private syncWatch(): void {
-    const running = this.state.phase === "running";
-    if (running && !this.watch) {
-      let misses = 0;
-      const gen = this.generation;
-      // Each check belongs to one process: an answer that arrives after a restart is dropped.
-      const current = () => gen === this.generation && this.state.phase === "running";
-      this.watch = setInterval(async () => {
-        const pid = this.state.pid;
-        if (!current() || pid === null) return;
-        const limit = this.spec.memoryLimitMb;
-        if (limit) {
-          const rss = this.fx.groupRssMb(pid);
-          if (rss > limit) {
-            return this.dispatch({
-              type: "unhealthy",
-              reason: `memory ${rss} MB above the limit of ${limit} MB`,
-            });
-          }
-        }
-        const ok = await this.fx.probeHealth(this.spec.healthUrl);
-        if (!current()) return;
-        misses = ok ? 0 : misses + 1;
-        if (misses >= HUNG_AFTER_MISSES) {
-          this.dispatch({ type: "unhealthy", reason: `health check failed ${misses} times in a row` });
-        }
-      }, this.spec.policy.watchMs);
-      this.watch.unref?.();
-    } else if (!running && this.watch) {
-      clearInterval(this.watch);
-      this.watch = null;
+    if (this.state.phase !== "running") {
+      if (this.watchTimer !== null) this.fx.clock.clearTimeout(this.watchTimer);
+      this.watchTimer = null;
+      return;
     }
+    if (this.watchGen === this.generation) return;
+    const gen = this.generation;
+    this.watchGen = gen;
+    let misses = 0;
+    // Each check belongs to one process: an answer that arrives after a restart is dropped.
+    const current = () => gen === this.generation && this.state.phase === "running";
+    const tick = async () => {
+      this.watchTimer = null;
+      const pid = this.state.pid;
+      if (!current() || pid === null) return;
+      const limit = this.spec.memoryLimitMb;
+      const rss = limit ? this.fx.groupRssMb(pid) : 0;
+      if (limit && rss > limit) {
+        return this.dispatch({
+          type: "unhealthy",
+          reason: `memory ${rss} MB above the limit of ${limit} MB`,
+        });
+      }
+      const ok = await this.fx.probeHealth(this.spec.healthUrl);
+      if (!current()) return;
+      misses = ok ? 0 : misses + 1;
+      if (misses >= HUNG_AFTER_MISSES) {
+        return this.dispatch({ type: "unhealthy", reason: `health check failed ${misses} times in a row` });
+      }
+      schedule();
+    };
+    const schedule = () => {
+      this.watchTimer = this.fx.clock.setTimeout(() => void tick(), this.spec.policy.watchMs);
+    };
+    schedule();
   }
 }

@@ -56,7 +56,11 @@ export function realEffects(watchdog: Watchdog): Effects {
     probeHealth,
     findSquatter,
     groupRssMb,
-    now: () => Date.now(),
+    clock: {
+      now: () => Date.now(),
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    },
     random: Math.random,
     watchdog,
   };

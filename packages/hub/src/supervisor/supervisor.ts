@@ -45,23 +45,15 @@ export class Supervisor {
    */
   start(short: string): void {
     const runner = this.mustGet(short);
-    const missing = runner.spec.dependsOn.filter((d) => this.runners.get(d)?.status().state !== "active");
-    if (missing.length === 0) {
-      runner.waitingFor = null;
-      runner.dispatch({ type: "start" });
-      return;
-    }
-    runner.waitingFor = missing[0]!;
-    runner.state = { ...runner.state, wanted: true };
-    const offs = missing.map((d) => {
-      const dep = this.runners.get(d);
-      return dep ? dep.onChange(() => retry()) : () => {};
-    });
+    const missing = () => runner.spec.dependsOn.find((d) => this.runners.get(d)?.status().state !== "active");
+    const first = missing();
+    if (first === undefined) return runner.dispatch({ type: "start" });
+    runner.dispatch({ type: "wait-for", dependency: first });
+    const offs = runner.spec.dependsOn.map((d) => this.runners.get(d)?.onChange(() => retry()) ?? (() => {}));
     const retry = () => {
-      if (!runner.state.wanted || runner.state.phase !== "stopped") return done();
-      if (runner.spec.dependsOn.every((d) => this.runners.get(d)?.status().state === "active")) {
+      if (!runner.isWaiting()) return done();
+      if (missing() === undefined) {
         done();
-        runner.waitingFor = null;
         runner.dispatch({ type: "start" });
       }
     };
@@ -70,15 +62,16 @@ export class Supervisor {
     };
   }
 
+  /** Marks a module that cannot be run at all (its manifest is unreadable) as failing, with why. */
+  unrunnable(short: string, reason: string): void {
+    this.mustGet(short).dispatch({ type: "unrunnable", reason });
+  }
+
   /** Stops a module; resolves once its process has exited. */
   async stop(short: string): Promise<void> {
     const runner = this.mustGet(short);
-    runner.waitingFor = null;
     runner.dispatch({ type: "stop" });
-    await runner.until(
-      (s) => s.state === "inactive" && s.pid === null && runner.state.phase === "stopped",
-      3_600_000,
-    );
+    await runner.until(() => runner.isStopped(), 3_600_000);
   }
 
   restart(short: string): void {

@@ -4,7 +4,7 @@ import { readServices, type ServiceRow, writeServices } from "@parachute/module-
  * The hub's view of services.json. Every change re-reads the file first and merges into it, so a row
  * a module wrote for itself in the meantime is never lost; reads come from the last known copy.
  */
-export class Registry {
+export class ServicesRegistry {
   private cache: ServiceRow[];
 
   constructor(readonly path: string) {

@@ -2,13 +2,13 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runProgram, tempHome } from "./hub-process.ts";
-import { type Registry, repack, startRegistry } from "./registry.ts";
+import { type NpmRegistry, repack, startRegistry } from "./npm-registry.ts";
 
 const ROOT = join(import.meta.dir, "..", "..", "..");
 const bump = (version: string, by: number) => version.replace(/\d+$/, (patch) => String(Number(patch) + by));
 
 describe("test registry", () => {
-  let registry: Registry | null = null;
+  let registry: NpmRegistry | null = null;
   afterAll(async () => {
     await registry?.stop();
   });

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, readFileSync, statSync } from "node:fs";
 import { writeFileAtomic } from "@parachute/module-kit";
 import { decodeJwt } from "jose";
-import type { TokenIssuer } from "../identity/issuer.ts";
+import type { TokenIssuer } from "./issuer.ts";
 
 const LIFETIME_S = 30 * 24 * 3600;
 const RENEW_BEFORE_S = 7 * 24 * 3600;

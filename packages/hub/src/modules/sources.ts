@@ -1,9 +1,30 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { HubError } from "../errors.ts";
-import { type ModuleSource, parseSource } from "../modules/installer.ts";
+import { checkoutRoot } from "../platform/checkout.ts";
 
 const NPM = "https://registry.npmjs.org/";
+
+/** Where packages come from: a registry by URL, or a folder of `npm pack` tarballs. */
+export type ModuleSource = { kind: "registry"; url: string } | { kind: "folder"; dir: string };
+
+/** A `source` given in a request: an http(s) registry URL, or an absolute folder of tarballs. */
+export function parseSource(raw: string): ModuleSource {
+  if (/^https?:\/\/[^\s;'"`$]+$/.test(raw)) {
+    try {
+      return { kind: "registry", url: new URL(raw).toString() };
+    } catch {}
+  }
+  if (raw.startsWith("/") && !raw.split("/").includes("..") && !/[\0\n]/.test(raw)) {
+    if (!existsSync(raw)) throw new HubError("invalid", "invalid_source", `${raw} does not exist`);
+    return { kind: "folder", dir: raw };
+  }
+  throw new HubError(
+    "invalid",
+    "invalid_source",
+    '"source" must be an http(s) registry URL or an absolute folder of tarballs',
+  );
+}
 
 /**
  * The module source used when a request names none: `PARACHUTE_MODULE_SOURCE` if set; in a source
@@ -30,15 +51,6 @@ export function defaultSource(env: Record<string, string | undefined>): () => Pr
     }
     return { kind: "folder", dir };
   };
-}
-
-/**
- * The source checkout this hub runs from, or null for an installed hub. A hub installed by an
- * upgrade is told its launcher's checkout (`PARACHUTE_CHECKOUT_ROOT`), so it keeps installing from it.
- */
-export function checkoutRoot(env: Record<string, string | undefined>): string | null {
-  const root = env.PARACHUTE_CHECKOUT_ROOT || join(import.meta.dir, "..", "..", "..", "..");
-  return existsSync(join(root, "scripts", "pack-modules.ts")) ? root : null;
 }
 
 /** When the checkout's modules were last packed (0 when never). */
@@ -70,4 +82,9 @@ function newestSource(packages: string): number {
     }
   }
   return newest;
+}
+
+/** A source as a person would name it: the registry URL or the folder. */
+export function describeSource(source: ModuleSource): string {
+  return source.kind === "registry" ? source.url : source.dir;
 }

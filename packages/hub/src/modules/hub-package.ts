@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HubError } from "../errors.ts";
-import { addPackage, type ModuleSource, type RunOptions } from "../modules/installer.ts";
 import type { Progress } from "../operations/operation.ts";
+import { compareVersions, hubDir, readHubPointer, writeHubPointer } from "../platform/hub-versions.ts";
 import { HUB_VERSION } from "../version.ts";
-import { compareVersions, hubDir, readHubPointer, writeHubPointer } from "./hub-versions.ts";
+import { addPackage, type RunOptions } from "./installer.ts";
+import type { ModuleSource } from "./sources.ts";
 
 export const HUB_PACKAGE = "@parachute/hub";
 

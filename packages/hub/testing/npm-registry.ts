@@ -7,7 +7,7 @@ import { waitFor } from "./wait.ts";
 
 const VERDACCIO = join(import.meta.dir, "..", "..", "..", "node_modules", "verdaccio", "bin", "verdaccio");
 
-export interface Registry {
+export interface NpmRegistry {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   url: string;
   /** Publishes a tarball anonymously; throws with npm's stderr on failure. */
@@ -20,7 +20,7 @@ export interface Registry {
  * Starts an empty verdaccio on a free loopback port: anyone may read and publish any package, and
  * nothing is proxied (no uplinks), so a test sees exactly what it published.
  */
-export async function startRegistry(): Promise<Registry> {
+export async function startRegistry(): Promise<NpmRegistry> {
   const dir = mkdtempSync(join(tmpdir(), "registry-test-"));
   const config = join(dir, "config.yaml");
   writeFileSync(
@@ -77,7 +77,7 @@ function spawnVerdaccio(config: string, port: number) {
   return { proc, output: () => out, drained };
 }
 
-function registryAt(url: string, port: number, proc: Subprocess, dir: string): Registry {
+function registryAt(url: string, port: number, proc: Subprocess, dir: string): NpmRegistry {
   const npm = Bun.which("npm");
   // A temp cwd and userconfig keep the project's and the user's .npmrc out of the publish.
   const work = join(dir, "npm");

@@ -1,0 +1,190 @@
+import { type Manifest, readManifest, type ServiceRow } from "@parachute/module-kit";
+import type { ModuleStatus } from "../api-types.ts";
+import { HubError } from "../errors.ts";
+import { globToRegExp, type Route, RouteTable } from "../proxy/route-table.ts";
+import type { ModuleRunner } from "../supervisor/module-runner.ts";
+import type { Supervisor } from "../supervisor/supervisor.ts";
+import { moduleSpec, type SpecContext } from "./module-spec.ts";
+import type { ServicesRegistry } from "./services-registry.ts";
+
+/**
+ * The one owner of the installed set: the services.json rows, the route table, each module's public
+ * paths and declared scopes, and which modules the supervisor runs. Every change to one of them
+ * goes through here, so they never disagree.
+ */
+export class InstalledModules {
+  private table = new RouteTable([]);
+  private readonly publicGlobs = new Map<string, RegExp[]>();
+  private readonly declaredScopes = new Map<string, string[]>();
+  /** Modules registered by an install that has not ended yet; the lifecycle verbs wait for it. */
+  private readonly installing = new Set<string>();
+
+  constructor(
+    private readonly registry: ServicesRegistry,
+    private readonly supervisor: Supervisor,
+    readonly spec: SpecContext,
+  ) {}
+
+  rows(): ServiceRow[] {
+    return this.registry.rows();
+  }
+
+  routes(): RouteTable {
+    return this.table;
+  }
+
+  /** A module's `publicPaths`, compiled; reachable without a login. */
+  publicPaths(short: string): RegExp[] {
+    return this.publicGlobs.get(short) ?? [];
+  }
+
+  /** Every scope the installed modules declare. */
+  scopes(): string[] {
+    return [...this.declaredScopes.values()].flat();
+  }
+
+  status(): ModuleStatus[] {
+    return this.supervisor.list();
+  }
+
+  /** Registers every installed module with the supervisor and starts the enabled ones at once. */
+  async boot(): Promise<void> {
+    const toStart: string[] = [];
+    for (const row of this.registry.rows()) {
+      try {
+        const manifest = await readManifest(row.installDir);
+        this.remember(manifest);
+        this.supervisor.add(moduleSpec(row, manifest, this.spec));
+        if (row.enabled !== false) toStart.push(row.name);
+      } catch (err) {
+        // Shown as failing with the reason, so the operator sees what broke it.
+        this.supervisor.add(moduleSpec(row, brokenManifest(row), this.spec));
+        this.supervisor.unrunnable(row.name, (err as Error).message);
+      }
+    }
+    this.rebuildRoutes();
+    this.supervisor.bootAll(toStart);
+  }
+
+  /** The row of an installed module; 404 when there is none. */
+  mustHave(short: string): ServiceRow {
+    const row = this.registry.byShort(short);
+    if (!row || !this.supervisor.get(short))
+      throw new HubError("not_found", "unknown_module", `no module named "${short}" is installed`);
+    return row;
+  }
+
+  /** Like mustHave, and refuses a module whose install is still under way (409). */
+  mustBeSettled(short: string): ServiceRow {
+    const row = this.mustHave(short);
+    if (this.installing.has(short))
+      throw new HubError(
+        "conflict",
+        "being_installed",
+        `${short} is still being installed; wait for that to end`,
+      );
+    return row;
+  }
+
+  runner(short: string): ModuleRunner {
+    this.mustHave(short);
+    return this.supervisor.get(short)!;
+  }
+
+  /** Refuses a manifest whose name or paths another installed module (other than `except`) holds. */
+  checkFree(m: Manifest, except?: string): void {
+    for (const r of this.registry.rows()) {
+      if (r.name === except) continue;
+      if (r.name === m.name || r.manifestName === m.manifestName) {
+        throw new HubError("conflict", "already_installed", `${m.name} is already installed`);
+      }
+      const clash = m.paths.find((p) => r.paths.includes(p));
+      if (clash) throw new HubError("conflict", "path_taken", `${clash} is already served by ${r.name}`);
+    }
+  }
+
+  /**
+   * Registers a row and its manifest (registry, routes, supervisor); the module is not started.
+   * With `installing`, the lifecycle verbs are refused until `settled` is called.
+   */
+  attach(row: ServiceRow, manifest: Manifest, installing = false): ModuleRunner {
+    this.remember(manifest);
+    this.registry.put(row);
+    this.rebuildRoutes();
+    if (installing) this.installing.add(row.name);
+    return this.supervisor.add(moduleSpec(row, manifest, this.spec));
+  }
+
+  /** An install that attached a module has ended, either way. */
+  settled(short: string): void {
+    this.installing.delete(short);
+  }
+
+  /** Stops a module and takes it out of the supervisor, routes and (unless `keepRow`) the registry. */
+  async detach(short: string, keepRow = false): Promise<void> {
+    if (this.supervisor.get(short)) await this.supervisor.remove(short);
+    if (!keepRow) this.registry.remove(short);
+    this.publicGlobs.delete(short);
+    this.declaredScopes.delete(short);
+    this.rebuildRoutes();
+  }
+
+  /** Writes a row back as it was (an upgrade undone), without touching the supervisor. */
+  restoreRow(row: ServiceRow): void {
+    this.registry.put(row);
+  }
+
+  /** Forgets a row that no module is running for (an uninstall finished after a crash). */
+  forgetRow(short: string): void {
+    this.registry.remove(short);
+  }
+
+  /** Whether a module starts at the next boot (the lifecycle verbs set it). */
+  setEnabled(short: string, enabled: boolean): void {
+    this.registry.setEnabled(short, enabled);
+  }
+
+  /** Starts a module once the modules it depends on are active. */
+  start(short: string): void {
+    this.supervisor.start(short);
+  }
+
+  /** Stops a module; resolves once it has exited. */
+  stop(short: string): Promise<void> {
+    return this.supervisor.stop(short);
+  }
+
+  restart(short: string): void {
+    this.supervisor.restart(short);
+  }
+
+  private remember(m: Manifest): void {
+    this.publicGlobs.set(m.name, (m.publicPaths ?? []).map(globToRegExp));
+    this.declaredScopes.set(m.name, m.scopes ?? []);
+  }
+
+  private rebuildRoutes(): void {
+    const routes: Route[] = this.registry.rows().flatMap((r) =>
+      r.paths.map((prefix) => ({
+        prefix,
+        short: r.name,
+        port: r.port,
+        stripPrefix: r.stripPrefix === true,
+        websocket: r.websocket === true,
+      })),
+    );
+    this.table = new RouteTable(routes);
+  }
+}
+
+/** Stands in for a manifest that could not be read, so the module still shows, as failing. */
+function brokenManifest(row: ServiceRow): Manifest {
+  return {
+    name: row.name,
+    manifestName: row.manifestName,
+    port: row.port,
+    paths: row.paths,
+    health: row.health,
+    startCmd: ["false"],
+  };
+}
