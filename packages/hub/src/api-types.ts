@@ -72,3 +72,16 @@ export interface Accepted {
   operation_id: string;
   operation: OperationView;
 }
+
+/** A token the hub issued, as `GET /api/tokens` lists it (the token itself is never shown again). */
+export interface TokenRecord {
+  jti: string;
+  sub: string;
+  aud: string;
+  scope: string;
+  label: string | null;
+  kind: string;
+  issuedAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}

@@ -3,17 +3,17 @@ import type { Server } from "bun";
 import { HubError } from "./errors.ts";
 import { hubApp } from "./http/app.ts";
 import { startServer } from "./http/server.ts";
-import { makeSite } from "./http/site.ts";
 import { Hub } from "./hub.ts";
 import { Identity } from "./identity/identity.ts";
 import { TokenIssuer } from "./identity/issuer.ts";
+import { OAuthServer } from "./identity/oauth-server.ts";
 import { OAuthStore } from "./identity/oauth-store.ts";
 import { ensureOperatorToken } from "./identity/operator-token.ts";
 import { createProxyGate } from "./identity/proxy-gate.ts";
 import { ServicesRegistry } from "./modules/services-registry.ts";
 import { defaultSource } from "./modules/sources.ts";
 import { ensureHome, type Home, resolveHome } from "./platform/home.ts";
-import { configuredOrigin } from "./platform/origin.ts";
+import { configuredOrigin, makeSite } from "./platform/origin.ts";
 import { processAlive, readRuntime, removeRuntime, writeRuntime } from "./platform/runtime-file.ts";
 import { createProxy } from "./proxy/proxy.ts";
 import type { BridgeData } from "./proxy/websocket-bridge.ts";
@@ -100,10 +100,19 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
   // Before anything listens: finish or undo what a crash interrupted.
   for (const line of await hub.recover()) hubLog.write([`recovery: ${line}`]);
   const started = Date.now();
+  const oauthStore = new OAuthStore(db, now);
+  const oauth = new OAuthServer({
+    store: oauthStore,
+    issuer,
+    users: identity.users,
+    routes: () => hub.installed.routes(),
+    scopes: () => hub.installed.scopes(),
+  });
   const app = hubApp({
     hub,
     identity,
-    oauth: new OAuthStore(db, now),
+    oauth,
+    oauthStore,
     site,
     now,
     clientIp: (req) => clientIp(req),

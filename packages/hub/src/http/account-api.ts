@@ -1,12 +1,12 @@
 import { readJsonBody } from "@parachute/module-kit";
 import { Hono } from "hono";
 import { HubError } from "../errors.ts";
-import type { Identity } from "../identity/identity.ts";
 import { newTotpSecret, totpUri, verifyTotp } from "../identity/totp.ts";
 import type { AuthEnv } from "./api-auth.ts";
+import type { AppDeps } from "./deps.ts";
 
 /** `/api/account`: the admin's password and 2FA. Works for the operator token (acting on the admin) too. */
-export function accountApi(identity: Identity, now: () => number): Hono<AuthEnv> {
+export function accountApi({ identity, now }: AppDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   const admin = (userId: number | null) => {
     const user = userId !== null ? identity.users.byId(userId) : identity.users.admin();

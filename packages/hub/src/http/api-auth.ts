@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { BEARER_CHALLENGE, HubError } from "../errors.ts";
 import type { Identity } from "../identity/identity.ts";
-import type { Site } from "./site.ts";
+import type { Site } from "../platform/origin.ts";
 
 /** Who made an API call: a bearer token's subject, or the logged-in admin's session. */
 export interface Principal {
@@ -45,7 +45,7 @@ async function authenticate(c: Context, identity: Identity, site: Site, scope: s
       sessionId: found.id,
     };
   }
-  throw new HubError("unauthorized", "unauthorized", "log in, or send a token with the scope " + scope, {
+  throw new HubError("unauthorized", "unauthorized", `log in, or send a token with the scope ${scope}`, {
     challenge: BEARER_CHALLENGE,
   });
 }

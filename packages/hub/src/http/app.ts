@@ -1,66 +1,52 @@
-import { readJsonBody } from "@parachute/module-kit";
-import { Hono } from "hono";
+import { type Handler, Hono } from "hono";
 import { HubError } from "../errors.ts";
-import type { Hub } from "../hub.ts";
-import type { Identity } from "../identity/identity.ts";
-import type { OAuthStore } from "../identity/oauth-store.ts";
 import { HUB_VERSION } from "../version.ts";
 import { accountApi } from "./account-api.ts";
-import { type AuthEnv, requireScope } from "./api-auth.ts";
-import { authRoutes } from "./auth-api.ts";
+import { adminPages } from "./admin-pages.ts";
+import { requireScope } from "./api-auth.ts";
+import type { AppDeps } from "./deps.ts";
 import { errorResponse } from "./errors.ts";
 import { firstBootGuard } from "./first-boot.ts";
-import { grantsApi } from "./grants-api.ts";
-import { accepted, modulesApi } from "./modules-api.ts";
-import { oauthRoutes } from "./oauth-api.ts";
+import { hubApi } from "./hub-api.ts";
+import { loginPages } from "./login-pages.ts";
+import { modulesApi } from "./modules-api.ts";
+import { oauthApp } from "./oauth-app.ts";
+import { oauthClientsApi } from "./oauth-clients-api.ts";
 import { operationsApi } from "./operations-api.ts";
-import { setupRoutes } from "./setup-api.ts";
-import type { Site } from "./site.ts";
+import { sessionApi } from "./session-api.ts";
 import { tokensApi } from "./tokens-api.ts";
-import { wellKnown } from "./well-known.ts";
+import { wellKnownApp } from "./well-known.ts";
 
-export interface AppDeps {
-  hub: Hub;
-  identity: Identity;
-  oauth: OAuthStore;
-  site: Site;
-  now: () => number;
-  clientIp: (req: Request) => string;
-  hubInfo: () => Record<string, unknown>;
-}
+export type { AppDeps } from "./deps.ts";
 
 /** The hub's own routes, one line per area. Module paths never reach this app (see server.ts). */
 export function hubApp(deps: AppDeps): Hono {
-  const { identity, site } = deps;
   const app = new Hono();
   app.onError((err) => errorResponse(err));
   app.notFound((c) =>
     errorResponse(new HubError("not_found", "not_found", `nothing is served at ${c.req.path}`)),
   );
-  app.use("*", firstBootGuard(identity));
+  app.use("*", firstBootGuard(deps.identity));
 
   app.get("/health", (c) => c.json({ status: "ok", version: HUB_VERSION }));
-  app.route("/.well-known", wellKnown(deps.hub, identity.issuer, site));
-  app.route("/", setupRoutes(identity, site));
-  app.route("/", authRoutes({ identity, site, clientIp: deps.clientIp }));
-  app.route("/", oauthRoutes({ identity, store: deps.oauth, site, hub: deps.hub }));
-  app.get("/", (c) =>
-    c.redirect(identity.session(c.req.raw, site.secure(c.req.raw)) ? "/api/session" : "/login", 302),
-  );
-
-  const api = new Hono<AuthEnv>();
-  api.use("*", requireScope(identity, site, "hub:admin"));
-  api.get("/status", (c) => c.json({ hub: deps.hubInfo(), modules: deps.hub.installed.status() }));
-  api.route("/modules", modulesApi(deps.hub));
-  api.route("/operations", operationsApi(deps.hub.ops));
-  api.post("/hub/upgrade", async (c) => {
-    const { version } = await readJsonBody<{ version: string }>(c.req.raw, { version: { type: "string" } });
-    return accepted(deps.hub.upgradeHub(version));
-  });
-  api.route("/tokens", tokensApi(identity.issuer));
-  api.route("/account", accountApi(identity, deps.now));
-  api.route("/", grantsApi(deps.oauth, identity.issuer));
-  app.route("/api", api);
-
+  app.get("/", home(deps));
+  app.route("/.well-known", wellKnownApp(deps));
+  app.route("/oauth", oauthApp(deps));
+  app.route("/login", loginPages(deps));
+  app.route("/admin", adminPages(deps));
+  app.route("/api", sessionApi(deps)); // setup, login, logout, session: open to all
+  app.use("/api/*", requireScope(deps.identity, deps.site, "hub:admin")); // everything below
+  app.route("/api/modules", modulesApi(deps));
+  app.route("/api/operations", operationsApi(deps));
+  app.route("/api/tokens", tokensApi(deps));
+  app.route("/api/account", accountApi(deps));
+  app.route("/api/oauth/clients", oauthClientsApi(deps));
+  app.route("/api", hubApi(deps)); // status, hub upgrade, signing keys
   return app;
+}
+
+/** `/`: a logged-in browser goes on to its session, anyone else to the login page. */
+function home({ identity, site }: AppDeps): Handler {
+  return (c) =>
+    c.redirect(identity.session(c.req.raw, site.secure(c.req.raw)) ? "/api/session" : "/login", 302);
 }

@@ -2,8 +2,9 @@ import { readJsonBody } from "@parachute/module-kit";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { HubError } from "../errors.ts";
-import type { Hub, InstallRequest } from "../hub.ts";
+import type { InstallRequest } from "../hub.ts";
 import type { Operation } from "../operations/operation.ts";
+import type { AppDeps } from "./deps.ts";
 import { operationView } from "./operations-api.ts";
 
 const SHORT = /^[a-z][a-z0-9-]{0,39}$/;
@@ -26,7 +27,7 @@ export function accepted(op: Operation): Response {
 }
 
 /** `/api/modules`: list, install, lifecycle, logs (operator-authenticated by the caller). */
-export function modulesApi(hub: Hub): Hono {
+export function modulesApi({ hub }: AppDeps): Hono {
   const app = new Hono();
 
   app.get("/", (c) => c.json({ modules: hub.installed.status() }));

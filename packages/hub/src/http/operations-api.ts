@@ -2,14 +2,15 @@ import { Hono } from "hono";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { OperationEvent, OperationView } from "../api-types.ts";
 import type { Operation } from "../operations/operation.ts";
-import type { Operations } from "../operations/operations.ts";
+import type { AppDeps } from "./deps.ts";
 import { statusOf } from "./errors.ts";
 
 /**
  * `/api/operations`: what install, upgrade, uninstall and the lifecycle verbs are doing. `events`
  * replays every event from the start, then follows; the last event, `done`, carries the outcome.
  */
-export function operationsApi(ops: Operations): Hono {
+export function operationsApi({ hub }: AppDeps): Hono {
+  const ops = hub.ops;
   const app = new Hono();
 
   app.get("/", (c) => c.json({ operations: ops.list().map(operationView) }));

@@ -1,6 +1,8 @@
+import { HubError } from "../errors.ts";
 import type { Identity } from "../identity/identity.ts";
 import { sessionCookieName } from "../identity/identity.ts";
 import { DEFAULT_SESSION_POLICY } from "../identity/sessions.ts";
+import type { Site } from "../platform/origin.ts";
 
 /** Starts a fresh session (a new id on every login) and returns its Set-Cookie header and CSRF token. */
 export function startSession(
@@ -22,4 +24,12 @@ export function clearSessionCookie(secure: boolean): string {
 /** A `next` target after login: a local path only, never another site. */
 export function safeNext(raw: string | null | undefined): string {
   return raw && /^\/(?![/\\])[^\s\\]*$/.test(raw) ? raw : "/";
+}
+
+/** A login request must not come from another site's page either. */
+export function checkLoginOrigin(req: Request, site: Site): void {
+  const origin = req.headers.get("origin");
+  if (origin && origin !== site.origin(req)) {
+    throw new HubError("forbidden", "bad_origin", "this request did not come from the hub's own pages");
+  }
 }

@@ -1,8 +1,9 @@
 import { readJsonBody, validScopeList } from "@parachute/module-kit";
 import { Hono } from "hono";
 import { HubError } from "../errors.ts";
-import type { TokenIssuer } from "../identity/issuer.ts";
+import { audiencesOf } from "../identity/issuer.ts";
 import type { AuthEnv } from "./api-auth.ts";
+import type { AppDeps } from "./deps.ts";
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 const MAX_TTL_S = 365 * 86400;
@@ -16,13 +17,9 @@ export function parseTtl(raw: string): number {
   return s;
 }
 
-/** The audiences a scope list implies: every module it names. */
-export function audiencesOf(scope: string): string[] {
-  return [...new Set(scope.split(" ").map((s) => s.split(":")[0]!))];
-}
-
 /** `/api/tokens`: create (the token is shown once), list, revoke. Needs `hub:admin`. */
-export function tokensApi(issuer: TokenIssuer): Hono<AuthEnv> {
+export function tokensApi({ identity }: AppDeps): Hono<AuthEnv> {
+  const issuer = identity.issuer;
   const app = new Hono<AuthEnv>();
 
   app.post("/", async (c) => {

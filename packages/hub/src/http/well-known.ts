@@ -1,11 +1,10 @@
 import { Hono } from "hono";
-import type { Hub } from "../hub.ts";
-import type { TokenIssuer } from "../identity/issuer.ts";
+import { HubError } from "../errors.ts";
 import { HUB_VERSION } from "../version.ts";
-import type { Site } from "./site.ts";
+import type { AppDeps } from "./deps.ts";
 
-/** Public discovery documents under `/.well-known`. */
-export function wellKnown(hub: Hub, issuer: TokenIssuer, site: Site): Hono {
+/** `/.well-known`: public discovery documents, keys and revocations. */
+export function wellKnownApp({ hub, identity, oauth, site }: AppDeps): Hono {
   const app = new Hono();
 
   app.get("/parachute.json", (c) => {
@@ -26,11 +25,21 @@ export function wellKnown(hub: Hub, issuer: TokenIssuer, site: Site): Hono {
 
   app.get("/jwks.json", (c) => {
     c.header("cache-control", "public, max-age=300");
-    return c.json(issuer.jwks());
+    return c.json(identity.issuer.jwks());
   });
 
   // Revoked tokens that have not expired yet; jtis alone grant nothing, so the list is public.
-  app.get("/parachute-revocations.json", (c) => c.json({ revoked: issuer.revocations() }));
+  app.get("/parachute-revocations.json", (c) => c.json({ revoked: identity.issuer.revocations() }));
+
+  app.get("/oauth-authorization-server", (c) => c.json(oauth.metadata(site.origin(c.req.raw))));
+
+  // RFC 9728: metadata for a module's protected resource, found from the resource's own path.
+  app.get("/oauth-protected-resource/*", (c) => {
+    const path = c.req.path.slice("/.well-known/oauth-protected-resource".length);
+    const doc = oauth.resourceMetadata(site.origin(c.req.raw), path);
+    if (!doc) throw new HubError("not_found", "not_found", `no protected resource at ${path}`);
+    return c.json(doc);
+  });
 
   return app;
 }

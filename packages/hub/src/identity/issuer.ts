@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import { randomUUID } from "node:crypto";
 import { scopeAllows } from "@parachute/module-kit";
 import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from "jose";
+import type { TokenRecord } from "../api-types.ts";
 import { BEARER_CHALLENGE, HubError } from "../errors.ts";
 
 const ALG = "ES256";
@@ -20,16 +21,9 @@ export interface IssueRequest {
   label?: string;
 }
 
-export interface TokenRecord {
-  jti: string;
-  sub: string;
-  aud: string;
-  scope: string;
-  label: string | null;
-  kind: string;
-  issuedAt: number;
-  expiresAt: number;
-  revokedAt: number | null;
+/** The audiences a scope list implies: every module it names. */
+export function audiencesOf(scope: string): string[] {
+  return [...new Set(scope.split(" ").map((s) => s.split(":")[0]!))];
 }
 
 interface KeyRow {

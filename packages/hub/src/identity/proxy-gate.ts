@@ -1,5 +1,5 @@
 import { BEARER_CHALLENGE, HubError } from "../errors.ts";
-import type { Site } from "../http/site.ts";
+import type { Site } from "../platform/origin.ts";
 import type { ProxyGate } from "../proxy/proxy.ts";
 import { type Identity, stripSessionCookie } from "./identity.ts";
 

@@ -9,3 +9,14 @@ export function configuredOrigin(env: Record<string, string | undefined>): strin
     (env.FLY_APP_NAME ? `https://${env.FLY_APP_NAME}.fly.dev` : "");
   return raw ? raw.replace(/\/+$/, "") : null;
 }
+
+/** How the hub sees itself from outside: its public origin and whether it is served over https. */
+export interface Site {
+  origin(req: Request): string;
+  secure(req: Request): boolean;
+}
+
+export function makeSite(configured: string | null): Site {
+  const origin = (req: Request) => configured ?? new URL(req.url).origin;
+  return { origin, secure: (req) => origin(req).startsWith("https:") };
+}

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import type { ModuleStatus } from "../../api-types.ts";
 import { catalogEntry } from "../../modules/catalog.ts";
-import type { ModuleStatus } from "../../supervisor/module-runner.ts";
 import { parseArgs } from "../args.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import type { Command } from "../io.ts";

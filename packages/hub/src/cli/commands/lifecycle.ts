@@ -1,4 +1,4 @@
-import type { ModuleStatus } from "../../supervisor/module-runner.ts";
+import type { ModuleStatus } from "../../api-types.ts";
 import { parseArgs } from "../args.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import type { Command } from "../io.ts";

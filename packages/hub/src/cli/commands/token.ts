@@ -1,4 +1,4 @@
-import type { TokenRecord as TokenRow } from "../../identity/issuer.ts";
+import type { TokenRecord } from "../../api-types.ts";
 import { parseArgs } from "../args.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import type { Command } from "../io.ts";
@@ -35,7 +35,7 @@ export const token: Command = async (argv, io) => {
   }
   if (sub === "list") {
     const args = parseArgs(rest, [], ["--json"]);
-    const { tokens } = await client.call<{ tokens: TokenRow[] }>("GET", "/api/tokens");
+    const { tokens } = await client.call<{ tokens: TokenRecord[] }>("GET", "/api/tokens");
     if (args.flags.has("--json")) {
       io.print(JSON.stringify(tokens, null, 2));
       return EXIT.ok;
