@@ -6,6 +6,7 @@ export {
   type PropertySchema,
   parseDotEnv,
 } from "./config.ts";
+export { parseDuration } from "./duration.ts";
 export { errorResponse, HttpError, ManifestError } from "./errors.ts";
 export { readCapped, readJsonBody } from "./json-body.ts";
 export {

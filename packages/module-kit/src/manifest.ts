@@ -30,7 +30,7 @@ export const RESERVED_PREFIXES = ["/api", "/admin", "/oauth", "/.well-known", "/
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 /** Folders of `$PARACHUTE_HOME` the hub keeps; a module's data folder is `<home>/<name>`. */
-export const RESERVED_NAMES = ["modules", "logs", "operations", "backups", "hub"];
+const RESERVED_NAMES = ["modules", "logs", "operations", "backups", "hub"];
 const MANIFEST_NAME = /^[a-z0-9@][a-z0-9._/-]{0,99}$/;
 const MOUNT = /^(\/[a-z0-9][a-z0-9._-]*)+$/;
 const SCOPE = /^[a-z][a-z0-9-]*(:[a-z0-9*][a-z0-9-]*)*:(read|write|admin|[a-z][a-z0-9-]*)$/;

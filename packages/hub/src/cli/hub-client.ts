@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import type { OperationEvent, OperationView } from "../api-types.ts";
+import type { Accepted, OperationEvent, OperationView } from "../api-types.ts";
 import { type Home, resolveHome } from "../platform/home.ts";
 import { processAlive, type RuntimeInfo, readRuntime } from "../platform/runtime-file.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
@@ -36,7 +36,7 @@ export class HubClient {
     onEvent: (e: OperationEvent) => void,
     stop?: Promise<void>,
   ): Promise<OperationView> {
-    const { operation_id } = await this.call<{ operation_id: string }>("POST", path, body);
+    const { operation_id } = await this.call<Accepted>("POST", path, body);
     const res = await this.stream(`/api/operations/${operation_id}/events`);
     let outcome: OperationView | undefined;
     await readSse(

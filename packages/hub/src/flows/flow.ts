@@ -27,7 +27,7 @@ export interface FlowContext {
 }
 
 /** A checked request: the module it is about, the lock keys it runs under, and its plan. */
-export interface Planned<Plan> {
+interface Planned<Plan> {
   module: string;
   keys: string[];
   plan: Plan;

@@ -4,7 +4,7 @@ import type { Identity } from "../identity/identity.ts";
 import type { Site } from "../platform/origin.ts";
 
 /** Who made an API call: a bearer token's subject, or the logged-in admin's session. */
-export interface Principal {
+interface Principal {
   via: "token" | "session";
   sub: string;
   userId: number | null;

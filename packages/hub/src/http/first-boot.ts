@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { HubError } from "../errors.ts";
 import type { Identity } from "../identity/identity.ts";
 import { bearer } from "./api-auth.ts";
+import { wantsHtml } from "./pages.ts";
 
 const OPEN = [/^\/health$/, /^\/\.well-known\//, /^\/api\/setup$/, /^\/admin\/setup$/];
 
@@ -12,7 +13,7 @@ const OPEN = [/^\/health$/, /^\/\.well-known\//, /^\/api\/setup$/, /^\/admin\/se
 export function firstBootGuard(identity: Identity): MiddlewareHandler {
   return async (c, next) => {
     if (identity.adminExists() || OPEN.some((re) => re.test(c.req.path)) || bearer(c.req.raw)) return next();
-    if ((c.req.header("accept") ?? "").includes("text/html")) return c.redirect("/admin/setup", 302);
+    if (wantsHtml(c.req.raw)) return c.redirect("/admin/setup", 302);
     throw new HubError(
       "unauthorized",
       "setup_required",

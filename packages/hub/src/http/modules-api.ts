@@ -1,6 +1,7 @@
 import { readJsonBody } from "@parachute/module-kit";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
+import type { Accepted } from "../api-types.ts";
 import { HubError } from "../errors.ts";
 import type { InstallRequest } from "../hub.ts";
 import type { Operation } from "../operations/operation.ts";
@@ -20,10 +21,11 @@ function lineCount(raw: string | undefined): number {
 
 /** 202 with the queued operation; its progress is at `Location` and `Location/events`. */
 export function accepted(op: Operation): Response {
-  return Response.json(
-    { operation_id: op.id, operation: operationView(op) },
-    { status: 202, headers: { location: `/api/operations/${op.id}` } },
-  );
+  const body: Accepted = { operation_id: op.id, operation: operationView(op) };
+  return Response.json(body, {
+    status: 202,
+    headers: { location: `/api/operations/${op.id}` },
+  });
 }
 
 /** `/api/modules`: list, install, lifecycle, logs (operator-authenticated by the caller). */

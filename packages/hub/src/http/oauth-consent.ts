@@ -8,7 +8,7 @@ const VERBS: Record<string, string> = {
 };
 
 /** A scope in plain words, e.g. `vault:default:write` → "read and change your vault "default"". */
-export function describeScope(scope: string): string {
+function describeScope(scope: string): string {
   const parts = scope.split(":");
   const module = parts[0]!;
   const verb = parts[parts.length - 1]!;

@@ -6,6 +6,11 @@ export function escapeHtml(s: string): string {
   );
 }
 
+/** Whether a request comes from a browser that would rather see a page than JSON. */
+export function wantsHtml(req: Request): boolean {
+  return (req.headers.get("accept") ?? "").includes("text/html");
+}
+
 export function htmlPage(
   title: string,
   body: string,

@@ -1,18 +1,16 @@
-import { readJsonBody, validScopeList } from "@parachute/module-kit";
+import { parseDuration, readJsonBody, validScopeList } from "@parachute/module-kit";
 import { Hono } from "hono";
 import { HubError } from "../errors.ts";
 import { audiencesOf } from "../identity/issuer.ts";
 import type { AuthEnv } from "./api-auth.ts";
 import type { AppDeps } from "./deps.ts";
 
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 const MAX_TTL_S = 365 * 86400;
 
-/** Parses a lifetime such as `90s`, `15m`, `12h`, `30d`. */
-export function parseTtl(raw: string): number {
-  const m = /^(\d{1,6})([smhd])$/.exec(raw);
-  const s = m ? Number(m[1]) * UNITS[m[2]!]! : Number.NaN;
-  if (!(s >= 1 && s <= MAX_TTL_S))
+/** Parses a lifetime such as `90s`, `15m`, `12h`, `30d` (at most a year). */
+function parseTtl(raw: string): number {
+  const s = parseDuration(raw);
+  if (s === null || s < 1 || s > MAX_TTL_S)
     throw new HubError("invalid", "invalid_field", '"ttl" must look like 15m, 12h or 30d (at most 365d)');
   return s;
 }

@@ -25,7 +25,7 @@ export type AuthorizeOutcome =
   | { outcome: "consent"; client: Client; request: ConsentRequest };
 
 /** What the consent form carries back, unchanged, with the admin's decision. */
-export interface ConsentRequest {
+interface ConsentRequest {
   client_id: string;
   redirect_uri: string;
   scope: string;

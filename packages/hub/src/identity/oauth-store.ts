@@ -27,8 +27,8 @@ export interface RefreshGrant {
   resource: string | null;
 }
 
-export const CODE_TTL_MS = 60_000;
-export const REFRESH_TTL_MS = 30 * 24 * 3600_000;
+const CODE_TTL_MS = 60_000;
+const REFRESH_TTL_MS = 30 * 24 * 3600_000;
 
 /** OAuth clients, authorization codes and refresh-token families in hub.db; secrets stored hashed. */
 export class OAuthStore {

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { HubError } from "../errors.ts";
 import { totpStep } from "./totp.ts";
 
-export const MIN_PASSWORD_LENGTH = 12;
+const MIN_PASSWORD_LENGTH = 12;
 const MAX_PASSWORD_LENGTH = 1024;
 const USERNAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
 
@@ -32,7 +32,7 @@ export function checkUsername(username: string): void {
   }
 }
 
-export function checkPassword(password: string): void {
+function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
     throw new HubError(
       "invalid",

@@ -61,7 +61,7 @@ const semverKey = (v: string) =>
     .join(".");
 
 /** The tarball for a spec in a folder source: the exact version, or the highest for a channel. */
-export function tarballIn(dir: string, spec: PackageSpec): string {
+function tarballIn(dir: string, spec: PackageSpec): string {
   const prefix = `${spec.name.replace(/^@/, "").replace("/", "-")}-`;
   const versions = existsSync(dir)
     ? readdirSync(dir)

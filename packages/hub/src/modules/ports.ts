@@ -1,6 +1,6 @@
 /** The first port of Parachute's canonical range (the hub's) and the range's last port. */
-export const CANONICAL_FIRST = 1939;
-export const CANONICAL_LAST = 1949;
+const CANONICAL_FIRST = 1939;
+const CANONICAL_LAST = 1949;
 
 /**
  * Picks a module's port: its preferred one when nothing claims it, else the first free port of the

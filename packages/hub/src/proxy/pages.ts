@@ -1,7 +1,4 @@
-const wantsHtml = (req: Request) => (req.headers.get("accept") ?? "").includes("text/html");
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+import { escapeHtml, wantsHtml } from "../http/pages.ts";
 
 function page(title: string, body: string, refresh: boolean): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">${

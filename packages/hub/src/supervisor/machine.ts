@@ -2,7 +2,7 @@ import type { PublicState } from "../api-types.ts";
 import { backoffDelay, crashesInWindow, type Policy } from "./restart-policy.ts";
 
 /** What the process is doing, as observed. */
-export type Phase = "stopped" | "starting" | "running" | "backoff" | "stopping" | "failed";
+type Phase = "stopped" | "starting" | "running" | "backoff" | "stopping" | "failed";
 
 export type TimerName = "start-timeout" | "backoff" | "grace" | "retry" | "healthy";
 

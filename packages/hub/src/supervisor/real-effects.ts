@@ -18,7 +18,7 @@ function signalGroup(pgid: number, signal: "SIGTERM" | "SIGKILL"): void {
 }
 
 /** Spawns a module in a new process group with its output piped into its log. */
-export function spawnModule(spec: ModuleSpec, log: ModuleLog): ChildProcess {
+function spawnModule(spec: ModuleSpec, log: ModuleLog): ChildProcess {
   const proc = Bun.spawn(resolveArgv(spec.argv), {
     cwd: spec.cwd,
     env: spec.env,
@@ -40,7 +40,7 @@ export function spawnModule(spec: ModuleSpec, log: ModuleLog): ChildProcess {
 }
 
 /** One readiness probe: true only for a 200 within a second. */
-export async function probeHealth(url: string): Promise<boolean> {
+async function probeHealth(url: string): Promise<boolean> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
     await res.body?.cancel();

@@ -1,4 +1,4 @@
-import { HttpError, readJsonBody } from "@parachute/module-kit";
+import { HttpError, parseDuration, readJsonBody } from "@parachute/module-kit";
 import { Hono } from "hono";
 import type { NewNote, NotePatch } from "../core/notes.ts";
 import { queryNotes } from "../core/query.ts";
@@ -12,13 +12,11 @@ export const MAX_BATCH = 100;
 const MAX_BODY = 2 * 1024 * 1024;
 const MAX_BATCH_BODY = 16 * 1024 * 1024;
 
-const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** A lifetime such as `15m`, `12h`, `30d`. */
+/** A lifetime such as `15m`, `12h`, `30d`, in milliseconds. */
 export function ttlMs(raw: string): number {
-  const m = /^(\d{1,4})([mhd])$/.exec(raw);
-  if (!m) throw new HttpError(400, "invalid_field", '"ttl" must look like 15m, 12h or 30d');
-  return Number(m[1]) * UNIT_MS[m[2]!]!;
+  const s = parseDuration(raw);
+  if (s === null || s < 1) throw new HttpError(400, "invalid_field", '"ttl" must look like 15m, 12h or 30d');
+  return s * 1000;
 }
 
 /** Checks the caller may `verb` (read, write, admin) the named vault; throws 401/403 otherwise. */

@@ -11,7 +11,7 @@ import { followOperation } from "../progress.ts";
  * What an install argument names: a local folder or tarball (a path, relative to the current
  * directory), a catalog module, or a registry package spec.
  */
-export function installBody(arg: string, cwd: string, source?: string): Record<string, string> {
+function installBody(arg: string, cwd: string, source?: string): Record<string, string> {
   const local = /^[./~]/.test(arg) || arg.endsWith(".tgz") || existsSync(resolve(cwd, arg));
   if (local) {
     if (source)

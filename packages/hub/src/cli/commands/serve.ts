@@ -8,7 +8,7 @@ import type { Command } from "../io.ts";
 import { CHILD_FLAG, EXIT_RESTART, fallBack, parentGone, runInstalledHub } from "../launcher.ts";
 
 /** Port from --port, else PORT, else 1939 (0 picks a free one). */
-export function choosePort(flag: string | true | undefined, env: Record<string, string | undefined>): number {
+function choosePort(flag: string | true | undefined, env: Record<string, string | undefined>): number {
   const raw = typeof flag === "string" ? flag : env.PORT || "1939";
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535)

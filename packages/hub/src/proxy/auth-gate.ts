@@ -1,7 +1,8 @@
 import { BEARER_CHALLENGE, HubError } from "../errors.ts";
+import { wantsHtml } from "../http/pages.ts";
+import { type Identity, stripSessionCookie } from "../identity/identity.ts";
 import type { Site } from "../platform/origin.ts";
-import type { ProxyGate } from "../proxy/proxy.ts";
-import { type Identity, stripSessionCookie } from "./identity.ts";
+import type { ProxyGate } from "./proxy.ts";
 
 /** Lifetime of a token the proxy injects for a browser session, and when a cached one is renewed. */
 const INJECTED_TTL_S = 300;
@@ -51,7 +52,7 @@ export function createProxyGate(deps: GateDeps): ProxyGate {
     }
     if (adminExists && deps.publicPaths(route.short).some((re) => re.test(path))) return undefined;
 
-    if ((req.headers.get("accept") ?? "").includes("text/html")) {
+    if (wantsHtml(req)) {
       const to = adminExists ? `/login?next=${encodeURIComponent(path)}` : "/admin/setup";
       return new Response(null, { status: 302, headers: { location: to, "cache-control": "no-store" } });
     }
