@@ -2,9 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startHub, tempHome } from "../packages/hub/testing/hub-process.ts";
-import { queryNotes } from "../packages/vault/src/core/query.ts";
-import { importFolder } from "../packages/vault/src/core/transfer.ts";
-import { VaultSet } from "../packages/vault/src/core/vaults.ts";
+import { importFolder, queryNotes, VaultSet } from "../packages/vault/src/index.ts";
 import { median, type Row } from "./stats.ts";
 
 /**

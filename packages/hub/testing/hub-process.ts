@@ -1,7 +1,7 @@
-import { afterAll } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runProgram } from "@parachute/module-kit/testing";
 import type { Subprocess } from "bun";
 import type { OperationView } from "../src/api-types.ts";
 import { readSse } from "../src/cli/sse.ts";
@@ -11,7 +11,10 @@ const BIN = join(import.meta.dir, "..", "src", "cli", "bin.ts");
 const live = new Set<Subprocess>();
 const homes = new Set<string>();
 
-/** Kills every hub this file started and removes every temp home it made. */
+/**
+ * Kills every hub started here and removes every temp home made here. The test run calls it once at
+ * its end (scripts/test-setup.ts); the benchmarks call it themselves.
+ */
 export async function cleanUp(): Promise<void> {
   for (const p of live) p.kill("SIGKILL");
   await Promise.all([...live].map((p) => p.exited));
@@ -19,13 +22,7 @@ export async function cleanUp(): Promise<void> {
   homes.clear();
 }
 
-// Under the test runner, whatever a test did, no hub and no temp home outlives its file; the
-// benchmarks use this file outside it and call cleanUp themselves.
-try {
-  afterAll(cleanUp);
-} catch {}
-
-/** A fresh PARACHUTE_HOME in the temp folder, removed after the test file. */
+/** A fresh PARACHUTE_HOME in the temp folder, removed by cleanUp. */
 export function tempHome(): string {
   const dir = mkdtempSync(join(tmpdir(), "parachute-test-"));
   homes.add(dir);
@@ -170,7 +167,7 @@ function parentOf(pid: number): number | null {
 }
 
 /** Creates the admin (first time) or logs in, returning the session cookie and CSRF token. */
-export async function adminSession(
+async function adminSession(
   origin: string,
   setupToken = TEST_SETUP_TOKEN,
 ): Promise<{ cookie: string; csrf: string }> {
@@ -196,23 +193,6 @@ export function runCli(home: string, args: string[], cwd?: string) {
   return runProgram([process.execPath, BIN, ...args], { PARACHUTE_HOME: home }, cwd);
 }
 
-/** Runs a program to its end with a minimal environment plus `env`; returns its exit code and output. */
-export async function runProgram(argv: string[], env: Record<string, string>, cwd?: string) {
-  const proc = Bun.spawn(argv, {
-    cwd,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...env },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, stdout, stderr };
-}
-
 /** Waits for a module to reach a state, through the API. */
 export async function waitForState(hub: HubProcess, short: string, state: string, deadlineMs = 10_000) {
   return waitFor(
@@ -235,4 +215,4 @@ export async function waitForState(hub: HubProcess, short: string, state: string
   );
 }
 
-export { pidAlive, waitFor };
+export { pidAlive, runProgram, waitFor };

@@ -1,7 +1,7 @@
 /** Shared helpers of the identity tests (real hub processes). */
 import { expect } from "bun:test";
 import { Secret, TOTP } from "otpauth";
-import { type HubProcess, startHub, TEST_ADMIN, tempHome, waitFor } from "./hub-process.ts";
+import { type HubProcess, startHub, tempHome, waitFor } from "./hub-process.ts";
 
 export const HUB_TEST_MS = 30_000;
 export const PRIVATE_JWK_FIELDS = ["d", "p", "q", "dp", "dq", "qi", "k"];

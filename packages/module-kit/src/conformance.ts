@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Manifest, validateManifest } from "./manifest.ts";
 import { standardPaths } from "./server.ts";
+import { waitFor } from "./testing.ts";
 
 /** A running module under test, as the conformance suite needs it. */
 export interface RunningModule {
@@ -121,48 +122,52 @@ function freePort(): number {
   return port;
 }
 
-/** Starts a module package the way the hub would (cwd = the package, PORT, PARACHUTE_HOME), without a hub. */
+/**
+ * Starts a module package the way the hub would (cwd = the package, PORT, PARACHUTE_HOME), without a
+ * hub. The port is one the system just gave out; should another process take it first, the module
+ * exits and is started again on another. `stop` kills it and removes its temp home.
+ */
 export async function startModulePackage(
   dir: string,
   adminHeaders?: Record<string, string>,
   env: Record<string, string> = {},
 ): Promise<RunningModule> {
   const manifest = JSON.parse(readFileSync(join(dir, ".parachute", "module.json"), "utf8"));
-  const port = freePort();
   const argv =
     manifest.startCmd[0] === "bun" ? [process.execPath, ...manifest.startCmd.slice(1)] : manifest.startCmd;
-  const proc = Bun.spawn(argv, {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? "",
-      PORT: String(port),
-      PARACHUTE_HOME: mkdtempSync(join(tmpdir(), "conformance-")),
-      ...env,
-    },
-    stdout: "ignore",
-    stderr: "inherit",
-  });
-  const origin = `http://127.0.0.1:${port}`;
-  const deadline = performance.now() + 10_000;
-  while (
-    !(await fetch(`${origin}${manifest.health}`).then(
-      (r) => r.ok,
-      () => false,
-    ))
-  ) {
-    if (performance.now() > deadline || proc.exitCode !== null)
-      throw new Error(`${dir} did not become healthy`);
-    await Bun.sleep(10);
+  const home = mkdtempSync(join(tmpdir(), "conformance-"));
+  for (let attempt = 1; ; attempt++) {
+    const port = freePort();
+    const proc = Bun.spawn(argv, {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "", PORT: String(port), PARACHUTE_HOME: home, ...env },
+      stdout: "ignore",
+      stderr: "inherit",
+    });
+    const origin = `http://127.0.0.1:${port}`;
+    const up = await waitFor(
+      async () =>
+        proc.exitCode !== null
+          ? "exited"
+          : (await fetch(`${origin}${manifest.health}`).then(
+              (r) => r.ok,
+              () => false,
+            )) && "up",
+      `${dir} to become healthy`,
+    );
+    if (up === "exited" && attempt < 3) continue;
+    if (up === "exited") throw new Error(`${dir} exited before becoming healthy`);
+    return {
+      origin,
+      manifest,
+      adminHeaders,
+      exited: proc.exited,
+      signal: (sig) => proc.kill(sig),
+      stop: async () => {
+        proc.kill("SIGKILL");
+        await proc.exited;
+        rmSync(home, { recursive: true, force: true });
+      },
+    };
   }
-  return {
-    origin,
-    manifest,
-    adminHeaders,
-    exited: proc.exited,
-    signal: (sig) => proc.kill(sig),
-    stop: async () => {
-      proc.kill("SIGKILL");
-      await proc.exited;
-    },
-  };
 }

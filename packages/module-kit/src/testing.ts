@@ -1,6 +1,7 @@
 /**
  * Helpers for the tests of every package (`@parachute/module-kit/testing`): waiting on a condition
- * with a deadline instead of sleeping, and catching the error a call is expected to raise.
+ * with a deadline instead of sleeping, catching the error a call is expected to raise, and running a
+ * program to its end.
  */
 
 /** Polls `check` until it returns a truthy value or the deadline passes; never a fixed sleep. */
@@ -51,4 +52,35 @@ export async function rejection<E extends Error>(p: Promise<unknown>, type: Erro
     throw err;
   }
   throw new Error(`expected a rejection, got ${JSON.stringify(result)}`);
+}
+
+/** What a program run to its end by `runProgram` printed, and how it exited. */
+export interface ProgramResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a program to its end with a minimal environment (`PATH`, `HOME`) plus `env`, stdin closed;
+ * returns its exit code and output.
+ */
+export async function runProgram(
+  argv: string[],
+  env: Record<string, string>,
+  cwd?: string,
+): Promise<ProgramResult> {
+  const proc = Bun.spawn(argv, {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...env },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { code, stdout, stderr };
 }

@@ -9,7 +9,7 @@ import { vaultMcpServer } from "./mcp/server.ts";
 import { ttlMs } from "./rest/app.ts";
 
 /** Exit codes, a subset of the hub CLI's (docs/contracts/cli.md). */
-export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 5 } as const;
+const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 5 } as const;
 
 /** What a command may touch: its output, the environment, and stdio as an MCP channel. */
 export interface VaultCliIo {
@@ -27,7 +27,7 @@ export interface VaultCliIo {
   interrupted: Promise<void>;
 }
 
-export const USAGE = `usage: parachute-vault [command]
+const USAGE = `usage: parachute-vault [command]
 
   (no command)             serve the vault module (started by the hub)
   mcp [--vault <name>]     the MCP server on stdio, with full access to the local vault

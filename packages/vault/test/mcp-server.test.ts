@@ -1,21 +1,14 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { HttpError } from "@parachute/module-kit";
 import { mcpHttp, mcpVaultName } from "../src/mcp/http.ts";
 import { vaultMcpServer } from "../src/mcp/server.ts";
-import { type TempVaults, tempVaults } from "../testing/core.ts";
+import { vaultsPerTest } from "../testing/core.ts";
+import { ALL_TOOLS, callTool, READ_TOOLS, toolNames } from "../testing/mcp.ts";
 
-const READ_TOOLS = ["find-path", "list-tags", "query-notes", "vault-info"];
-const ALL_TOOLS = [...READ_TOOLS, "create-note", "delete-note", "delete-tag", "update-note", "update-tag"];
-
-let t: TempVaults;
-beforeEach(() => {
-  t = tempVaults();
-});
-afterEach(() => t.close());
+const t = vaultsPerTest();
 
 /** A client talking to a fresh server for `scope` over an in-memory pair. */
 async function connect(scope: string): Promise<Client> {
@@ -26,23 +19,17 @@ async function connect(scope: string): Promise<Client> {
   return client;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: tool results are JSON the assertions walk freely
-type Result = CallToolResult & { structuredContent: Record<string, any> };
-const call = async (client: Client, name: string, args: Record<string, unknown> = {}) =>
-  (await client.callTool({ name, arguments: args })) as Result;
-const names = async (client: Client) => (await client.listTools()).tools.map((x) => x.name).sort();
-
 describe("the vault MCP server", () => {
   test("tools/list follows the scope: write sees all nine, read the four read tools, another vault none", async () => {
-    expect(await names(await connect("vault:write"))).toEqual(ALL_TOOLS.sort());
-    expect(await names(await connect("vault:default:admin"))).toEqual(ALL_TOOLS.sort());
-    expect(await names(await connect("vault:default:read"))).toEqual(READ_TOOLS);
+    expect(await toolNames(await connect("vault:write"))).toEqual(ALL_TOOLS);
+    expect(await toolNames(await connect("vault:default:admin"))).toEqual(ALL_TOOLS);
+    expect(await toolNames(await connect("vault:default:read"))).toEqual(READ_TOOLS);
     const other = await connect("vault:work:write");
     expect(other.getServerCapabilities()?.tools).toBeUndefined();
   });
 
   test("a read-only caller cannot call a write tool, and nothing is written", async () => {
-    const res = await call(await connect("vault:read"), "create-note", { path: "nope" });
+    const res = await callTool(await connect("vault:read"), "create-note", { path: "nope" });
     expect(res.isError).toBe(true);
     expect(t.notes.row.bind(t.notes, "nope")).toThrow();
   });
@@ -54,19 +41,19 @@ describe("the vault MCP server", () => {
     expect(create.inputSchema.additionalProperties).toBe(false);
     expect(create.annotations?.readOnlyHint).toBe(false);
     expect(tools.find((x) => x.name === "query-notes")!.annotations?.readOnlyHint).toBe(true);
-    const res = await call(await connect("vault:write"), "create-note", { path: "x", colour: "red" });
+    const res = await callTool(await connect("vault:write"), "create-note", { path: "x", colour: "red" });
     expect(res.isError).toBe(true);
     expect(JSON.stringify(res.content)).toContain("colour");
   });
 
   test("core errors come back as tool errors with their code and details", async () => {
     const client = await connect("vault:write");
-    const note = (await call(client, "create-note", { path: "a", content: "one one" })).structuredContent;
-    const taken = await call(client, "create-note", { path: "A.md" });
+    const note = (await callTool(client, "create-note", { path: "a", content: "one one" })).structuredContent;
+    const taken = await callTool(client, "create-note", { path: "A.md" });
     expect(taken.isError).toBe(true);
     expect(taken.structuredContent.error).toBe("path_taken");
     expect((taken.content[0] as { text: string }).text).toStartWith("path_taken: ");
-    const stale = await call(client, "update-note", {
+    const stale = await callTool(client, "update-note", {
       ref: note.id,
       content: "x",
       if_updated_at: "2000-01-01T00:00:00.000Z",
@@ -75,13 +62,15 @@ describe("the vault MCP server", () => {
       error: "conflict",
       current_updated_at: note.updated_at,
     });
-    const ambiguous = await call(client, "update-note", { ref: "a", edit: { old: "one", new: "two" } });
+    const ambiguous = await callTool(client, "update-note", { ref: "a", edit: { old: "one", new: "two" } });
     expect(ambiguous.structuredContent.error).toBe("edit_ambiguous");
-    expect((await call(client, "delete-note", { ref: "missing" })).structuredContent.error).toBe("not_found");
-    expect((await call(client, "query-notes", { search: '"open' })).structuredContent.error).toBe(
+    expect((await callTool(client, "delete-note", { ref: "missing" })).structuredContent.error).toBe(
+      "not_found",
+    );
+    expect((await callTool(client, "query-notes", { search: '"open' })).structuredContent.error).toBe(
       "invalid_search",
     );
-    expect((await call(client, "create-note", { path: "../up" })).structuredContent.error).toBe(
+    expect((await callTool(client, "create-note", { path: "../up" })).structuredContent.error).toBe(
       "invalid_path",
     );
   });
@@ -93,7 +82,7 @@ describe("the vault MCP server", () => {
     t.notes.create({ path: "projects/journal-ideas" });
     t.notes.create({ path: "100%_done" });
     const paths = async (args: Record<string, unknown>) =>
-      ((await call(client, "find-path", args)).structuredContent.notes as { path: string }[]).map(
+      ((await callTool(client, "find-path", args)).structuredContent.notes as { path: string }[]).map(
         (n) => n.path,
       );
     expect(await paths({ path: "JOURNAL" })).toEqual([
@@ -106,12 +95,12 @@ describe("the vault MCP server", () => {
       "journal/2024-05-02",
     ]);
     expect(await paths({ path: "%_" })).toEqual(["100%_done"]);
-    const limited = (await call(client, "find-path", { path: "journal", limit: 1 })).structuredContent;
+    const limited = (await callTool(client, "find-path", { path: "journal", limit: 1 })).structuredContent;
     expect(limited.more).toBe(true);
-    const exact = (await call(client, "find-path", { path: "journal/2024-05-01.md", match: "exact" }))
+    const exact = (await callTool(client, "find-path", { path: "journal/2024-05-01.md", match: "exact" }))
       .structuredContent;
     expect(exact.note).toMatchObject({ path: "Journal/2024-05-01", content: "day" });
-    const bare = (await call(client, "query-notes", { path_prefix: "journal/", include_content: false }))
+    const bare = (await callTool(client, "query-notes", { path_prefix: "journal/", include_content: false }))
       .structuredContent;
     expect(bare.notes).toHaveLength(2);
     expect(bare.notes[0].content).toBeUndefined();
@@ -120,9 +109,11 @@ describe("the vault MCP server", () => {
 
   test("vault-info says what the connection may do", async () => {
     t.notes.create({ path: "a", content: "[[b]]", tags: ["x"] });
-    const info = (await call(await connect("vault:default:read"), "vault-info")).structuredContent;
+    const info = (await callTool(await connect("vault:default:read"), "vault-info")).structuredContent;
     expect(info).toMatchObject({ name: "default", notes: 1, tags: 1, links: 1, access: "read" });
-    expect((await call(await connect("vault:admin"), "vault-info")).structuredContent.access).toBe("admin");
+    expect((await callTool(await connect("vault:admin"), "vault-info")).structuredContent.access).toBe(
+      "admin",
+    );
   });
 });
 
@@ -157,8 +148,8 @@ describe("the MCP endpoint, in memory", () => {
 
   test("a client lists and calls tools; no session id is ever issued", async () => {
     const client = await httpClient("vault:write");
-    expect(await names(client)).toEqual(ALL_TOOLS.sort());
-    const created = await call(client, "create-note", { path: "over/http" });
+    expect(await toolNames(client)).toEqual(ALL_TOOLS);
+    const created = await callTool(client, "create-note", { path: "over/http" });
     expect(created.isError).toBeFalsy();
     expect(t.notes.get("over/http").id).toBe(created.structuredContent.id);
     const res = await handler("vault:read")(

@@ -1,24 +1,17 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import type { NoteStore } from "../src/core/notes.ts";
+import { beforeEach, describe, expect, test } from "bun:test";
 import { type NoteQuery, queryNotes } from "../src/core/query.ts";
-import { expectVaultError, type TempVaults, tempVaults } from "../testing/core.ts";
+import { expectVaultError, vaultsPerTest } from "../testing/core.ts";
 
-let t: TempVaults;
-let notes: NoteStore;
-beforeEach(() => {
-  t = tempVaults();
-  notes = t.notes;
-});
-afterEach(() => t.close());
+const t = vaultsPerTest();
 
-const paths = (q: NoteQuery) => queryNotes(notes, q).notes.map((n) => n.path);
+const paths = (q: NoteQuery) => queryNotes(t.notes, q).notes.map((n) => n.path);
 const sorted = (q: NoteQuery) => paths(q).sort();
 
 describe("search", () => {
   beforeEach(() => {
-    notes.create({ path: "recipes/bread", content: "Flour, water, salt and yeast." });
-    notes.create({ path: "recipes/pancakes", content: "Flour, milk and eggs." });
-    notes.create({ path: "journal/monday", content: "Baked some bread today." });
+    t.notes.create({ path: "recipes/bread", content: "Flour, water, salt and yeast." });
+    t.notes.create({ path: "recipes/pancakes", content: "Flour, milk and eggs." });
+    t.notes.create({ path: "journal/monday", content: "Baked some bread today." });
   });
 
   test("matches words in the content", () => {
@@ -41,22 +34,22 @@ describe("search", () => {
   });
 
   test("is case- and accent-insensitive", () => {
-    notes.create({ path: "cafe", content: "Un CAFÉ crème" });
+    t.notes.create({ path: "cafe", content: "Un CAFÉ crème" });
     expect(sorted({ search: "cafe creme" })).toEqual(["cafe"]);
   });
 
   test("no match is an empty list", () => {
-    expect(queryNotes(notes, { search: "quinoa" })).toEqual({ notes: [], next_cursor: null });
+    expect(queryNotes(t.notes, { search: "quinoa" })).toEqual({ notes: [], next_cursor: null });
   });
 
   test("follows updates, renames and deletes", () => {
-    notes.update("recipes/bread", { content: "Sourdough starter." });
+    t.notes.update("recipes/bread", { content: "Sourdough starter." });
     expect(sorted({ search: "yeast" })).toEqual([]);
     expect(sorted({ search: "sourdough" })).toEqual(["recipes/bread"]);
-    notes.update("recipes/bread", { path: "baking/loaf" });
+    t.notes.update("recipes/bread", { path: "baking/loaf" });
     expect(sorted({ search: "loaf" })).toEqual(["baking/loaf"]);
     expect(sorted({ search: "path:recipes" })).toEqual(["recipes/pancakes"]);
-    notes.delete("baking/loaf");
+    t.notes.delete("baking/loaf");
     expect(sorted({ search: "sourdough" })).toEqual([]);
   });
 
@@ -72,18 +65,18 @@ describe("search", () => {
     "*foo",
     "*",
   ])("a malformed query %p is invalid_search, never an empty list", (search) => {
-    expectVaultError(() => queryNotes(notes, { search }), "invalid", "invalid_search");
+    expectVaultError(() => queryNotes(t.notes, { search }), "invalid", "invalid_search");
   });
 
   test("an empty, blank or over-long search is invalid_search", () => {
     for (const search of ["", "   ", "a".repeat(501)]) {
-      expectVaultError(() => queryNotes(notes, { search }), "invalid", "invalid_search");
+      expectVaultError(() => queryNotes(t.notes, { search }), "invalid", "invalid_search");
     }
-    expect(queryNotes(notes, { search: "a".repeat(500) }).notes).toEqual([]);
+    expect(queryNotes(t.notes, { search: "a".repeat(500) }).notes).toEqual([]);
   });
 
   test("defaults to relevance order: the better match first", () => {
-    notes.create({ path: "many", content: "salt salt salt salt" });
+    t.notes.create({ path: "many", content: "salt salt salt salt" });
     expect(paths({ search: "salt" })).toEqual(["many", "recipes/bread"]);
     expect(paths({ search: "salt", sort: "relevance" })).toEqual(["many", "recipes/bread"]);
   });
@@ -96,10 +89,10 @@ describe("search", () => {
 
 describe("tags", () => {
   beforeEach(() => {
-    notes.create({ path: "a", tags: ["work", "urgent"] });
-    notes.create({ path: "b", tags: ["work"] });
-    notes.create({ path: "c", tags: ["home", "urgent"] });
-    notes.create({ path: "d" });
+    t.notes.create({ path: "a", tags: ["work", "urgent"] });
+    t.notes.create({ path: "b", tags: ["work"] });
+    t.notes.create({ path: "c", tags: ["home", "urgent"] });
+    t.notes.create({ path: "d" });
   });
 
   test("one tag", () => {
@@ -122,8 +115,8 @@ describe("tags", () => {
   });
 
   test("an invalid tag is invalid", () => {
-    expectVaultError(() => queryNotes(notes, { tag: ["no spaces"] }), "invalid", "invalid_tag");
-    expectVaultError(() => queryNotes(notes, { exclude_tag: ["bad!"] }), "invalid", "invalid_tag");
+    expectVaultError(() => queryNotes(t.notes, { tag: ["no spaces"] }), "invalid", "invalid_tag");
+    expectVaultError(() => queryNotes(t.notes, { exclude_tag: ["bad!"] }), "invalid", "invalid_tag");
   });
 });
 
@@ -139,7 +132,7 @@ describe("path_prefix", () => {
       "a_b/c",
       "axb/c",
     ]) {
-      notes.create({ path });
+      t.notes.create({ path });
     }
   });
 
@@ -171,13 +164,13 @@ describe("path_prefix", () => {
 describe("dates", () => {
   beforeEach(() => {
     t.clock.set("2024-01-10T00:00:00.000Z");
-    notes.create({ path: "jan" });
+    t.notes.create({ path: "jan" });
     t.clock.set("2024-02-10T00:00:00.000Z");
-    notes.create({ path: "feb" });
+    t.notes.create({ path: "feb" });
     t.clock.set("2024-03-10T00:00:00.000Z");
-    notes.create({ path: "mar" });
+    t.notes.create({ path: "mar" });
     t.clock.set("2024-04-10T00:00:00.000Z");
-    notes.update("jan", { append: "edited in April" });
+    t.notes.update("jan", { append: "edited in April" });
   });
 
   test("created_after and created_before bound the creation time", () => {
@@ -202,18 +195,18 @@ describe("dates", () => {
 
   test("a date that does not parse is invalid", () => {
     for (const field of ["created_after", "created_before", "updated_after", "updated_before"] as const) {
-      expectVaultError(() => queryNotes(notes, { [field]: "not a date" }), "invalid", "invalid_query");
+      expectVaultError(() => queryNotes(t.notes, { [field]: "not a date" }), "invalid", "invalid_query");
     }
-    expectVaultError(() => queryNotes(notes, { created_after: "2024-13-45" }), "invalid", "invalid_query");
+    expectVaultError(() => queryNotes(t.notes, { created_after: "2024-13-45" }), "invalid", "invalid_query");
   });
 });
 
 describe("metadata", () => {
   beforeEach(() => {
-    notes.create({ path: "a", metadata: { status: "draft", priority: 1, done: false, score: 2.5 } });
-    notes.create({ path: "b", metadata: { status: "final", priority: 2, done: true } });
-    notes.create({ path: "c", metadata: { status: "1", priority: "1", done: "true" } });
-    notes.create({ path: "d" });
+    t.notes.create({ path: "a", metadata: { status: "draft", priority: 1, done: false, score: 2.5 } });
+    t.notes.create({ path: "b", metadata: { status: "final", priority: 2, done: true } });
+    t.notes.create({ path: "c", metadata: { status: "1", priority: "1", done: "true" } });
+    t.notes.create({ path: "d" });
   });
 
   test("equality on a string", () => {
@@ -243,7 +236,7 @@ describe("metadata", () => {
 
   test("a key with characters outside letters, digits, _ . - is invalid", () => {
     for (const key of ['a"b', "a b", "$.x", "", "x".repeat(65)]) {
-      expectVaultError(() => queryNotes(notes, { metadata: { [key]: 1 } }), "invalid", "invalid_query");
+      expectVaultError(() => queryNotes(t.notes, { metadata: { [key]: 1 } }), "invalid", "invalid_query");
     }
   });
 });
@@ -252,12 +245,12 @@ describe("sort, limit and offset", () => {
   beforeEach(() => {
     // created in this order; "banana" is then edited last, so it is the most recently updated
     for (const path of ["cherry", "Apple", "banana"]) {
-      notes.create({ path });
+      t.notes.create({ path });
       t.clock.advance(1000);
     }
-    notes.update("cherry", { append: "." });
+    t.notes.update("cherry", { append: "." });
     t.clock.advance(1000);
-    notes.update("banana", { append: "." });
+    t.notes.update("banana", { append: "." });
   });
 
   test("each order", () => {
@@ -270,12 +263,12 @@ describe("sort, limit and offset", () => {
   });
 
   test("relevance needs a search", () => {
-    expectVaultError(() => queryNotes(notes, { sort: "relevance" }), "invalid", "invalid_query");
+    expectVaultError(() => queryNotes(t.notes, { sort: "relevance" }), "invalid", "invalid_query");
   });
 
   test("an unknown sort is invalid", () => {
     expectVaultError(
-      () => queryNotes(notes, { sort: "random" as NoteQuery["sort"] }),
+      () => queryNotes(t.notes, { sort: "random" as NoteQuery["sort"] }),
       "invalid",
       "invalid_query",
     );
@@ -290,18 +283,18 @@ describe("sort, limit and offset", () => {
 
   test("limit outside 1–500, or not whole, is invalid", () => {
     for (const limit of [0, -1, 501, 1.5, Number.NaN]) {
-      expectVaultError(() => queryNotes(notes, { limit }), "invalid", "invalid_query");
+      expectVaultError(() => queryNotes(t.notes, { limit }), "invalid", "invalid_query");
     }
   });
 
   test("a negative or fractional offset is invalid", () => {
     for (const offset of [-1, 0.5])
-      expectVaultError(() => queryNotes(notes, { offset }), "invalid", "invalid_query");
+      expectVaultError(() => queryNotes(t.notes, { offset }), "invalid", "invalid_query");
   });
 
   test("the default page is 50", () => {
-    for (let i = 0; i < 60; i++) notes.create({ path: `bulk/${i}` });
-    const page = queryNotes(notes, {});
+    for (let i = 0; i < 60; i++) t.notes.create({ path: `bulk/${i}` });
+    const page = queryNotes(t.notes, {});
     expect(page.notes).toHaveLength(50);
     expect(page.next_cursor).not.toBeNull();
   });
@@ -313,7 +306,7 @@ describe("cursor pagination", () => {
     const sizes: number[] = [];
     let cursor: string | undefined;
     for (let i = 0; i < 100; i++) {
-      const page = queryNotes(notes, { ...q, ...(cursor ? { cursor } : {}) });
+      const page = queryNotes(t.notes, { ...q, ...(cursor ? { cursor } : {}) });
       seen.push(...page.notes.map((n) => n.path));
       sizes.push(page.notes.length);
       if (page.next_cursor === null) return { seen, sizes };
@@ -326,7 +319,7 @@ describe("cursor pagination", () => {
     // mixed-case paths, created in an order unrelated to path order
     for (let i = 0; i < 25; i++) {
       const n = (i * 7) % 25;
-      notes.create({ path: `${n % 2 ? "Note" : "note"}-${String(n).padStart(2, "0")}` });
+      t.notes.create({ path: `${n % 2 ? "Note" : "note"}-${String(n).padStart(2, "0")}` });
     }
   });
 
@@ -358,11 +351,11 @@ describe("cursor pagination", () => {
 
   test("notes sharing an updated_at are neither skipped nor repeated", () => {
     // a rename rewrites every linking note in one write, giving them the same updated_at
-    notes.create({ path: "target" });
+    t.notes.create({ path: "target" });
     for (let i = 0; i < 7; i++)
-      notes.update(`note-${String(i * 2).padStart(2, "0")}`, { content: "[[target]]" });
-    notes.update("target", { path: "moved" });
-    const newest = queryNotes(notes, { sort: "updated_desc", limit: 7 }).notes;
+      t.notes.update(`note-${String(i * 2).padStart(2, "0")}`, { content: "[[target]]" });
+    t.notes.update("target", { path: "moved" });
+    const newest = queryNotes(t.notes, { sort: "updated_desc", limit: 7 }).notes;
     expect(newest.map((n) => n.content)).toEqual(Array(7).fill("[[moved]]"));
     expect(new Set(newest.map((n) => n.updated_at)).size).toBe(1);
     for (const sort of ["updated_desc", "updated_asc"] as const) {
@@ -379,16 +372,16 @@ describe("cursor pagination", () => {
       Buffer.from("[1,2]").toString("base64url"),
       Buffer.from('{"a":1}').toString("base64url"),
     ]) {
-      expectVaultError(() => queryNotes(notes, { cursor }), "invalid", "invalid_cursor");
+      expectVaultError(() => queryNotes(t.notes, { cursor }), "invalid", "invalid_cursor");
     }
   });
 
   test("relevance order has no cursor", () => {
-    const page = queryNotes(notes, { search: "note", limit: 10 });
+    const page = queryNotes(t.notes, { search: "note", limit: 10 });
     expect(page.notes).toHaveLength(10);
     expect(page.next_cursor).toBeNull();
-    const cursor = queryNotes(notes, { sort: "path_asc", limit: 1 }).next_cursor!;
-    expectVaultError(() => queryNotes(notes, { search: "note", cursor }), "invalid", "invalid_query");
+    const cursor = queryNotes(t.notes, { sort: "path_asc", limit: 1 }).next_cursor!;
+    expectVaultError(() => queryNotes(t.notes, { search: "note", cursor }), "invalid", "invalid_query");
   });
 
   test("relevance pages by offset", () => {

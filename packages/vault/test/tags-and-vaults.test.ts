@@ -1,21 +1,14 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MIGRATIONS } from "../src/core/migrations.ts";
-import type { NoteStore } from "../src/core/notes.ts";
 import { deleteTag, listTags, renameTag } from "../src/core/tag-ops.ts";
 import { normaliseTag, normaliseTags } from "../src/core/tags.ts";
 import { openVaultDb } from "../src/core/vault-db.ts";
 import { VaultSet, vaultStats } from "../src/core/vaults.ts";
-import { expectVaultError, type TempVaults, tempVaults } from "../testing/core.ts";
+import { expectVaultError, vaultsPerTest } from "../testing/core.ts";
 
-let t: TempVaults;
-let notes: NoteStore;
-beforeEach(() => {
-  t = tempVaults();
-  notes = t.notes;
-});
-afterEach(() => t.close());
+const t = vaultsPerTest();
 
 describe("tag normalisation", () => {
   test.each([
@@ -67,10 +60,10 @@ describe("tag normalisation", () => {
 
 describe("tag operations", () => {
   beforeEach(() => {
-    notes.create({ path: "a", tags: ["work", "urgent"] });
-    notes.create({ path: "b", tags: ["work", "job"] });
-    notes.create({ path: "c", tags: ["job"] });
-    notes.create({ path: "d" });
+    t.notes.create({ path: "a", tags: ["work", "urgent"] });
+    t.notes.create({ path: "b", tags: ["work", "job"] });
+    t.notes.create({ path: "c", tags: ["job"] });
+    t.notes.create({ path: "d" });
   });
 
   test("listTags counts the notes carrying each tag, sorted by tag", () => {
@@ -88,7 +81,7 @@ describe("tag operations", () => {
 
   test("renameTag moves the tag on every note and says how many", () => {
     expect(renameTag(t.db, "#Urgent", "Now")).toBe(1);
-    expect(notes.get("a").tags).toEqual(["now", "work"]);
+    expect(t.notes.get("a").tags).toEqual(["now", "work"]);
     expect(listTags(t.db).map((x) => x.tag)).toEqual(["job", "now", "work"]);
   });
 
@@ -98,8 +91,8 @@ describe("tag operations", () => {
       { tag: "urgent", count: 1 },
       { tag: "work", count: 3 },
     ]);
-    expect(notes.get("b").tags).toEqual(["work"]);
-    expect(notes.get("c").tags).toEqual(["work"]);
+    expect(t.notes.get("b").tags).toEqual(["work"]);
+    expect(t.notes.get("c").tags).toEqual(["work"]);
   });
 
   test("renaming a tag to itself changes nothing", () => {
@@ -116,13 +109,13 @@ describe("tag operations", () => {
 
   test("renaming to an invalid tag is invalid", () => {
     expectVaultError(() => renameTag(t.db, "work", "not valid"), "invalid", "invalid_tag");
-    expect(notes.get("a").tags).toEqual(["urgent", "work"]);
+    expect(t.notes.get("a").tags).toEqual(["urgent", "work"]);
   });
 
   test("deleteTag removes the tag from every note, keeps the notes, and says how many", () => {
     expect(deleteTag(t.db, "#Work")).toBe(2);
-    expect(notes.get("a").tags).toEqual(["urgent"]);
-    expect(notes.get("b").tags).toEqual(["job"]);
+    expect(t.notes.get("a").tags).toEqual(["urgent"]);
+    expect(t.notes.get("b").tags).toEqual(["job"]);
     expect(listTags(t.db).map((x) => x.tag)).toEqual(["job", "urgent"]);
   });
 
@@ -131,7 +124,7 @@ describe("tag operations", () => {
   });
 
   test("deleting a note drops its tags from the counts", () => {
-    notes.delete("b");
+    t.notes.delete("b");
     expect(listTags(t.db)).toEqual([
       { tag: "job", count: 1 },
       { tag: "urgent", count: 1 },
@@ -218,8 +211,8 @@ describe("vaultStats", () => {
       links: 0,
       unresolved_links: 0,
     });
-    notes.create({ path: "a", tags: ["x", "y"], content: "[[b]] [[missing]] [[b#h]]" });
-    notes.create({ path: "b", tags: ["x"], content: "![[a]]" });
+    t.notes.create({ path: "a", tags: ["x", "y"], content: "[[b]] [[missing]] [[b#h]]" });
+    t.notes.create({ path: "b", tags: ["x"], content: "![[a]]" });
     expect(vaultStats(t.vault)).toEqual({
       name: "default",
       notes: 2,
@@ -227,7 +220,7 @@ describe("vaultStats", () => {
       links: 4,
       unresolved_links: 1,
     });
-    notes.delete("b");
+    t.notes.delete("b");
     expect(vaultStats(t.vault)).toEqual({
       name: "default",
       notes: 1,
@@ -254,7 +247,7 @@ describe("the vault database", () => {
   });
 
   test("reopening runs no migration twice and keeps the data", () => {
-    notes.create({ path: "kept" });
+    t.notes.create({ path: "kept" });
     const path = join(t.dir, "default", "vault.db");
     const db = openVaultDb(path);
     try {

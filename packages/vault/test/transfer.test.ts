@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { exportFolder, importFolder, noteFromMarkdown, noteToMarkdown } from "../src/core/transfer.ts";
 import { VaultSet } from "../src/core/vaults.ts";
+import { tempDirs } from "../testing/core.ts";
 
-const dirs: string[] = [];
-const temp = () => {
-  const d = mkdtempSync(join(tmpdir(), "vault-transfer-"));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const temp = tempDirs("vault-transfer-");
 
 /** Every file below `dir` with its bytes, keyed by relative path. */
 function snapshot(dir: string): Record<string, string> {

@@ -1,6 +1,5 @@
-/** The first port of Parachute's canonical range (the hub's) and the range's last port. */
+/** The first port of Parachute's canonical range (1939–1949), the hub's. */
 const CANONICAL_FIRST = 1939;
-const CANONICAL_LAST = 1949;
 
 /**
  * Picks a module's port: its preferred one when nothing claims it, else the first free port of the

@@ -25,6 +25,7 @@ export class ServicesRegistry {
       const i = rows.findIndex((r) => r.manifestName === row.manifestName);
       if (i >= 0) rows[i] = row;
       else rows.push(row);
+      return rows;
     });
   }
 
@@ -35,12 +36,13 @@ export class ServicesRegistry {
   setEnabled(short: string, enabled: boolean): void {
     this.mutate((rows) => {
       for (const r of rows) if (r.name === short) r.enabled = enabled;
+      return rows;
     });
   }
 
-  private mutate(change: (rows: ServiceRow[]) => ServiceRow[] | void): void {
-    const rows = readServices(this.path).services;
-    const next = change(rows) ?? rows;
+  /** Re-reads the file, applies `change` and writes the rows it returns. */
+  private mutate(change: (rows: ServiceRow[]) => ServiceRow[]): void {
+    const next = change(readServices(this.path).services);
     writeServices(this.path, { services: next });
     this.cache = next;
   }

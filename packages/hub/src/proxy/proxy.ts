@@ -45,7 +45,7 @@ export function createProxy(deps: ProxyDeps) {
     if (denied) return denied;
 
     const st = deps.moduleState(route.short);
-    if (!st || st.state !== "active") {
+    if (st?.state !== "active") {
       if (st?.state === "pending") return startingResponse(req, route.short, st.reason);
       return downResponse(req, route.short, st?.state ?? "not installed", st?.reason ?? null);
     }

@@ -47,7 +47,10 @@ export class Supervisor {
     const runner = this.mustGet(short);
     const missing = () => runner.spec.dependsOn.find((d) => this.runners.get(d)?.status().state !== "active");
     const first = missing();
-    if (first === undefined) return runner.dispatch({ type: "start" });
+    if (first === undefined) {
+      runner.dispatch({ type: "start" });
+      return;
+    }
     runner.dispatch({ type: "wait-for", dependency: first });
     const offs = runner.spec.dependsOn.map((d) => this.runners.get(d)?.onChange(() => retry()) ?? (() => {}));
     const retry = () => {

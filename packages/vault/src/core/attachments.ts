@@ -13,7 +13,7 @@ import { extname, join } from "node:path";
 import { invalid, VaultError } from "./errors.ts";
 
 /** What may be attached, by extension, and the type it is served as. */
-export const ALLOWED_TYPES: Record<string, string> = {
+const ALLOWED_TYPES: Record<string, string> = {
   ".png": "image/png",
   ".jpg": "image/jpeg",
   ".jpeg": "image/jpeg",
@@ -31,7 +31,7 @@ export const ALLOWED_TYPES: Record<string, string> = {
   ".md": "text/markdown",
 };
 
-export const DEFAULT_MAX_ATTACHMENT = 50 * 1024 * 1024;
+const DEFAULT_MAX_ATTACHMENT = 50 * 1024 * 1024;
 
 export interface Attachment {
   id: string;
@@ -44,7 +44,7 @@ export interface Attachment {
 }
 
 /** A file name safe to keep: no separators, control characters or dot-only names; 1–200 characters. */
-export function checkAttachmentName(name: string): string {
+function checkAttachmentName(name: string): string {
   const n = typeof name === "string" ? name.trim() : "";
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
   if (!n || n.length > 200 || /[\u0000-\u001f\u007f/\\]/.test(n) || /^\.+$/.test(n)) {
@@ -57,7 +57,7 @@ export function checkAttachmentName(name: string): string {
 }
 
 /** The served type for a name, or a 415-kind refusal when the type is not allowed. */
-export function attachmentType(name: string): string {
+function attachmentType(name: string): string {
   const mime = ALLOWED_TYPES[extname(name).toLowerCase()];
   if (!mime) {
     throw new VaultError(

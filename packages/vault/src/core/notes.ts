@@ -307,7 +307,7 @@ export class NoteStore {
  * Typed links declared in metadata: `links: {<type>: "<target>" | ["<target>", …]}`, e.g.
  * `{"links": {"parent": "Areas/Work", "related": ["[[Beta]]"]}}`. A bad shape is refused.
  */
-export function typedLinks(metadata: Record<string, unknown>): { target: string; kind: string }[] {
+function typedLinks(metadata: Record<string, unknown>): { target: string; kind: string }[] {
   const declared = metadata.links;
   if (declared === undefined) return [];
   if (typeof declared !== "object" || declared === null || Array.isArray(declared)) {

@@ -6,12 +6,12 @@ import { type Access, type ToolContext, toolError, toolResult, type VaultTool } 
 import { WRITE_TOOLS } from "./write-tools.ts";
 
 /** Every vault tool, read tools first. */
-export const VAULT_TOOLS: VaultTool[] = [...READ_TOOLS, ...WRITE_TOOLS];
+const VAULT_TOOLS: VaultTool[] = [...READ_TOOLS, ...WRITE_TOOLS];
 
 const RANK: Record<Access, number> = { read: 1, write: 2, admin: 3 };
 
 /** The highest right `scope` grants over this vault, or null for none. */
-export function accessFor(scope: string, vault: string): Access | null {
+function accessFor(scope: string, vault: string): Access | null {
   return (["admin", "write", "read"] as const).find((v) => scopeAllows(scope, `vault:${vault}:${v}`)) ?? null;
 }
 

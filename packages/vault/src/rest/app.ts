@@ -8,7 +8,7 @@ import { renderError } from "./errors.ts";
 import { parseListQuery } from "./params.ts";
 
 /** The most notes one batch create may hold. */
-export const MAX_BATCH = 100;
+const MAX_BATCH = 100;
 const MAX_BODY = 2 * 1024 * 1024;
 const MAX_BATCH_BODY = 16 * 1024 * 1024;
 

@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { type HubProcess, startHub, tempHome, waitFor } from "../../hub/testing/hub-process.ts";
+import {
+  cleanUp,
+  type HubProcess,
+  startHub,
+  tempHome,
+  waitFor,
+} from "../packages/hub/testing/hub-process.ts";
 
-const VAULT_DIR = join(import.meta.dir, "..");
+const VAULT_DIR = join(import.meta.dir, "..", "packages", "vault");
 
 describe("vault durability", () => {
   let hub: HubProcess;
@@ -18,6 +24,7 @@ describe("vault durability", () => {
   }, 30_000);
   afterAll(async () => {
     await hub?.stop();
+    await cleanUp();
   });
 
   const vaultPid = async () => {

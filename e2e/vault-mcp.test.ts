@@ -1,31 +1,23 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { type HubProcess, runProgram, startHub, tempHome } from "../../hub/testing/hub-process.ts";
+import { cleanUp, type HubProcess, startHub, tempHome } from "../packages/hub/testing/hub-process.ts";
+import {
+  ALL_TOOLS,
+  callTool,
+  ok,
+  READ_TOOLS,
+  type ToolResult,
+  toolNames,
+} from "../packages/vault/testing/mcp.ts";
 
-const VAULT_DIR = join(import.meta.dir, "..");
-const MAIN = join(VAULT_DIR, "src", "main.ts");
-const READ_TOOLS = ["find-path", "list-tags", "query-notes", "vault-info"];
-const ALL_TOOLS = [...READ_TOOLS, "create-note", "delete-note", "delete-tag", "update-note", "update-tag"];
-
-// biome-ignore lint/suspicious/noExplicitAny: tool results are JSON the assertions walk freely
-type Result = CallToolResult & { structuredContent: Record<string, any> };
+const VAULT_DIR = join(import.meta.dir, "..", "packages", "vault");
 const clients: Client[] = [];
 
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));
 });
-
-/** Calls a tool and expects it to succeed. */
-async function ok(client: Client, name: string, args: Record<string, unknown> = {}) {
-  const res = (await client.callTool({ name, arguments: args })) as Result;
-  expect(res.isError, `${name}: ${JSON.stringify(res.content)}`).toBeFalsy();
-  return res.structuredContent;
-}
-const toolNames = async (client: Client) => (await client.listTools()).tools.map((t) => t.name).sort();
 
 describe("the vault's MCP endpoint, through a real hub", () => {
   let hub: HubProcess;
@@ -50,11 +42,12 @@ describe("the vault's MCP endpoint, through a real hub", () => {
   }, 30_000);
   afterAll(async () => {
     await hub?.stop();
+    await cleanUp();
   });
 
   test("a vault:write token sees all nine tools and each one works against the vault", async () => {
     const client = await connect(await token("vault:write"));
-    expect(await toolNames(client)).toEqual(ALL_TOOLS.sort());
+    expect(await toolNames(client)).toEqual(ALL_TOOLS);
 
     const a = await ok(client, "create-note", {
       path: "mcp/Alpha",
@@ -97,7 +90,7 @@ describe("the vault's MCP endpoint, through a real hub", () => {
     const gone = (await client.callTool({
       name: "find-path",
       arguments: { path: b.id, match: "exact" },
-    })) as Result;
+    })) as ToolResult;
     expect(gone.isError).toBe(true);
     expect(gone.structuredContent.error).toBe("not_found");
 
@@ -111,7 +104,7 @@ describe("the vault's MCP endpoint, through a real hub", () => {
   test("a vault:read token lists only the read tools and cannot create a note", async () => {
     const client = await connect(await token("vault:read"));
     expect(await toolNames(client)).toEqual(READ_TOOLS);
-    const res = (await client.callTool({ name: "create-note", arguments: { path: "ro/nope" } })) as Result;
+    const res = await callTool(client, "create-note", { path: "ro/nope" });
     expect(res.isError).toBe(true);
     expect((await ok(client, "find-path", { path: "ro/" })).notes).toEqual([]);
   });
@@ -180,49 +173,5 @@ describe("the vault's MCP endpoint, through a real hub", () => {
       (n: { path: string }) => n.path,
     );
     expect(paths).toEqual(["restart/after", "restart/before"]);
-  });
-});
-
-describe("parachute-vault mcp, on stdio", () => {
-  test("lists the tools with full access, creates a note and finds it", async () => {
-    const home = tempHome();
-    const client = new Client({ name: "stdio-test", version: "0" });
-    clients.push(client);
-    await client.connect(
-      new StdioClientTransport({
-        command: process.execPath,
-        args: [MAIN, "mcp", "--vault", "default"],
-        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", PARACHUTE_HOME: home },
-        stderr: "pipe",
-      }),
-    );
-    expect(await toolNames(client)).toEqual(ALL_TOOLS.sort());
-    const note = await ok(client, "create-note", { path: "local/one", content: "over stdio", tags: ["cli"] });
-    const found = await ok(client, "query-notes", { search: "stdio" });
-    expect(found.notes.map((n: { id: string }) => n.id)).toEqual([note.id]);
-    expect((await ok(client, "vault-info")).access).toBe("admin");
-    await client.close();
-  });
-
-  test("an unknown vault exits 5; mcp-config prints the hub URL, or the stdio command", async () => {
-    const run = (args: string[], env: Record<string, string> = {}) =>
-      runProgram([process.execPath, MAIN, ...args], { PARACHUTE_HOME: tempHome(), ...env });
-    const missing = await run(["mcp", "--vault", "nowhere"]);
-    expect([missing.code, missing.stderr]).toEqual([5, expect.stringContaining("no vault named nowhere")]);
-
-    const http = await run(["mcp-config", "work"], { PARACHUTE_HUB_ORIGIN: "https://notes.example.org" });
-    expect(http.code).toBe(0);
-    expect(JSON.parse(http.stdout)).toEqual({
-      mcpServers: {
-        "parachute-vault-work": { type: "http", url: "https://notes.example.org/vault/work/mcp" },
-      },
-    });
-    const local = await run(["mcp-config", "--stdio"]);
-    const server = JSON.parse(local.stdout).mcpServers["parachute-vault-default"];
-    expect(server).toMatchObject({ type: "stdio", args: [MAIN, "mcp", "--vault", "default"] });
-    expect(server.command).toBe(process.execPath);
-
-    expect((await run(["mcp-config", "Not/A/Vault"])).code).toBe(2);
-    expect((await run(["frobnicate"])).code).toBe(2);
   });
 });
