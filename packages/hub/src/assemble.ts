@@ -1,0 +1,139 @@
+import type { Database } from "bun:sqlite";
+import type { Hono } from "hono";
+import { HubError } from "./errors.ts";
+import { hubApp } from "./http/app.ts";
+import { Hub } from "./hub.ts";
+import { Identity } from "./identity/identity.ts";
+import { TokenIssuer } from "./identity/issuer.ts";
+import { OAuthServer } from "./identity/oauth-server.ts";
+import { OAuthStore } from "./identity/oauth-store.ts";
+import type { RunOptions } from "./modules/installer.ts";
+import { ServicesRegistry } from "./modules/services-registry.ts";
+import { defaultSource } from "./modules/sources.ts";
+import type { Home } from "./platform/home.ts";
+import { configuredOrigin, makeSite } from "./platform/origin.ts";
+import { createProxyGate } from "./proxy/auth-gate.ts";
+import { createProxy } from "./proxy/proxy.ts";
+import { openHubDb } from "./store/db.ts";
+import type { LogOptions } from "./supervisor/log-sink.ts";
+import type { Effects } from "./supervisor/module-runner.ts";
+import { findSquatter } from "./supervisor/port-probe.ts";
+import { Supervisor } from "./supervisor/supervisor.ts";
+import { HUB_VERSION } from "./version.ts";
+
+export interface AssembleOptions {
+  home: Home;
+  env: Record<string, string | undefined>;
+  /** What the supervisor does to run modules: real processes, or the same shape in unit tests. */
+  effects: Effects;
+  logOptions: LogOptions;
+  /** The orphan guard, which also watches package-manager runs. */
+  guard?: RunOptions["guard"];
+  /** Called when the hub has installed a new version of itself and should be restarted onto it. */
+  onRestart?: () => void;
+}
+
+/** The hub's parts, wired, before anything listens. */
+export interface HubParts {
+  db: Database;
+  supervisor: Supervisor;
+  identity: Identity;
+  hub: Hub;
+  app: Hono;
+  proxy: ReturnType<typeof createProxy>;
+  /** The public origin modules expect as token issuer (known once the hub listens). */
+  origin(): string;
+  /** Tells the parts where the hub listens and how it sees a request's client address. */
+  listening(port: number, clientIp: (req: Request) => string): void;
+}
+
+/** A refusal to start, with a message that says what to fix. */
+export const unusable = (message: string) => new HubError("unusable", "cannot_serve", message);
+
+/**
+ * Builds the hub from its home: services.json, hub.db, the supervisor, identity, the OAuth server,
+ * the module operations, the HTTP app and the proxy. `serve` listens and boots; tests call the app
+ * in memory through `app.request`.
+ */
+export async function assemble(opts: AssembleOptions): Promise<HubParts> {
+  const { home, env } = opts;
+  let registry: ServicesRegistry;
+  let db: Database;
+  try {
+    registry = new ServicesRegistry(home.services);
+    db = openHubDb(home.hubDb);
+  } catch (err) {
+    throw unusable((err as Error).message);
+  }
+  const now = () => Date.now();
+  const started = now();
+  const fixedOrigin = configuredOrigin(env);
+  let port = 0;
+  let clientIp: (req: Request) => string = () => "unknown";
+  const spec = { home: home.root, hubOrigin: "", hubUrl: "", hubEnv: env };
+  const issuer = new TokenIssuer(db, () => spec.hubOrigin, now);
+  await issuer.ensureKey();
+  const identity = new Identity({
+    db,
+    issuer,
+    now,
+    setupTokenFromEnv: env.PARACHUTE_SETUP_TOKEN || undefined,
+  });
+  const site = makeSite(fixedOrigin);
+  const supervisor = new Supervisor(opts.effects, opts.logOptions);
+  const hub = new Hub({
+    registry,
+    supervisor,
+    spec,
+    hubPort: () => port,
+    isPortFree: async (p) => (await findSquatter(p)) === null,
+    defaultSource: defaultSource(env),
+    restartHub: opts.onRestart,
+    guard: opts.guard,
+  });
+  const oauthStore = new OAuthStore(db, now);
+  const oauth = new OAuthServer({
+    store: oauthStore,
+    issuer,
+    users: identity.users,
+    routes: () => hub.installed.routes(),
+    scopes: () => hub.installed.scopes(),
+  });
+  const app = hubApp({
+    hub,
+    identity,
+    oauth,
+    oauthStore,
+    site,
+    now,
+    clientIp: (req) => clientIp(req),
+    hubInfo: () => ({
+      version: HUB_VERSION,
+      pid: process.pid,
+      port,
+      home: home.root,
+      uptime: Math.round((now() - started) / 1000),
+      rssMb: Math.round(process.memoryUsage.rss() / 1048576),
+    }),
+  });
+  const proxy = createProxy({
+    routes: () => hub.installed.routes(),
+    moduleState: (short) => supervisor.get(short)?.status(),
+    gate: createProxyGate({ identity, site, publicPaths: (s) => hub.installed.publicPaths(s), now }),
+  });
+  return {
+    db,
+    supervisor,
+    identity,
+    hub,
+    app,
+    proxy,
+    origin: () => spec.hubOrigin,
+    listening(p, ip) {
+      port = p;
+      clientIp = ip;
+      spec.hubUrl = `http://127.0.0.1:${p}`;
+      spec.hubOrigin = fixedOrigin ?? spec.hubUrl;
+    },
+  };
+}
