@@ -11,6 +11,7 @@ import type { RunOptions } from "./modules/installer.ts";
 import { ServicesRegistry } from "./modules/services-registry.ts";
 import { defaultSource } from "./modules/sources.ts";
 import type { Home } from "./platform/home.ts";
+import { knownHosts } from "./platform/hosts.ts";
 import { configuredOrigin, makeSite } from "./platform/origin.ts";
 import { createProxyGate } from "./proxy/auth-gate.ts";
 import { createProxy } from "./proxy/proxy.ts";
@@ -43,6 +44,8 @@ export interface HubParts {
   proxy: ReturnType<typeof createProxy>;
   /** The public origin modules expect as token issuer (known once the hub listens). */
   origin(): string;
+  /** Whether the hub answers to a request's `Host`. */
+  knownHost(host: string): boolean;
   /** Tells the parts where the hub listens and how it sees a request's client address. */
   listening(port: number, clientIp: (req: Request) => string): void;
 }
@@ -119,7 +122,13 @@ export async function assemble(opts: AssembleOptions): Promise<HubParts> {
   const proxy = createProxy({
     routes: () => hub.installed.routes(),
     moduleState: (short) => supervisor.get(short)?.status(),
-    gate: createProxyGate({ identity, site, publicPaths: (s) => hub.installed.publicPaths(s), now }),
+    gate: createProxyGate({
+      identity,
+      site,
+      publicPaths: (s) => hub.installed.publicPaths(s),
+      issuesOwnTokens: (s) => hub.installed.issuesOwnTokens(s),
+      now,
+    }),
   });
   return {
     db,
@@ -129,6 +138,7 @@ export async function assemble(opts: AssembleOptions): Promise<HubParts> {
     app,
     proxy,
     origin: () => spec.hubOrigin,
+    knownHost: knownHosts(env, fixedOrigin),
     listening(p, ip) {
       port = p;
       clientIp = ip;

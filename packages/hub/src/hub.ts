@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { Flow, FlowContext } from "./flows/flow.ts";
+import { type Flow, type FlowContext, PACKAGES } from "./flows/flow.ts";
 import { hubUpgradeFlow } from "./flows/hub-upgrade.ts";
 import { type InstallRequest, installFlow } from "./flows/install.ts";
 import { restartFlow, startFlow, stopFlow } from "./flows/lifecycle.ts";
@@ -108,8 +108,9 @@ export class Hub {
   }
 
   private submit<Req, Plan>(flow: Flow<Req, Plan>, req: Req): Operation {
-    if (flow.journaled) this.ops.refuseWhileBlocked();
     const { module, keys, plan } = flow.prepare(this.ctx, req);
+    // Nothing that changes the installed packages starts while an operation waits for recovery.
+    if (keys.includes(PACKAGES)) this.ops.refuseWhileBlocked();
     return this.ops.submit(flow.kind, module, keys, (op) => flow.run(this.ctx, plan, op), {
       journaled: flow.journaled,
     });

@@ -69,6 +69,7 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
       app: parts.app,
       proxy: parts.proxy,
       routes: () => hub.installed.routes(),
+      knownHost: parts.knownHost,
     });
   } catch (err) {
     watchdog.close();

@@ -71,16 +71,23 @@ describe("auth at the proxy", () => {
         expect(whoami.status).toBe(200);
         expect(((await whoami.json()) as { aud: string }).aud).toBe("secret");
 
-        // A request's own Authorization goes through untouched, session or not.
+        // A request's own hub token goes through untouched, session or not; junk never reaches it.
+        const made = await hub.api("POST", "/api/tokens", { scope: "secret:read" });
+        const own = `Bearer ${((await made.json()) as { token: string }).token}`;
         for (const extra of [{}, { cookie }] as Record<string, string>[]) {
-          const own = await send(hub.origin, "GET", "/secret/request", undefined, {
+          const res = await send(hub.origin, "GET", "/secret/request", undefined, {
+            authorization: own,
+            ...extra,
+          });
+          expect(res.status).toBe(200);
+          const h = ((await res.json()) as { headers: Record<string, string> }).headers;
+          expect(h.authorization).toBe(own);
+          expect(h.cookie ?? "").not.toContain("parachute_session");
+          const junk = await send(hub.origin, "GET", "/secret/request", undefined, {
             authorization: "Bearer xyz",
             ...extra,
           });
-          expect(own.status).toBe(200);
-          const h = ((await own.json()) as { headers: Record<string, string> }).headers;
-          expect(h.authorization).toBe("Bearer xyz");
-          expect(h.cookie ?? "").not.toContain("parachute_session");
+          expect(junk.status).toBe(401);
         }
 
         // A public module answers anyone, with no token made up for them.

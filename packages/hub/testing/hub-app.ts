@@ -54,6 +54,7 @@ export async function hubApp(mode: AppMode, env: Record<string, string> = {}): P
     app: parts.app,
     proxy: parts.proxy,
     routes: () => parts.hub.installed.routes(),
+    knownHost: parts.knownHost,
   });
   parts.listening(server.port!, (req) => server.requestIP(req)?.address ?? "unknown");
   const origin = `http://127.0.0.1:${server.port}`;

@@ -14,6 +14,12 @@ export interface Manifest {
   stripPrefix?: boolean;
   websocket?: boolean;
   publicPaths?: string[];
+  /**
+   * The module issues bearer tokens of its own (not hub JWTs, e.g. the vault's `pvt_…`); the hub
+   * passes those through for the module to verify. Without it, the hub refuses any bearer that is not
+   * a hub JWT valid for the module.
+   */
+  ownTokens?: boolean;
   scopes?: string[];
   dependsOn?: string[];
   configSchema?: Record<string, unknown>;
@@ -48,6 +54,7 @@ const FIELDS: Record<keyof Manifest, true> = {
   stripPrefix: true,
   websocket: true,
   publicPaths: true,
+  ownTokens: true,
   scopes: true,
   dependsOn: true,
   configSchema: true,
@@ -128,6 +135,7 @@ export function validateManifest(raw: unknown): Manifest {
   strList(m, "startCmd", () => null, false);
   bool(m, "stripPrefix");
   bool(m, "websocket");
+  bool(m, "ownTokens");
   strList(m, "publicPaths", (s) => (s.startsWith("/") ? null : "must start with /"), true);
   strList(m, "scopes", (s) => (SCOPE.test(s) ? null : "must look like <name>:<verb>"), true);
   strList(m, "dependsOn", (s) => (NAME.test(s) ? null : "must be a module short name"), true);

@@ -12,7 +12,7 @@ import { type Flow, PACKAGES } from "./flow.ts";
  */
 export const hubUpgradeFlow: Flow<{ version?: string }, { want: string }> = {
   kind: "hub-upgrade",
-  journaled: true,
+  journaled: false,
 
   prepare(ctx, { version }) {
     const blocker = selfUpgradeBlocker(ctx.hubEnv, ctx.home, ctx.restartHub !== undefined);

@@ -5,7 +5,7 @@ import { accountApi } from "./account-api.ts";
 import { adminPages } from "./admin-pages.ts";
 import { requireScope } from "./api-auth.ts";
 import type { AppDeps } from "./deps.ts";
-import { errorResponse } from "./errors.ts";
+import { capBody, errorResponse } from "./errors.ts";
 import { firstBootGuard } from "./first-boot.ts";
 import { hubApi } from "./hub-api.ts";
 import { loginPages } from "./login-pages.ts";
@@ -19,6 +19,9 @@ import { wellKnownApp } from "./well-known.ts";
 
 export type { AppDeps } from "./deps.ts";
 
+/** The largest request body any of the hub's own routes accepts (docs/contracts/hub-api.md). */
+export const BODY_CAP_BYTES = 64 * 1024;
+
 /** The hub's own routes, one line per area. Module paths never reach this app (see server.ts). */
 export function hubApp(deps: AppDeps): Hono {
   const app = new Hono();
@@ -26,6 +29,7 @@ export function hubApp(deps: AppDeps): Hono {
   app.notFound((c) =>
     errorResponse(new HubError("not_found", "not_found", `nothing is served at ${c.req.path}`)),
   );
+  app.use("*", capBody(BODY_CAP_BYTES)); // no route of the hub's own reads more
   app.use("*", firstBootGuard(deps.identity));
 
   app.get("/health", (c) => c.json({ status: "ok", version: HUB_VERSION }));

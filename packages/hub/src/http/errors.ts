@@ -1,4 +1,6 @@
 import { HttpError } from "@parachute/module-kit";
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { HubError, type HubErrorKind } from "../errors.ts";
 
 const STATUS: Record<HubErrorKind, number> = {
@@ -49,4 +51,16 @@ export function wireError(err: unknown): WireError & { headers: Record<string, s
 export function errorResponse(err: unknown): Response {
   const e = wireError(err);
   return Response.json({ error: e.code, message: e.message }, { status: e.status, headers: e.headers });
+}
+
+/**
+ * Refuses a request body over `maxBytes` with 413: by its declared length before anything is read,
+ * or as soon as a chunked body passes the cap.
+ */
+export function capBody(maxBytes: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: () =>
+      errorResponse(new HubError("too_large", "body_too_large", `the body is over ${maxBytes} bytes`)),
+  });
 }

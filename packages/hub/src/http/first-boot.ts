@@ -7,12 +7,18 @@ import { wantsHtml } from "./pages.ts";
 const OPEN = [/^\/health$/, /^\/\.well-known\//, /^\/api\/setup$/, /^\/admin\/setup$/];
 
 /**
- * Until an admin exists, only `/health`, `/.well-known/*` and setup are open — plus token-bearing
- * API calls, so the CLI works before setup. Browsers are sent to the setup page.
+ * Until an admin exists, only `/health`, `/.well-known/*` and setup are open — plus API calls with a
+ * verifying `hub:admin` token (the operator token), so the CLI works before setup. Browsers are sent
+ * to the setup page.
  */
 export function firstBootGuard(identity: Identity): MiddlewareHandler {
   return async (c, next) => {
-    if (identity.adminExists() || OPEN.some((re) => re.test(c.req.path)) || bearer(c.req.raw)) return next();
+    if (identity.adminExists() || OPEN.some((re) => re.test(c.req.path))) return next();
+    const token = bearer(c.req.raw);
+    if (token) {
+      await identity.issuer.verifyForHub(token, "hub:admin");
+      return next();
+    }
     if (wantsHtml(c.req.raw)) return c.redirect("/admin/setup", 302);
     throw new HubError(
       "unauthorized",

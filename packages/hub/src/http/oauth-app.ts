@@ -82,7 +82,7 @@ export function oauthApp(deps: AppDeps): Hono {
 
   app.post("/revoke", async (c) => {
     const params = await formParams(c.req.raw);
-    oauth.revoke(params?.token ?? "");
+    await oauth.revoke(params?.token ?? "");
     return c.body(null, 200);
   });
 

@@ -1,5 +1,6 @@
 import type { Server } from "bun";
 import type { Hono } from "hono";
+import { HubError } from "../errors.ts";
 import { normalisePath } from "../proxy/normalise-path.ts";
 import type { createProxy } from "../proxy/proxy.ts";
 import type { RouteTable } from "../proxy/route-table.ts";
@@ -12,11 +13,15 @@ export interface ServerDeps {
   app: Hono;
   proxy: ReturnType<typeof createProxy>;
   routes: () => RouteTable;
+  /** Whether the hub answers to this `Host` (platform/hosts.ts). */
+  knownHost: (host: string) => boolean;
 }
 
 /**
- * The front door: every path is normalised first (or refused with 400); a path under a module's
- * mount goes to the proxy, everything else to the hub's own app.
+ * The front door: a request without a `Host`, or for a host this hub does not answer to, is refused
+ * (only `/health` answers any host, for platform health checks); every path is normalised (or
+ * refused with 400); a path under a module's mount goes to the proxy, everything else to the hub's
+ * own app.
  */
 export function startServer(deps: ServerDeps): Server<BridgeData> {
   return Bun.serve<BridgeData>({
@@ -27,8 +32,17 @@ export function startServer(deps: ServerDeps): Server<BridgeData> {
     websocket: bridgeHandler,
     async fetch(req, server) {
       try {
+        const host = req.headers.get("host");
+        if (!host) throw new HubError("invalid", "missing_host", "the request has no Host header");
         const url = new URL(req.url);
         const path = normalisePath(url.pathname);
+        if (!deps.knownHost(host) && path !== "/health") {
+          throw new HubError(
+            "invalid",
+            "unknown_host",
+            `this hub does not answer to "${url.hostname}"; its operator can add the name to PARACHUTE_ALLOWED_HOSTS`,
+          );
+        }
         if (deps.routes().match(path)) {
           const clientIp = server.requestIP(req)?.address ?? "unknown";
           return await deps.proxy(req, { server, clientIp, path });

@@ -27,22 +27,30 @@ export function sessionCookieName(secure: boolean): string {
   return secure ? "__Host-parachute_session" : "parachute_session";
 }
 
-export function readCookie(req: Request, name: string): string | null {
-  for (const part of (req.headers.get("cookie") ?? "").split(";")) {
+/** The name=value pairs of a Cookie header, names trimmed; a pair without a name or `=` is skipped. */
+export function parseCookies(header: string | null): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const part of (header ?? "").split(";")) {
     const i = part.indexOf("=");
-    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
+    const name = i > 0 ? part.slice(0, i).trim() : "";
+    if (name) pairs.push([name, part.slice(i + 1).trim()]);
   }
-  return null;
+  return pairs;
 }
 
-/** Removes the hub's session cookie (either name) from a Cookie header; null when nothing is left. */
+export function readCookie(req: Request, name: string): string | null {
+  return parseCookies(req.headers.get("cookie")).find(([n]) => n === name)?.[1] ?? null;
+}
+
+const SESSION_NAMES = new Set([sessionCookieName(true), sessionCookieName(false)]);
+
+/**
+ * Removes the hub's session cookie (either name, however spaced) from a Cookie header, parsed the
+ * same way it is read; null when nothing is left.
+ */
 export function stripSessionCookie(cookie: string | null): string | null {
-  if (!cookie) return null;
-  const kept = cookie
-    .split(";")
-    .map((p) => p.trim())
-    .filter((p) => p && !/^(__Host-)?parachute_session=/.test(p));
-  return kept.length ? kept.join("; ") : null;
+  const kept = parseCookies(cookie).filter(([name]) => !SESSION_NAMES.has(name));
+  return kept.length ? kept.map(([n, v]) => `${n}=${v}`).join("; ") : null;
 }
 
 /**
@@ -122,7 +130,12 @@ export class Identity {
 
   /** The live session a request carries, if any. */
   session(req: Request, secure: boolean): { id: string; session: Session } | null {
-    const id = readCookie(req, sessionCookieName(secure));
+    return this.sessionFromCookies(req.headers.get("cookie"), secure);
+  }
+
+  /** The live session a Cookie header carries, if any. */
+  sessionFromCookies(cookie: string | null, secure: boolean): { id: string; session: Session } | null {
+    const id = parseCookies(cookie).find(([n]) => n === sessionCookieName(secure))?.[1];
     if (!id || id.length > 100) return null;
     const session = this.sessions.touch(id);
     return session ? { id, session } : null;

@@ -26,6 +26,19 @@ export function audiencesOf(scope: string): string[] {
   return [...new Set(scope.split(" ").map((s) => s.split(":")[0]!))];
 }
 
+/** What the hub reads from a token it verified. */
+export interface TokenClaims {
+  sub: string;
+  jti: string;
+  aud: string[];
+  scope: string;
+  /** Expiry, in seconds since the epoch. */
+  exp: number;
+}
+
+/** How many verified tokens are remembered (their signatures are not checked again for a while). */
+const VERIFIED_CACHE = 2_000;
+
 interface KeyRow {
   kid: string;
   private_jwk: string;
@@ -39,6 +52,9 @@ interface KeyRow {
  * a grace period; every token but the proxy's short-lived ones is recorded so it can be revoked by jti.
  */
 export class TokenIssuer {
+  private keys: { set: ReturnType<typeof createLocalJWKSet>; until: Map<string, number> } | null = null;
+  private readonly verified = new Map<string, { claims: TokenClaims; kid: string }>();
+
   constructor(
     private readonly db: Database,
     private readonly issuer: () => string,
@@ -69,6 +85,7 @@ export class TokenIssuer {
         .query("DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?")
         .run(t - KEY_GRACE_MS);
     })();
+    this.keys = null;
     return kid;
   }
 
@@ -117,35 +134,75 @@ export class TokenIssuer {
   }
 
   /**
-   * Verifies a token addressed to the hub itself (`aud` hub) with the hub's own keys, its revocation
-   * state, and the scope required.
+   * Verifies a token this hub signed: signature (current or recently retired key), issuer, expiry,
+   * not revoked, and — when `audience` is given — that it is addressed to it. Verified signatures are
+   * remembered while the token lives; expiry and revocation are checked every time.
    */
-  async verifyForHub(
-    token: string,
-    requiredScope: string,
-  ): Promise<{ sub: string; scope: string; jti: string }> {
-    let payload: Record<string, unknown>;
-    try {
-      ({ payload } = await jwtVerify(token, createLocalJWKSet(this.jwks()), {
-        issuer: this.issuer(),
-        audience: "hub",
-        algorithms: [ALG],
-        requiredClaims: ["exp", "jti", "sub"],
-        currentDate: new Date(this.now()),
-      }));
-    } catch {
-      throw new HubError("unauthorized", "invalid_token", "the token is not valid for the hub", {
+  async verify(token: string, audience?: string): Promise<TokenClaims> {
+    const refuse = (why: string) =>
+      new HubError("unauthorized", "invalid_token", why, {
         challenge: `${BEARER_CHALLENGE}, error="invalid_token"`,
       });
+    const keys = this.keySet();
+    const known = this.verified.get(token);
+    let claims = known && (keys.until.get(known.kid) ?? 0) > this.now() ? known.claims : undefined;
+    let kid = known?.kid ?? "";
+    if (!claims) {
+      try {
+        const { payload, protectedHeader } = await jwtVerify(token, keys.set, {
+          issuer: this.issuer(),
+          algorithms: [ALG],
+          requiredClaims: ["exp", "jti", "sub", "aud"],
+          currentDate: new Date(this.now()),
+        });
+        claims = {
+          sub: String(payload.sub),
+          jti: String(payload.jti),
+          aud: [payload.aud ?? []].flat(),
+          scope: String(payload.scope ?? ""),
+          exp: Number(payload.exp),
+        };
+        kid = String(protectedHeader.kid);
+      } catch {
+        throw refuse("the token is not one this hub signed, or it has expired");
+      }
+      this.verified.delete(token);
+      if (this.verified.size >= VERIFIED_CACHE) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { claims, kid });
     }
-    const jti = payload.jti as string;
-    if (this.isRevoked(jti))
-      throw new HubError("unauthorized", "invalid_token", "the token has been revoked");
-    const scope = String(payload.scope ?? "");
-    if (!scopeAllows(scope, requiredScope)) {
+    if (claims.exp * 1000 <= this.now()) throw refuse("the token has expired");
+    if (this.isRevoked(claims.jti)) throw refuse("the token has been revoked");
+    if (audience !== undefined && !claims.aud.includes(audience))
+      throw refuse(`the token is not for ${audience}`);
+    return claims;
+  }
+
+  /** Verifies a token addressed to the hub itself (`aud` hub) and the scope required. */
+  async verifyForHub(token: string, requiredScope: string): Promise<TokenClaims> {
+    const claims = await this.verify(token, "hub");
+    if (!scopeAllows(claims.scope, requiredScope)) {
       throw new HubError("forbidden", "insufficient_scope", `this needs the scope ${requiredScope}`);
     }
-    return { sub: payload.sub as string, scope, jti };
+    return claims;
+  }
+
+  /** The published keys as a verification key set, rebuilt when they change. */
+  private keySet(): { set: ReturnType<typeof createLocalJWKSet>; until: Map<string, number> } {
+    const stale = this.keys && [...this.keys.until.values()].some((t) => t <= this.now());
+    if (!this.keys || stale) {
+      const rows = this.db
+        .query(
+          "SELECT kid, public_jwk, retired_at FROM signing_keys WHERE retired_at IS NULL OR retired_at >= ? ORDER BY created_at DESC",
+        )
+        .all(this.now() - KEY_GRACE_MS) as { kid: string; public_jwk: string; retired_at: number | null }[];
+      this.keys = {
+        set: createLocalJWKSet({ keys: rows.map((r) => JSON.parse(r.public_jwk) as JWK) }),
+        until: new Map(
+          rows.map((r) => [r.kid, r.retired_at === null ? Infinity : r.retired_at + KEY_GRACE_MS]),
+        ),
+      };
+    }
+    return this.keys;
   }
 
   list(): TokenRecord[] {

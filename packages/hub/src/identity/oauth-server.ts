@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { protectedResourceMetadata, validScopeList } from "@parachute/module-kit";
-import { decodeJwt } from "jose";
 import { HubError } from "../errors.ts";
 import type { RouteTable } from "../proxy/route-table.ts";
 import type { TokenIssuer } from "./issuer.ts";
@@ -227,20 +226,20 @@ export class OAuthServer {
     throw oauthError("invalid", "unsupported_grant_type", "use authorization_code or refresh_token");
   }
 
-  /** RFC 7009: a refresh token ends its whole grant; an access token is revoked by its jti. */
-  revoke(token: string): void {
+  /**
+   * RFC 7009: a refresh token ends its whole grant; an access token is revoked by its jti once its
+   * signature verifies (holding it is the proof). Anything else is answered like a revoked token and
+   * changes nothing.
+   */
+  async revoke(token: string): Promise<void> {
     const family = this.deps.store.familyOf(token);
     if (family) {
       this.deps.store.revokeFamily(family);
       this.deps.issuer.revokeLabel(`oauth:${family}`);
       return;
     }
-    try {
-      const jti = decodeJwt(token).jti;
-      if (typeof jti === "string") this.deps.issuer.revoke(jti);
-    } catch {
-      // An unknown or malformed token is answered like a revoked one.
-    }
+    const claims = await this.deps.issuer.verify(token).catch(() => null);
+    if (claims) this.deps.issuer.revoke(claims.jti);
   }
 
   private async tokens(

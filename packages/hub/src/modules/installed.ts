@@ -16,6 +16,7 @@ export class InstalledModules {
   private table = new RouteTable([]);
   private readonly publicGlobs = new Map<string, RegExp[]>();
   private readonly declaredScopes = new Map<string, string[]>();
+  private readonly tokenIssuers = new Set<string>();
   /** Modules registered by an install that has not ended yet; the lifecycle verbs wait for it. */
   private readonly installing = new Set<string>();
 
@@ -33,9 +34,17 @@ export class InstalledModules {
     return this.table;
   }
 
-  /** A module's `publicPaths`, compiled; reachable without a login. */
+  /**
+   * What of a module is reachable without a login, as hub paths: its `publicPaths` and the standard
+   * endpoints the protocol makes public (health, info, settings schema).
+   */
   publicPaths(short: string): RegExp[] {
     return this.publicGlobs.get(short) ?? [];
+  }
+
+  /** Whether a module issues bearer tokens of its own, which the hub passes through unverified. */
+  issuesOwnTokens(short: string): boolean {
+    return this.tokenIssuers.has(short);
   }
 
   /** Every scope the installed modules declare. */
@@ -126,6 +135,7 @@ export class InstalledModules {
     if (!keepRow) this.registry.remove(short);
     this.publicGlobs.delete(short);
     this.declaredScopes.delete(short);
+    this.tokenIssuers.delete(short);
     this.rebuildRoutes();
   }
 
@@ -159,8 +169,15 @@ export class InstalledModules {
   }
 
   private remember(m: Manifest): void {
-    this.publicGlobs.set(m.name, (m.publicPaths ?? []).map(globToRegExp));
+    const standard = m.paths.flatMap((mount) => [
+      `${mount}/.parachute/info`,
+      `${mount}/.parachute/config/schema`,
+      m.stripPrefix ? `${mount}${m.health}` : m.health,
+    ]);
+    this.publicGlobs.set(m.name, [...(m.publicPaths ?? []), ...standard].map(globToRegExp));
     this.declaredScopes.set(m.name, m.scopes ?? []);
+    if (m.ownTokens) this.tokenIssuers.add(m.name);
+    else this.tokenIssuers.delete(m.name);
   }
 
   private rebuildRoutes(): void {

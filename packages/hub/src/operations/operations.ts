@@ -30,7 +30,6 @@ export class Operations {
     opts: { journaled?: boolean } = {},
   ): Operation {
     if (this.closed) throw stopping();
-    if (opts.journaled) this.refuseWhileBlocked();
     const op = new Operation(kind, module);
     this.recent.set(op.id, op);
     while (this.recent.size > KEEP) this.recent.delete(this.recent.keys().next().value!);

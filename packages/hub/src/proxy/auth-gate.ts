@@ -1,4 +1,5 @@
-import { BEARER_CHALLENGE, HubError } from "../errors.ts";
+import { resourceMetadataUrl } from "@parachute/module-kit";
+import { HubError } from "../errors.ts";
 import { wantsHtml } from "../http/pages.ts";
 import { type Identity, stripSessionCookie } from "../identity/identity.ts";
 import type { Site } from "../platform/origin.ts";
@@ -7,47 +8,76 @@ import type { ProxyGate } from "./proxy.ts";
 /** Lifetime of a token the proxy injects for a browser session, and when a cached one is renewed. */
 const INJECTED_TTL_S = 300;
 const RENEW_WITHIN_S = 60;
+const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export interface GateDeps {
   identity: Identity;
   site: Site;
   publicPaths: (short: string) => RegExp[];
+  /** Whether a module issues bearer tokens of its own (passed through for it to verify). */
+  issuesOwnTokens: (short: string) => boolean;
   now: () => number;
 }
 
 /**
- * Auth at the proxy (PRODUCT §6): a request with its own Authorization goes through as is; a logged-in
- * browser gets a short-lived token for that module injected (cached per user and module); anything
- * else reaches only the module's public paths. The hub's session cookie never reaches a module.
+ * Auth at the proxy (PRODUCT §6, §7). It reads only the headers that will be forwarded (hop-by-hop
+ * ones already gone), so what it checks is what the module gets:
+ * - a bearer hub JWT must verify for the module (signature, expiry, audience, not revoked) — modules
+ *   still check scopes; another credential passes only to a module that issues its own tokens;
+ * - a logged-in browser gets a short-lived token for the module injected (cached per user and
+ *   module), after the CSRF check, and a WebSocket upgrade only from the hub's own pages;
+ * - anything else reaches only the module's public paths.
+ * The hub's session cookie never reaches a module.
  */
 export function createProxyGate(deps: GateDeps): ProxyGate {
   const cache = new Map<string, { token: string; exp: number }>();
 
   return async (req, route, path, headers) => {
-    const cookie = stripSessionCookie(headers.get("cookie"));
-    if (cookie) headers.set("cookie", cookie);
+    const cookie = headers.get("cookie");
+    const rest = stripSessionCookie(cookie);
+    if (rest) headers.set("cookie", rest);
     else headers.delete("cookie");
-    if (req.headers.has("authorization")) return undefined;
+    const origin = deps.site.origin(req);
+    const challenge = (error?: string) =>
+      `Bearer ${error ? `error="${error}", ` : ""}resource_metadata="${resourceMetadataUrl(`${origin}${path}`)}"`;
+
+    const credential = headers.get("authorization");
+    if (credential !== null) {
+      const bearer = /^Bearer +(\S+)$/i.exec(credential)?.[1];
+      if (bearer && JWT.test(bearer)) {
+        try {
+          await deps.identity.issuer.verify(bearer, route.short);
+        } catch (err) {
+          const message = err instanceof HubError ? err.message : "the token is not valid";
+          throw new HubError("unauthorized", "invalid_token", message, {
+            challenge: challenge("invalid_token"),
+          });
+        }
+        return undefined;
+      }
+      if (deps.issuesOwnTokens(route.short)) return undefined;
+      throw new HubError(
+        "unauthorized",
+        "invalid_token",
+        "send a hub token as Authorization: Bearer <token>",
+        {
+          challenge: challenge("invalid_token"),
+        },
+      );
+    }
 
     const adminExists = deps.identity.adminExists();
-    const found = adminExists ? deps.identity.session(req, deps.site.secure(req)) : null;
+    const found = adminExists ? deps.identity.sessionFromCookies(cookie, deps.site.secure(req)) : null;
     if (found) {
-      deps.identity.checkCsrf(req, found.session, deps.site.origin(req));
-      const key = `${found.session.userId}:${route.short}`;
-      let cached = cache.get(key);
-      if (!cached || cached.exp - deps.now() / 1000 < RENEW_WITHIN_S) {
-        const user = deps.identity.users.byId(found.session.userId);
-        const issued = await deps.identity.issuer.issue({
-          sub: user?.username ?? String(found.session.userId),
-          aud: route.short,
-          scope: `${route.short}:admin`,
-          ttlS: INJECTED_TTL_S,
-          kind: "proxy",
-        });
-        cached = { token: issued.token, exp: issued.exp };
-        cache.set(key, cached);
+      deps.identity.checkCsrf(req, found.session, origin);
+      if (req.headers.get("upgrade")?.toLowerCase() === "websocket" && req.headers.get("origin") !== origin) {
+        throw new HubError(
+          "forbidden",
+          "bad_origin",
+          "a WebSocket with the hub's session must come from its own pages",
+        );
       }
-      headers.set("authorization", `Bearer ${cached.token}`);
+      headers.set("authorization", `Bearer ${await injected(found.session.userId, route.short)}`);
       return undefined;
     }
     if (adminExists && deps.publicPaths(route.short).some((re) => re.test(path))) return undefined;
@@ -60,7 +90,24 @@ export function createProxyGate(deps: GateDeps): ProxyGate {
       "unauthorized",
       adminExists ? "unauthorized" : "setup_required",
       adminExists ? "log in or send a token" : "this hub is not set up yet",
-      { challenge: BEARER_CHALLENGE },
+      { challenge: challenge() },
     );
   };
+
+  /** A short-lived token for `userId` at `short`, reused until a minute before it expires. */
+  async function injected(userId: number, short: string): Promise<string> {
+    const key = `${userId}:${short}`;
+    const cached = cache.get(key);
+    if (cached && cached.exp - deps.now() / 1000 >= RENEW_WITHIN_S) return cached.token;
+    const user = deps.identity.users.byId(userId);
+    const issued = await deps.identity.issuer.issue({
+      sub: user?.username ?? String(userId),
+      aud: short,
+      scope: `${short}:admin`,
+      ttlS: INJECTED_TTL_S,
+      kind: "proxy",
+    });
+    cache.set(key, { token: issued.token, exp: issued.exp });
+    return issued.token;
+  }
 }

@@ -232,6 +232,7 @@ export class ModuleRunner {
     const current = () => gen === this.generation && this.state.phase === "running";
     const tick = async () => {
       this.watchTimer = null;
+      const began = this.fx.clock.now();
       const pid = this.state.pid;
       if (!current() || pid === null) return;
       const limit = this.spec.memoryLimitMb;
@@ -248,11 +249,12 @@ export class ModuleRunner {
       if (misses >= HUNG_AFTER_MISSES) {
         return this.dispatch({ type: "unhealthy", reason: `health check failed ${misses} times in a row` });
       }
-      schedule();
+      // The next check comes one period after this one began, however long the probe took.
+      schedule(Math.max(0, this.spec.policy.watchMs - (this.fx.clock.now() - began)));
     };
-    const schedule = () => {
-      this.watchTimer = this.fx.clock.setTimeout(() => void tick(), this.spec.policy.watchMs);
+    const schedule = (ms: number) => {
+      this.watchTimer = this.fx.clock.setTimeout(() => void tick(), ms);
     };
-    schedule();
+    schedule(this.spec.policy.watchMs);
   }
 }
