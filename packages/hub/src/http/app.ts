@@ -20,7 +20,7 @@ import { wellKnownApp } from "./well-known.ts";
 export type { AppDeps } from "./deps.ts";
 
 /** The largest request body any of the hub's own routes accepts (docs/contracts/hub-api.md). */
-export const BODY_CAP_BYTES = 64 * 1024;
+const BODY_CAP_BYTES = 64 * 1024;
 
 /** The hub's own routes, one line per area. Module paths never reach this app (see server.ts). */
 export function hubApp(deps: AppDeps): Hono {

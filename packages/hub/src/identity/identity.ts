@@ -28,7 +28,7 @@ export function sessionCookieName(secure: boolean): string {
 }
 
 /** The name=value pairs of a Cookie header, names trimmed; a pair without a name or `=` is skipped. */
-export function parseCookies(header: string | null): [string, string][] {
+function parseCookies(header: string | null): [string, string][] {
   const pairs: [string, string][] = [];
   for (const part of (header ?? "").split(";")) {
     const i = part.indexOf("=");
