@@ -10,6 +10,7 @@ import { OAuthStore } from "./identity/oauth-store.ts";
 import type { RunOptions } from "./modules/installer.ts";
 import { ServicesRegistry } from "./modules/services-registry.ts";
 import { defaultSource } from "./modules/sources.ts";
+import { clientAddress } from "./platform/client-ip.ts";
 import type { Home } from "./platform/home.ts";
 import { knownHosts } from "./platform/hosts.ts";
 import { configuredOrigin, makeSite } from "./platform/origin.ts";
@@ -139,9 +140,10 @@ export async function assemble(opts: AssembleOptions): Promise<HubParts> {
     proxy,
     origin: () => spec.hubOrigin,
     knownHost: knownHosts(env, fixedOrigin),
-    listening(p, ip) {
+    listening(p, socketIp) {
       port = p;
-      clientIp = ip;
+      const address = clientAddress(env);
+      clientIp = (req) => address(req, socketIp(req));
       spec.hubUrl = `http://127.0.0.1:${p}`;
       spec.hubOrigin = fixedOrigin ?? spec.hubUrl;
     },

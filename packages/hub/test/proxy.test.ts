@@ -34,7 +34,7 @@ describe("the proxy, through a real hub to real modules", () => {
     hub = await startHub(home);
     for (const f of [
       { name: "alpha", port: 1941, websocket: true },
-      { name: "beta", port: 1942, paths: ["/alpha/beta"] },
+      { name: "beta", port: 1942 },
       { name: "gamma", port: 1943, stripPrefix: true },
     ]) {
       const res = await hub.op("POST", "/api/modules/install", { path: makeFixture(pkgs, f) });
@@ -162,11 +162,31 @@ describe("the proxy, through a real hub to real modules", () => {
     expect(seen.headers.authorization).toBe(bearer);
   });
 
-  test("the longest prefix wins, on whole segments", async () => {
-    const nested = (await (await fetch(`${hub.origin}/alpha/beta/pid`)).json()) as { pid: number };
-    const betaPid = (await (await fetch(`${betaDirect}/alpha/beta/pid`)).json()) as { pid: number };
-    expect(nested.pid).toBe(betaPid.pid);
+  test("mounts match on whole segments; a mount inside or around another is refused at install", async () => {
+    const viaHub = (await (await fetch(`${hub.origin}/beta/pid`)).json()) as { pid: number };
+    const betaPid = (await (await fetch(`${betaDirect}/beta/pid`)).json()) as { pid: number };
+    expect(viaHub.pid).toBe(betaPid.pid);
     expect((await fetch(`${hub.origin}/alphabet/hello`)).status).toBe(404);
+    const pkgs = tempHome();
+    for (const [name, paths] of [
+      ["inner", ["/alpha/inner"]],
+      ["outer", ["/gam"]],
+    ] as const) {
+      const res = await hub.op("POST", "/api/modules/install", {
+        path: makeFixture(pkgs, { name, port: 1944, paths: [...paths] }),
+      });
+      if (name === "outer") {
+        expect(res.status).toBe(200); // "/gam" neither contains nor sits inside "/gamma"
+        await hub.op("POST", "/api/modules/outer/uninstall", {});
+        continue;
+      }
+      expect(res.status).toBe(409);
+      expect(((await res.json()) as { message: string }).message).toContain("sits inside the mount /alpha");
+    }
+    const same = await hub.op("POST", "/api/modules/install", {
+      path: makeFixture(pkgs, { name: "same", port: 1944, paths: ["/gamma"] }),
+    });
+    expect(same.status).toBe(409);
   });
 
   test("stripPrefix removes the mount before forwarding", async () => {
@@ -179,6 +199,7 @@ describe("the proxy, through a real hub to real modules", () => {
     test("encoded slashes never reach a module", async () => {
       for (const target of [
         "/alpha/..%2fbeta/pid",
+        "/beta%2f..%2falpha/request",
         "/alpha%2fbeta/pid",
         "/alpha/%2F..%2Fapi/status",
         "/alpha/a%5cb",

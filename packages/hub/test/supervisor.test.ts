@@ -183,7 +183,7 @@ describe("the supervisor, with real processes", () => {
     const home = tempHome();
     setMarker(home, "alpha", ".env");
     writeFileSync(join(home, "alpha", ".env"), "FIXTURE_VALUE=from-dotenv\n");
-    const hub = await startHub(home, { PARACHUTE_SETUP_TOKEN: "hub-secret" });
+    const hub = await startHub(home, { PARACHUTE_SETUP_TOKEN: "hub-secret-setup-token" });
     hubs.push(hub);
     const pkgs = tempHome();
     await hub.op("POST", "/api/modules/install", { path: makeFixture(pkgs, { name: "alpha", port: 1941 }) });

@@ -25,6 +25,16 @@ if (marker("crash")) {
   process.exit(3);
 }
 if (marker("grandchild")) Bun.spawn(["sleep", "1000"], { stdout: "ignore", stderr: "ignore" });
+// Orphans: each shell backgrounds a short-lived process and exits, so the process lands on the init.
+if (marker("orphans")) {
+  setInterval(() => Bun.spawn(["sh", "-c", "sleep 0 & exit 0"], { stdout: "ignore", stderr: "ignore" }), 20);
+}
+// One 100 MB line on stdout, written in 1 MB pieces, then an ordinary one.
+if (marker("longline")) {
+  const piece = "x".repeat(1 << 20);
+  for (let i = 0; i < 100; i++) await Bun.write(Bun.stdout, piece);
+  console.log("\nafter the long line");
+}
 if (marker("nobind")) {
   console.log("nobind marker present: never listening");
   setInterval(() => {}, 1 << 30);

@@ -55,7 +55,10 @@ export function makeFixture(parent: string, o: FixtureOptions): string {
   return dir;
 }
 
-/** Turns a fixture's misbehaviour marker on (`crash`, `nobind`, `unready`, `ignore-term`, `hog`, …). */
+/**
+ * Turns a fixture's misbehaviour marker on (`crash`, `nobind`, `unready`, `ignore-term`, `hog`,
+ * `grandchild`, `orphans`, `longline`, …).
+ */
 export function setMarker(home: string, name: string, marker: string, on = true): void {
   mkdirSync(join(home, name), { recursive: true });
   const file = join(home, name, marker);

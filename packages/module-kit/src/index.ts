@@ -8,7 +8,7 @@ export {
 } from "./config.ts";
 export { parseDuration } from "./duration.ts";
 export { errorResponse, HttpError, ManifestError } from "./errors.ts";
-export { readCapped, readJsonBody } from "./json-body.ts";
+export { parseJson, readCapped, readJsonBody } from "./json-body.ts";
 export {
   MANIFEST_PATH,
   type Manifest,

@@ -12,12 +12,7 @@ export async function readJsonBody<T extends Record<string, unknown>>(
   maxBytes = 64 * 1024,
 ): Promise<T> {
   const text = await readCapped(req, maxBytes);
-  let body: unknown;
-  try {
-    body = text === "" ? {} : JSON.parse(text);
-  } catch {
-    throw new HttpError(400, "invalid_json", "the body is not valid JSON");
-  }
+  const body: unknown = text === "" ? {} : parseJson(text);
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new HttpError(400, "invalid_body", "the body must be a JSON object");
   }
@@ -46,6 +41,39 @@ export async function readJsonBody<T extends Record<string, unknown>>(
       );
   }
   return obj as T;
+}
+
+/** How deeply objects and arrays may nest in a request body. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Parses JSON text, refusing (400) malformed JSON and nesting deeper than MAX_JSON_DEPTH — checked
+ * first, in one linear pass, so absurd nesting costs nothing further.
+ */
+export function parseJson(text: string): unknown {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // a backslash escapes the next character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > MAX_JSON_DEPTH)
+        throw new HttpError(
+          400,
+          "too_deep",
+          `the body nests objects or arrays more than ${MAX_JSON_DEPTH} deep`,
+        );
+    } else if (c === 125 || c === 93) depth--;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "invalid_json", "the body is not valid JSON");
+  }
 }
 
 /**

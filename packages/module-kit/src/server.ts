@@ -2,7 +2,11 @@ import { join } from "node:path";
 import type { Server, WebSocketHandler } from "bun";
 import { type ConfigSchema, ConfigStore } from "./config.ts";
 import { errorResponse, HttpError } from "./errors.ts";
+import { parseJson, readCapped } from "./json-body.ts";
 import type { Manifest } from "./manifest.ts";
+
+/** The largest settings update a module accepts. */
+const CONFIG_BODY_MAX = 64 * 1024;
 
 export type Handler = (req: Request, server: Server<unknown>) => Response | Promise<Response>;
 
@@ -63,13 +67,7 @@ export function createModuleApp(opts: ModuleOptions): { fetch: Handler; config: 
       }
       if (get) return Response.json(config.publicView());
       if (req.method === "PUT") {
-        let body: unknown;
-        try {
-          body = await req.json();
-        } catch {
-          throw new HttpError(400, "invalid_json", "the body is not valid JSON");
-        }
-        config.update(body);
+        config.update(parseJson(await readCapped(req, CONFIG_BODY_MAX)));
         return Response.json(config.publicView());
       }
       throw new HttpError(405, "method_not_allowed", "use GET or PUT", { allow: "GET, PUT" });

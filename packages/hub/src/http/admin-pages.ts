@@ -16,7 +16,7 @@ ${field("Password (at least 12 characters)", "password", "password", 'required m
 }
 
 /** `/admin`: the first-boot setup form. */
-export function adminPages({ identity, site }: AppDeps): Hono {
+export function adminPages({ identity, site, clientIp }: AppDeps): Hono {
   const app = new Hono();
 
   app.get("/setup", (c) => {
@@ -28,7 +28,7 @@ export function adminPages({ identity, site }: AppDeps): Hono {
     const form = await c.req.formData().catch(() => new FormData());
     const get = (k: string) => formField(form, k);
     try {
-      const user = await identity.setup(get("token"), get("username"), get("password"));
+      const user = await identity.setup(get("token"), get("username"), get("password"), clientIp(c.req.raw));
       const { cookie } = startSession(identity, user.id, site.secure(c.req.raw));
       return new Response(null, { status: 303, headers: { location: "/", "set-cookie": cookie } });
     } catch (err) {

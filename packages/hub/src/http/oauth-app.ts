@@ -12,9 +12,11 @@ const NO_STORE = { "cache-control": "no-store" };
 /** An error in the token endpoint's shape (RFC 6749 §5.2). */
 function oauthErrorResponse(err: unknown): Response {
   if (!(err instanceof HubError)) throw err;
+  const headers: Record<string, string> = { ...NO_STORE };
+  if (err.hints.retryAfterS !== undefined) headers["retry-after"] = String(err.hints.retryAfterS);
   return Response.json(
     { error: err.code, error_description: err.message },
-    { status: statusOf(err.kind), headers: NO_STORE },
+    { status: statusOf(err.kind), headers },
   );
 }
 
@@ -36,7 +38,7 @@ export function oauthApp(deps: AppDeps): Hono {
       const text = await readCapped(c.req.raw, 16 * 1024).catch(() => {
         throw new HubError("too_large", "invalid_client_metadata", "the registration is too large");
       });
-      return c.json(oauth.register(text), 201);
+      return c.json(oauth.register(text, deps.clientIp(c.req.raw)), 201);
     } catch (err) {
       return oauthErrorResponse(err);
     }

@@ -16,7 +16,7 @@ export function sessionApi({ identity, site, clientIp }: AppDeps): Hono {
       username: { type: "string", required: true },
       password: { type: "string", required: true },
     });
-    const user = await identity.setup(body.token, body.username, body.password);
+    const user = await identity.setup(body.token, body.username, body.password, clientIp(c.req.raw));
     const { cookie, csrf } = startSession(identity, user.id, site.secure(c.req.raw));
     c.header("set-cookie", cookie);
     return c.json({ user: { username: user.username }, csrf }, 201);

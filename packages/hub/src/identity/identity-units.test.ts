@@ -9,7 +9,7 @@ import { HubDbError, openHubDb } from "../store/db.ts";
 import { MIGRATIONS } from "../store/migrations.ts";
 import { readCookie, stripSessionCookie } from "./identity.ts";
 import { DEFAULT_SESSION_POLICY, Sessions } from "./sessions.ts";
-import { DEFAULT_THROTTLE, LoginThrottle, type ThrottlePolicy } from "./throttle.ts";
+import { LoginThrottle, POLICIES } from "./throttle.ts";
 import { currentTotp, newTotpSecret, verifyTotp } from "./totp.ts";
 import { Users } from "./users.ts";
 
@@ -27,14 +27,21 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("LoginThrottle", () => {
   let now = 0;
+  let db: Database;
   const clock = () => now;
-  const keys = ["ip:10.0.0.1", "user:admin"];
+  const pair = "pair:10.0.0.1|admin";
   beforeEach(() => {
     now = Date.UTC(2030, 0, 1);
+    db = openHubDb(join(dir, "hub.db"));
   });
+  afterEach(() => db.close());
 
   /** Fails once per allowed moment (waiting out each delay), returning every imposed wait. */
-  function failRepeatedly(t: LoginThrottle, n: number): { retryAfterS: number; locked: boolean }[] {
+  function failRepeatedly(
+    t: LoginThrottle,
+    n: number,
+    keys: string[],
+  ): { retryAfterS: number; locked: boolean }[] {
     const out = [];
     for (let i = 0; i < n; i++) {
       now += t.retryAfter(keys) * SECOND;
@@ -45,82 +52,82 @@ describe("LoginThrottle", () => {
   }
 
   test("the first failures are free", () => {
-    const t = new LoginThrottle(clock);
-    for (const r of failRepeatedly(t, DEFAULT_THROTTLE.freeFailures)) {
+    const t = new LoginThrottle(db, clock);
+    for (const r of failRepeatedly(t, POLICIES.pair!.freeFailures, [pair])) {
       expect(r).toEqual({ retryAfterS: 0, locked: false });
     }
-    expect(t.retryAfter(keys)).toBe(0);
+    expect(t.retryAfter([pair])).toBe(0);
   });
 
-  test("after the free ones each failure doubles the wait, then ten failures lock out", () => {
-    const t = new LoginThrottle(clock);
-    const waits = failRepeatedly(t, 10).map((r) => r.retryAfterS);
-    expect(waits).toEqual([0, 0, 0, 1, 2, 4, 8, 16, 32, 15 * 60]);
+  test("for an address and username, each failure doubles the wait, then ten lock out for 15 minutes", () => {
+    const t = new LoginThrottle(db, clock);
+    const results = failRepeatedly(t, 10, [pair]);
+    expect(results.map((r) => r.retryAfterS)).toEqual([0, 0, 0, 1, 2, 4, 8, 16, 32, 15 * 60]);
+    expect(results.slice(0, 9).every((r) => !r.locked)).toBe(true);
+    expect(results[9]!.locked).toBe(true);
+    now += 15 * MINUTE - 1;
+    expect(t.retryAfter([pair])).toBe(1);
+    now += 1;
+    expect(t.retryAfter([pair])).toBe(0);
   });
 
   test("retryAfter counts down with the clock", () => {
-    const t = new LoginThrottle(clock);
-    failRepeatedly(t, 6); // the sixth imposes 4 s
-    expect(t.retryAfter(keys)).toBe(4);
+    const t = new LoginThrottle(db, clock);
+    failRepeatedly(t, 6, [pair]); // the sixth imposes 4 s
+    expect(t.retryAfter([pair])).toBe(4);
     now += 1500;
-    expect(t.retryAfter(keys)).toBe(3); // 2.5 s left, rounded up
+    expect(t.retryAfter([pair])).toBe(3); // 2.5 s left, rounded up
     now += 2500;
-    expect(t.retryAfter(keys)).toBe(0);
+    expect(t.retryAfter([pair])).toBe(0);
   });
 
-  test("the delay is capped at maxDelayS", () => {
-    const policy: ThrottlePolicy = { ...DEFAULT_THROTTLE, maxDelayS: 10, lockoutAfter: 100 };
-    const t = new LoginThrottle(clock, policy);
-    const waits = failRepeatedly(t, 12).map((r) => r.retryAfterS);
-    expect(waits).toEqual([0, 0, 0, 1, 2, 4, 8, 10, 10, 10, 10, 10]);
+  test("a username across all addresses is only ever slowed a little, never locked", () => {
+    const t = new LoginThrottle(db, clock);
+    const results = failRepeatedly(t, 30, ["user:admin"]);
+    expect(results.every((r) => !r.locked && r.retryAfterS <= POLICIES.user!.maxDelayS)).toBe(true);
+    expect(results.at(-1)!.retryAfterS).toBe(5);
   });
 
-  test("the tenth failure locks out for 15 minutes", () => {
-    const t = new LoginThrottle(clock);
-    const results = failRepeatedly(t, 10);
-    expect(results.slice(0, 9).every((r) => !r.locked)).toBe(true);
-    expect(results[9]).toEqual({ retryAfterS: 15 * 60, locked: true });
-    expect(t.retryAfter(keys)).toBe(15 * 60);
-    expect(t.retryAfter(["user:admin"])).toBe(15 * 60);
-    expect(t.retryAfter(["ip:10.0.0.1"])).toBe(15 * 60);
-    now += 15 * MINUTE - 1;
-    expect(t.retryAfter(keys)).toBe(1);
-    now += 1;
-    expect(t.retryAfter(keys)).toBe(0);
+  test("an address is slowed up to a minute, never locked", () => {
+    const t = new LoginThrottle(db, clock);
+    const results = failRepeatedly(t, 30, ["ip:10.0.0.1"]);
+    expect(results.every((r) => !r.locked)).toBe(true);
+    expect(results.at(-1)!.retryAfterS).toBe(60);
   });
 
-  test("failures are forgotten after an hour without one", () => {
-    const t = new LoginThrottle(clock);
-    failRepeatedly(t, 5);
-    now += t.retryAfter(keys) * SECOND + HOUR + 1;
-    // A fresh start: the next three are free again.
-    for (const r of failRepeatedly(t, 3)) expect(r.retryAfterS).toBe(0);
-    expect(failRepeatedly(t, 1)[0]!.retryAfterS).toBe(1);
+  test("a locked-out attacker does not lock the admin out from another address", () => {
+    const t = new LoginThrottle(db, clock);
+    const attacker = ["pair:10.6.6.6|admin", "ip:10.6.6.6", "user:admin"];
+    failRepeatedly(t, 10, attacker);
+    expect(t.retryAfter(attacker)).toBe(15 * 60);
+    const admin = ["pair:10.0.0.1|admin", "ip:10.0.0.1", "user:admin"];
+    expect(t.retryAfter(admin)).toBeLessThanOrEqual(POLICIES.user!.maxDelayS);
   });
 
-  test("failures within the hour are not forgotten", () => {
-    const t = new LoginThrottle(clock);
-    failRepeatedly(t, 3);
+  test("failures are forgotten after an hour without one, not before", () => {
+    const t = new LoginThrottle(db, clock);
+    failRepeatedly(t, 3, [pair]);
     now += 59 * MINUTE;
-    expect(t.fail(keys).retryAfterS).toBe(1);
+    expect(t.fail([pair]).retryAfterS).toBe(1);
+    now += t.retryAfter([pair]) * SECOND + HOUR + 1;
+    for (const r of failRepeatedly(t, 3, [pair])) expect(r.retryAfterS).toBe(0);
+    expect(failRepeatedly(t, 1, [pair])[0]!.retryAfterS).toBe(1);
   });
 
   test("a success clears the keys it is given", () => {
-    const t = new LoginThrottle(clock);
-    failRepeatedly(t, 6);
-    expect(t.retryAfter(keys)).toBeGreaterThan(0);
-    t.succeed(keys);
-    expect(t.retryAfter(keys)).toBe(0);
-    for (const r of failRepeatedly(t, 3)) expect(r.retryAfterS).toBe(0);
+    const t = new LoginThrottle(db, clock);
+    failRepeatedly(t, 6, [pair]);
+    expect(t.retryAfter([pair])).toBeGreaterThan(0);
+    t.succeed([pair]);
+    expect(t.retryAfter([pair])).toBe(0);
+    for (const r of failRepeatedly(t, 3, [pair])) expect(r.retryAfterS).toBe(0);
   });
 
-  test("keys are counted separately: another IP is slowed only by the shared username", () => {
-    const t = new LoginThrottle(clock);
-    failRepeatedly(t, 6);
-    expect(t.retryAfter(["ip:10.0.0.2"])).toBe(0);
-    expect(t.retryAfter(["ip:10.0.0.2", "user:admin"])).toBeGreaterThan(0);
-    expect(t.retryAfter(["ip:10.0.0.1", "user:other"])).toBeGreaterThan(0);
-    expect(t.retryAfter(["ip:10.0.0.2", "user:other"])).toBe(0);
+  test("the count survives a restart (hub.db reopened)", () => {
+    failRepeatedly(new LoginThrottle(db, clock), 10, [pair]);
+    db.close();
+    db = openHubDb(join(dir, "hub.db"));
+    expect(new LoginThrottle(db, clock).retryAfter([pair])).toBe(15 * 60);
   });
 });
 

@@ -69,7 +69,7 @@ export class Identity {
   constructor(deps: IdentityDeps) {
     this.users = new Users(deps.db);
     this.sessions = new Sessions(deps.db, deps.now);
-    this.throttle = new LoginThrottle(deps.now);
+    this.throttle = new LoginThrottle(deps.db, deps.now);
     this.setupToken = new SetupToken(deps.db, deps.setupTokenFromEnv);
     this.issuer = deps.issuer;
     this.now = deps.now;
@@ -81,42 +81,54 @@ export class Identity {
     return this.setUp;
   }
 
-  /** Creates the admin with the one-time setup token, which is consumed. */
-  async setup(token: string, username: string, password: string): Promise<User> {
+  /**
+   * Creates the admin with the one-time setup token, which is consumed. Wrong tokens are throttled
+   * like failed logins, per address and across all of them.
+   */
+  async setup(token: string, username: string, password: string, ip: string): Promise<User> {
     checkUsername(username);
+    if (this.adminExists())
+      throw new HubError("conflict", "already_set_up", "this hub already has an admin account");
+    const keys = [`ip:${ip}`, "setup:token"];
+    const wait = this.throttle.retryAfter(keys);
+    if (wait > 0) throw tooMany(wait, false, "too many wrong setup tokens");
     const hash = await this.users.hashNew(password);
     // Check, create and consume with no await in between, so concurrent setups cannot both pass.
     if (this.adminExists())
       throw new HubError("conflict", "already_set_up", "this hub already has an admin account");
     if (!this.setupToken.matches(token, false)) {
+      const imposed = this.throttle.fail(keys);
+      if (imposed.retryAfterS > 0) throw tooMany(imposed.retryAfterS, false, "too many wrong setup tokens");
       throw new HubError(
         "forbidden",
         "bad_setup_token",
         "the setup token is not right; it is printed in the hub's log",
       );
     }
+    this.throttle.succeed(keys);
     const user = this.users.insert(username, hash, this.now());
     this.setupToken.consume();
     return user;
   }
 
   /**
-   * Checks a login. Failures are throttled per IP and per username (429 with Retry-After once
-   * they pile up); a correct password without a needed TOTP code answers `totp_required`.
+   * Checks a login. Failures are throttled per address and username, per address and per username
+   * (429 with Retry-After once they pile up, throttle.ts); a correct password without a needed TOTP
+   * code answers `totp_required` and still counts, so only a whole successful login clears the count.
    */
   async login(input: LoginInput, ip: string): Promise<User> {
-    const keys = [`ip:${ip}`, `user:${input.username.toLowerCase()}`];
+    const name = input.username.toLowerCase();
+    const keys = [`pair:${ip}|${name}`, `ip:${ip}`, `user:${name}`];
     const wait = this.throttle.retryAfter(keys);
     if (wait > 0) throw tooMany(wait);
     // The attempt counts as a failure before the slow check, so a burst of parallel guesses is
-    // throttled like a sequence of them; success clears the count again.
+    // throttled like a sequence of them; a whole success clears the count again.
     const imposed = this.throttle.fail(keys);
     const user = this.users.byName(input.username);
     const ok = await this.users.verifyPassword(user, input.password);
     if (!ok || !user) return rejected(imposed, "invalid_credentials", "wrong username or password");
     if (user.totpSecret) {
       if (!input.totp) {
-        this.throttle.succeed(keys);
         throw new HubError("unauthorized", "totp_required", "enter the code from your authenticator app");
       }
       const code = input.totp.trim();
@@ -164,8 +176,8 @@ function rejected(imposed: { retryAfterS: number; locked: boolean }, code: strin
   throw new HubError("unauthorized", code, message);
 }
 
-function tooMany(seconds: number, locked = false): HubError {
-  const what = locked ? "too many failed logins: locked" : "too many failed logins: wait";
+function tooMany(seconds: number, locked = false, why = "too many failed logins"): HubError {
+  const what = locked ? `${why}: locked` : `${why}: wait`;
   return new HubError("throttled", locked ? "locked_out" : "throttled", `${what}; retry after ${seconds} s`, {
     retryAfterS: seconds,
   });

@@ -89,7 +89,7 @@ export class OAuthServer {
   }
 
   /** RFC 7591: registers a public client; unknown metadata is ignored, not refused. */
-  register(text: string) {
+  register(text: string, from: string) {
     if (text.length > 16 * 1024)
       throw oauthError("too_large", "invalid_client_metadata", "the registration is too large");
     let body: Record<string, unknown>;
@@ -100,7 +100,8 @@ export class OAuthServer {
       throw oauthError("invalid", "invalid_client_metadata", "the body must be a JSON object");
     }
     const uris = body.redirect_uris;
-    if (!Array.isArray(uris) || uris.length === 0 || uris.length > 10 || !uris.every(validRedirect)) {
+    const fit = (u: unknown) => typeof u === "string" && u.length <= 2048 && validRedirect(u);
+    if (!Array.isArray(uris) || uris.length === 0 || uris.length > 10 || !uris.every(fit)) {
       throw oauthError(
         "invalid",
         "invalid_redirect_uri",
@@ -115,7 +116,17 @@ export class OAuthServer {
       );
     }
     const name = typeof body.client_name === "string" ? body.client_name.slice(0, 100) : "Unnamed app";
-    const client = this.deps.store.registerClient(name, uris as string[]);
+    const client = this.deps.store.registerClient(name, uris as string[], from);
+    if ("retryAfterS" in client) {
+      throw new HubError(
+        "throttled",
+        "too_many_registrations",
+        "too many apps were registered; try again later",
+        {
+          retryAfterS: client.retryAfterS,
+        },
+      );
+    }
     return {
       client_id: client.clientId,
       client_name: client.name,

@@ -27,6 +27,9 @@ export interface RefreshGrant {
   resource: string | null;
 }
 
+/** Registrations are bounded (PRODUCT §7): these many apps at most, so many per address an hour. */
+const REGISTRATION_LIMITS = { clients: 1_000, perAddressPerHour: 20, unusedForgottenAfterMs: 24 * 3600_000 };
+
 const CODE_TTL_MS = 60_000;
 const REFRESH_TTL_MS = 30 * 24 * 3600_000;
 
@@ -37,11 +40,34 @@ export class OAuthStore {
     private readonly now: () => number,
   ) {}
 
-  registerClient(name: string, redirectUris: string[]): Client {
+  /**
+   * Registers a public client. Registrations never used for an authorization are forgotten after a
+   * day; past the limits (in all, or from one address in an hour) a registration is refused with the
+   * seconds after which one may succeed.
+   */
+  registerClient(name: string, redirectUris: string[], from: string): Client | { retryAfterS: number } {
+    const t = this.now();
+    const limits = REGISTRATION_LIMITS;
+    this.db
+      .query("DELETE FROM oauth_clients WHERE used_at IS NULL AND created_at < ?")
+      .run(t - limits.unusedForgottenAfterMs);
+    const recent = this.db
+      .query(
+        "SELECT count(*) AS n, min(created_at) AS first FROM oauth_clients WHERE registered_from = ? AND created_at > ?",
+      )
+      .get(from, t - 3600_000) as { n: number; first: number | null };
+    if (recent.n >= limits.perAddressPerHour)
+      return { retryAfterS: Math.max(1, Math.ceil((recent.first! + 3600_000 - t) / 1000)) };
+    const { n } = this.db.query("SELECT count(*) AS n FROM oauth_clients WHERE revoked_at IS NULL").get() as {
+      n: number;
+    };
+    if (n >= limits.clients) return { retryAfterS: 3600 };
     const clientId = `client_${randomBytes(16).toString("hex")}`;
     this.db
-      .query("INSERT INTO oauth_clients (client_id, name, redirect_uris, created_at) VALUES (?, ?, ?, ?)")
-      .run(clientId, name, JSON.stringify(redirectUris), this.now());
+      .query(
+        "INSERT INTO oauth_clients (client_id, name, redirect_uris, created_at, registered_from) VALUES (?, ?, ?, ?, ?)",
+      )
+      .run(clientId, name, JSON.stringify(redirectUris), t, from);
     return { clientId, name, redirectUris };
   }
 
@@ -84,6 +110,7 @@ export class OAuthStore {
 
   issueCode(g: CodeGrant): string {
     const code = random();
+    this.db.query("UPDATE oauth_clients SET used_at = ? WHERE client_id = ?").run(this.now(), g.clientId);
     this.db
       .query(
         "INSERT INTO oauth_codes (code_hash, client_id, user_id, redirect_uri, scope, resource, challenge, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

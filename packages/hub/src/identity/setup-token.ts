@@ -1,7 +1,17 @@
 import type { Database } from "bun:sqlite";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { HubError } from "../errors.ts";
 
 const KEY = "setup_token";
+/** The shortest `PARACHUTE_SETUP_TOKEN` accepted: anything shorter is guessable. */
+export const MIN_SETUP_TOKEN = 16;
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+
+/** 130 random bits as 26 lower-case letters and digits: a double-click selects it whole. */
+function newToken(): string {
+  const bytes = randomBytes(26);
+  return [...bytes].map((b) => BASE32[b & 31]).join("");
+}
 
 /**
  * The one-time token that guards first-boot setup: `PARACHUTE_SETUP_TOKEN` when set, else one made
@@ -11,7 +21,15 @@ export class SetupToken {
   constructor(
     private readonly db: Database,
     private readonly fromEnv: string | undefined,
-  ) {}
+  ) {
+    if (fromEnv !== undefined && fromEnv.trim().length < MIN_SETUP_TOKEN) {
+      throw new HubError(
+        "unusable",
+        "weak_setup_token",
+        `PARACHUTE_SETUP_TOKEN is shorter than ${MIN_SETUP_TOKEN} characters; choose a longer one (e.g. \`openssl rand -hex 16\`)`,
+      );
+    }
+  }
 
   /** The token to print, creating it if needed; null once setup is done. */
   current(adminExists: boolean): string | null {
@@ -21,7 +39,7 @@ export class SetupToken {
       value: string;
     } | null;
     if (row) return row.value;
-    const token = randomBytes(18).toString("base64url");
+    const token = newToken();
     this.db.query("INSERT INTO settings (key, value) VALUES (?, ?)").run(KEY, token);
     return token;
   }

@@ -100,15 +100,32 @@ export class InstalledModules {
     return this.supervisor.get(short)!;
   }
 
-  /** Refuses a manifest whose name or paths another installed module (other than `except`) holds. */
+  /**
+   * Refuses a manifest whose name another installed module (other than `except`) has, or a mount that
+   * equals, contains or sits inside one of its mounts (it would capture that module's traffic).
+   */
   checkFree(m: Manifest, except?: string): void {
     for (const r of this.registry.rows()) {
       if (r.name === except) continue;
       if (r.name === m.name || r.manifestName === m.manifestName) {
         throw new HubError("conflict", "already_installed", `${m.name} is already installed`);
       }
-      const clash = m.paths.find((p) => r.paths.includes(p));
-      if (clash) throw new HubError("conflict", "path_taken", `${clash} is already served by ${r.name}`);
+      for (const p of m.paths) {
+        const other = r.paths.find((q) => p === q || p.startsWith(`${q}/`) || q.startsWith(`${p}/`));
+        if (other) {
+          const how =
+            p === other
+              ? "is already served by"
+              : p.startsWith(`${other}/`)
+                ? "sits inside the mount"
+                : "contains the mount";
+          throw new HubError(
+            "conflict",
+            "path_taken",
+            `${p} ${how} ${p === other ? r.name : `${other} of ${r.name}`}`,
+          );
+        }
+      }
     }
   }
 

@@ -76,4 +76,13 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX refresh_tokens_family ON refresh_tokens (family);
    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   `ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;`,
+  `CREATE TABLE login_throttle (
+     key TEXT PRIMARY KEY,
+     failures INTEGER NOT NULL,
+     last_at INTEGER NOT NULL,
+     blocked_until INTEGER NOT NULL
+   );
+   CREATE INDEX login_throttle_last ON login_throttle (last_at);`,
+  `ALTER TABLE oauth_clients ADD COLUMN used_at INTEGER;
+   ALTER TABLE oauth_clients ADD COLUMN registered_from TEXT;`,
 ];

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ModuleLog, pumpLines } from "./log-sink.ts";
+import { MAX_LINE, ModuleLog, pumpLines } from "./log-sink.ts";
 
 let dir = "";
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,5 +55,37 @@ describe("pumpLines", () => {
     const lines: string[] = [];
     await pumpLines(stream, (batch) => lines.push(...batch));
     expect(lines).toEqual(["hello", "world", "partial"]);
+  });
+});
+
+describe("pumpLines with huge lines", () => {
+  const streamOf = (chunks: string[]) =>
+    new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const ch of chunks) c.enqueue(new TextEncoder().encode(ch));
+        c.close();
+      },
+    });
+
+  test("a line over 16 KB is cut with a marker, the rest of it dropped, the next line kept whole", async () => {
+    const huge = "x".repeat(64 * 1024);
+    const chunks = ["before\n", ...Array.from({ length: 40 }, () => huge), "\nafter\n"];
+    const lines: string[] = [];
+    await pumpLines(streamOf(chunks), (batch) => lines.push(...batch));
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe("before");
+    expect(lines[1]!.startsWith("x".repeat(MAX_LINE))).toBe(true);
+    expect(lines[1]).toEndWith("[… cut: line longer than 16 KB]");
+    expect(lines[1]!.length).toBeLessThan(MAX_LINE + 100);
+    expect(lines[2]).toBe("after");
+  });
+
+  test("a line of exactly 16 KB is kept whole; an unterminated huge tail is cut once", async () => {
+    const exact = "y".repeat(MAX_LINE);
+    const lines: string[] = [];
+    await pumpLines(streamOf([`${exact}\n`, "z".repeat(3 * MAX_LINE)]), (batch) => lines.push(...batch));
+    expect(lines[0]).toBe(exact);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toEndWith("[… cut: line longer than 16 KB]");
   });
 });

@@ -70,18 +70,45 @@ export class ModuleLog {
   }
 }
 
-/** Splits a byte stream into lines, calling `emit` with each batch of complete lines. */
+/** The longest log line kept whole (PRODUCT §5); a longer one is cut and marked. */
+export const MAX_LINE = 16 * 1024;
+const CUT = " [… cut: line longer than 16 KB]";
+
+/**
+ * Splits a byte stream into lines, calling `emit` with each batch of complete lines. Work is linear
+ * in the input and memory bounded: a line is cut at MAX_LINE characters and the rest of it, up to
+ * the next newline, dropped — one huge line can neither stall the hub nor overrun the log cap.
+ */
 export async function pumpLines(stream: ReadableStream<Uint8Array>, emit: (lines: string[]) => void) {
   const decoder = new TextDecoder();
   let rest = "";
+  let dropping = false;
   const reader = stream.getReader();
+  const take = (piece: string, out: string[], complete: boolean) => {
+    if (dropping) {
+      if (complete) dropping = false;
+      return;
+    }
+    const line = rest + piece;
+    rest = "";
+    if (line.length > MAX_LINE) {
+      out.push(line.slice(0, MAX_LINE) + CUT);
+      dropping = !complete;
+    } else if (complete) out.push(line.endsWith("\r") ? line.slice(0, -1) : line);
+    else rest = line;
+  };
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
-    rest += decoder.decode(value, { stream: true });
-    const parts = rest.split("\n");
-    rest = parts.pop() ?? "";
-    emit(parts.map((l) => l.replace(/\r$/, "")));
+    const text = decoder.decode(value, { stream: true });
+    const out: string[] = [];
+    let from = 0;
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", from)) {
+      take(text.slice(from, nl), out, true);
+      from = nl + 1;
+    }
+    take(text.slice(from), out, false);
+    if (out.length) emit(out);
   }
-  if (rest) emit([rest]);
+  if (rest && !dropping) emit([rest]);
 }

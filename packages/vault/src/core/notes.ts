@@ -47,9 +47,24 @@ interface Row {
   updated_at: string;
 }
 
+/** How deeply metadata may nest objects and arrays. */
+const MAX_METADATA_DEPTH = 16;
+
+/** Whether `v` nests objects or arrays deeper than `max` (stops as soon as it knows). */
+function nestsDeeper(v: unknown, max: number): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  if (max === 0) return true;
+  return Object.values(v).some((child) => nestsDeeper(child, max - 1));
+}
+
 function checkMetadata(m: unknown): Record<string, unknown> {
   if (typeof m !== "object" || m === null || Array.isArray(m))
     throw invalid("invalid_metadata", "metadata must be a JSON object");
+  if (nestsDeeper(m, MAX_METADATA_DEPTH))
+    throw invalid(
+      "invalid_metadata",
+      `metadata nests objects or arrays more than ${MAX_METADATA_DEPTH} deep`,
+    );
   if (JSON.stringify(m).length > 64 * 1024) throw invalid("invalid_metadata", "metadata is over 64 KB");
   return m as Record<string, unknown>;
 }

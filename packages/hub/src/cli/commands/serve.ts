@@ -4,6 +4,7 @@ import { serve as startHub } from "../../serve.ts";
 import { HUB_VERSION } from "../../version.ts";
 import { parseArgs } from "../args.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
+import { serveUnderInit } from "../init-process.ts";
 import type { Command } from "../io.ts";
 import { CHILD_FLAG, EXIT_RESTART, fallBack, parentGone, runInstalledHub } from "../launcher.ts";
 
@@ -25,6 +26,8 @@ function choosePort(flag: string | true | undefined, env: Record<string, string 
 export const serve: Command = async (argv, io) => {
   const args = parseArgs(argv, ["--port"], []);
   if (args.positional.length) throw new CliError(EXIT.usage, "usage: parachute serve [--port N]");
+  const underInit = await serveUnderInit(io.env, io.interrupted);
+  if (underInit !== null) return underInit;
   let port = choosePort(args.flags.get("--port"), io.env);
   const hostname = io.env.PARACHUTE_BIND_HOST || "127.0.0.1";
   const home = resolveHome(io.env);
