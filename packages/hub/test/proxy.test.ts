@@ -1,28 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { connect } from "node:net";
 import { makeFixture, setMarker } from "../testing/fixtures.ts";
 import { type HubProcess, startHub, tempHome, waitFor, waitForState } from "../testing/hub-process.ts";
+import { rawGet } from "../testing/raw-http.ts";
 
 /** Sends a raw HTTP/1.1 request line (so no client normalises the path first) and returns status + body. */
-function rawGet(port: number, target: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const sock = connect(port, "127.0.0.1", () => {
-      sock.write(
-        `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nConnection: close\r\n\r\n`,
-      );
-    });
-    let data = "";
-    sock.on("data", (b) => {
-      data += b.toString("latin1");
-    });
-    sock.on("error", reject);
-    sock.on("end", () => {
-      const status = Number(data.split(" ")[1]);
-      resolve({ status, body: data.slice(data.indexOf("\r\n\r\n") + 4) });
-    });
-  });
-}
-
 describe("the proxy, through a real hub to real modules", () => {
   let hub: HubProcess;
   let direct: string;

@@ -3,7 +3,7 @@
  * by marker files in its data folder (`$PARACHUTE_HOME/<name>/<marker>`), so that one fixture serves
  * every supervisor scenario with a real process.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { serveModule, TokenVerifier, validateManifest } from "@parachute/module-kit";
 
@@ -27,7 +27,11 @@ if (marker("crash")) {
 if (marker("grandchild")) Bun.spawn(["sleep", "1000"], { stdout: "ignore", stderr: "ignore" });
 // Orphans: each shell backgrounds a short-lived process and exits, so the process lands on the init.
 if (marker("orphans")) {
-  setInterval(() => Bun.spawn(["sh", "-c", "sleep 0 & exit 0"], { stdout: "ignore", stderr: "ignore" }), 20);
+  let made = 0;
+  setInterval(() => {
+    Bun.spawn(["sh", "-c", "sleep 0 & exit 0"], { stdout: "ignore", stderr: "ignore" });
+    writeFileSync(join(home, manifest.name, "orphans-made"), String(++made));
+  }, 20);
 }
 // One 100 MB line on stdout, written in 1 MB pieces, then an ordinary one.
 if (marker("longline")) {

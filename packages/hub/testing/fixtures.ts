@@ -17,6 +17,8 @@ export interface FixtureOptions {
   memoryLimitMb?: number;
   /** Reachable without a login (the default, so proxy tests need no credentials); false for auth tests. */
   public?: boolean;
+  /** The module issues bearer tokens of its own (the hub passes them through). */
+  ownTokens?: boolean;
   /** Overrides the manifest wholesale (for bad-manifest tests). */
   manifest?: Record<string, unknown>;
 }
@@ -36,6 +38,7 @@ export function makeFixture(parent: string, o: FixtureOptions): string {
     health: o.stripPrefix ? "/health" : `${mount}/health`,
     startCmd: ["bun", SERVER],
     ...(o.websocket ? { websocket: true } : {}),
+    ...(o.ownTokens ? { ownTokens: true } : {}),
     ...(o.stripPrefix ? { stripPrefix: true } : {}),
     ...(o.dependsOn ? { dependsOn: o.dependsOn } : {}),
     ...(o.startTimeoutMs ? { startTimeoutMs: o.startTimeoutMs } : {}),

@@ -44,7 +44,7 @@ export async function readJsonBody<T extends Record<string, unknown>>(
 }
 
 /** How deeply objects and arrays may nest in a request body. */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 /**
  * Parses JSON text, refusing (400) malformed JSON and nesting deeper than MAX_JSON_DEPTH — checked

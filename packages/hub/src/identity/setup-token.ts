@@ -4,7 +4,7 @@ import { HubError } from "../errors.ts";
 
 const KEY = "setup_token";
 /** The shortest `PARACHUTE_SETUP_TOKEN` accepted: anything shorter is guessable. */
-export const MIN_SETUP_TOKEN = 16;
+const MIN_SETUP_TOKEN = 16;
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 
 /** 130 random bits as 26 lower-case letters and digits: a double-click selects it whole. */
