@@ -144,14 +144,21 @@ describe("the vault's MCP endpoint, through a real hub", () => {
     const res = await post();
     expect(res.status).toBe(401);
     const challenge = res.headers.get("www-authenticate") ?? "";
-    expect(challenge).toContain('error="invalid_token"');
+    // No credential: no error code (RFC 6750 §3.1); the scope to ask for is this vault's.
+    expect(challenge).not.toContain("error=");
+    expect(challenge).toContain('scope="vault:default:write"');
     const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
     expect(metadataUrl).toBe(`${hub.origin}/.well-known/oauth-protected-resource/vault/default/mcp`);
     const metadata = (await (await fetch(metadataUrl!)).json()) as Record<string, unknown>;
-    expect(metadata).toMatchObject({ resource: url.href, authorization_servers: [hub.origin] });
+    expect(metadata).toMatchObject({
+      resource: url.href,
+      authorization_servers: [hub.origin],
+      scopes_supported: ["vault:default:read", "vault:default:write", "vault:default:admin"],
+    });
 
     const forged = await post({ authorization: "Bearer not.a.jwt" });
     expect(forged.status).toBe(401);
+    expect(forged.headers.get("www-authenticate")).toContain('error="invalid_token"');
     expect(forged.headers.get("www-authenticate")).toContain("resource_metadata=");
     const otherVault = await post({ authorization: `Bearer ${await token("vault:work:write")}` });
     expect(otherVault.status).toBe(403);

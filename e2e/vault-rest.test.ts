@@ -86,7 +86,7 @@ describe("the vault's REST API, through a real hub", () => {
       const { token, id } = await json(created);
       const vt = { authorization: `Bearer ${token}`, "content-type": "application/json" };
       expect((await api("GET", "/notes?limit=1", undefined, vt)).status).toBe(200);
-      expect((await api("POST", "/notes", { path: "by-vault-token" }, vt)).status).toBe(401);
+      expect((await api("POST", "/notes", { path: "by-vault-token" }, vt)).status).toBe(403);
       expect((await api("DELETE", `/tokens/${id}`, undefined, asAdmin)).status).toBe(200);
       expect((await api("GET", "/notes?limit=1", undefined, vt)).status).toBe(401);
     });

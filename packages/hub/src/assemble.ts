@@ -96,12 +96,15 @@ export async function assemble(opts: AssembleOptions): Promise<HubParts> {
     guard: opts.guard,
   });
   const oauthStore = new OAuthStore(db, now);
+  const knownHost = knownHosts(env, fixedOrigin);
   const oauth = new OAuthServer({
     store: oauthStore,
     issuer,
     users: identity.users,
+    now,
     routes: () => hub.installed.routes(),
     scopes: () => hub.installed.scopes(),
+    knownHost,
   });
   const app = hubApp({
     hub,
@@ -139,7 +142,7 @@ export async function assemble(opts: AssembleOptions): Promise<HubParts> {
     app,
     proxy,
     origin: () => spec.hubOrigin,
-    knownHost: knownHosts(env, fixedOrigin),
+    knownHost,
     listening(p, socketIp) {
       port = p;
       const address = clientAddress(env);

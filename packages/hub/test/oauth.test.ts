@@ -117,15 +117,6 @@ describe("OAuth 2.1 for MCP clients, against a real hub", () => {
     expect(who.status).toBe(200);
     expect(((await who.json()) as { sub: string; aud: string }).sub).toBe("admin");
 
-    const again = await token({
-      grant_type: "authorization_code",
-      code,
-      redirect_uri: REDIRECT,
-      client_id: clientId,
-      code_verifier: verifier,
-    });
-    expect(again.status).toBe(400);
-
     const second = await token({
       grant_type: "refresh_token",
       refresh_token: t1.refresh_token,
@@ -151,6 +142,39 @@ describe("OAuth 2.1 for MCP clients, against a real hub", () => {
     expect(afterReuse.status).toBe(400);
     expect((await call(t2.access_token)).status).toBe(401);
     expect((await call(t1.access_token)).status).toBe(401);
+  }, 30_000);
+
+  test("a code presented twice revokes the tokens it gave; an unknown client is 401 invalid_client", async () => {
+    const clientId = await register();
+    const { verifier, challenge } = pkce();
+    const code = await authorize(clientId, challenge);
+    const grant = {
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: REDIRECT,
+      client_id: clientId,
+      code_verifier: verifier,
+    };
+    const first = (await (await token(grant)).json()) as { access_token: string; refresh_token: string };
+    const use = () =>
+      fetch(`${hub.origin}/alpha/whoami`, { headers: { authorization: `Bearer ${first.access_token}` } });
+    expect((await use()).status).toBe(200);
+    const again = await token(grant);
+    expect(again.status).toBe(400);
+    expect(((await again.json()) as { error: string }).error).toBe("invalid_grant");
+    expect((await use()).status).toBe(401);
+    const refresh = await token({
+      grant_type: "refresh_token",
+      refresh_token: first.refresh_token,
+      client_id: clientId,
+    });
+    expect(refresh.status).toBe(400);
+
+    const stranger = await token({ ...grant, client_id: "client_unknown" });
+    expect(stranger.status).toBe(401);
+    expect(((await stranger.json()) as { error: string }).error).toBe("invalid_client");
+    const noGrantType = await token({ code, client_id: clientId });
+    expect(((await noGrantType.json()) as { error: string }).error).toBe("invalid_request");
   }, 30_000);
 
   test("PKCE is required and checked; redirect URIs must match exactly", async () => {

@@ -44,7 +44,11 @@ export class TokenVerifier {
   /** Verifies a bearer token (with or without the `Bearer ` prefix) and, if given, a required scope. */
   async verify(tokenOrHeader: string | null, requiredScope?: string): Promise<HubClaims> {
     const token = (tokenOrHeader ?? "").replace(/^Bearer\s+/i, "").trim();
-    if (!token) throw unauthorized("a bearer token is required");
+    // RFC 6750 §3.1: a request with no credential at all gets a challenge without an error code.
+    if (!token)
+      throw new HttpError(401, "unauthorized", "a bearer token is required", {
+        "www-authenticate": "Bearer",
+      });
     let payload = this.verified.get(token);
     if (payload && (payload.exp ?? 0) * 1000 <= Date.now()) {
       this.verified.delete(token);

@@ -178,11 +178,13 @@ describe("TokenVerifier: valid tokens", () => {
 });
 
 describe("TokenVerifier: missing and forged tokens are 401", () => {
-  test("a missing or empty token", async () => {
-    await expect401(verifier.verify(null), /bearer token is required/);
-    await expect401(verifier.verify(""), /bearer token is required/);
-    await expect401(verifier.verify("   "), /bearer token is required/);
-    await expect401(verifier.verify("Bearer "), /bearer token is required/);
+  test("a missing or empty token: 401 with a bare challenge, no error code (RFC 6750 §3.1)", async () => {
+    for (const header of [null, "", "   ", "Bearer "]) {
+      const err = await rejection(verifier.verify(header), HttpError);
+      expect([err.status, err.code]).toEqual([401, "unauthorized"]);
+      expect(err.message).toMatch(/bearer token is required/);
+      expect(err.headers["www-authenticate"]).toBe("Bearer");
+    }
   });
 
   test("garbage that is not a JWT", async () => {

@@ -12,15 +12,16 @@ export function vaultAuth(verifier: TokenVerifier, vaults: VaultSet): Authorize 
     const header = req.headers.get("authorization") ?? "";
     const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     if (bearer?.startsWith(TOKEN_PREFIX)) {
-      if (vaults.get(vault).tokens.allows(bearer, verb)) return;
-      throw new HttpError(
-        401,
-        "invalid_token",
-        "the vault token is unknown, expired, revoked, or lacks this right",
-        {
+      const tokens = vaults.get(vault).tokens;
+      if (tokens.allows(bearer, verb)) return;
+      if (tokens.verbOf(bearer) === null) {
+        throw new HttpError(401, "invalid_token", "the vault token is unknown, expired or revoked", {
           "www-authenticate": 'Bearer error="invalid_token"',
-        },
-      );
+        });
+      }
+      throw new HttpError(403, "insufficient_scope", `this needs a token with the ${verb} right`, {
+        "www-authenticate": `Bearer error="insufficient_scope", scope="vault:${vault}:${verb}"`,
+      });
     }
     await verifier.verify(header, `vault:${vault}:${verb}`);
   };

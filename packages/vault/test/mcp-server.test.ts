@@ -20,12 +20,28 @@ async function connect(scope: string): Promise<Client> {
 }
 
 describe("the vault MCP server", () => {
-  test("tools/list follows the scope: write sees all nine, read the four read tools, another vault none", async () => {
+  test("tools/list follows the scope: write sees all eleven, read the six read tools, another vault none", async () => {
     expect(await toolNames(await connect("vault:write"))).toEqual(ALL_TOOLS);
     expect(await toolNames(await connect("vault:default:admin"))).toEqual(ALL_TOOLS);
     expect(await toolNames(await connect("vault:default:read"))).toEqual(READ_TOOLS);
     const other = await connect("vault:work:write");
     expect(other.getServerCapabilities()?.tools).toBeUndefined();
+  });
+
+  test("the server advertises no listChanged: its tool list never changes within a connection", async () => {
+    expect((await connect("vault:write")).getServerCapabilities()?.tools).toEqual({});
+  });
+
+  test("get-links and get-backlinks follow a note's links both ways", async () => {
+    const client = await connect("vault:read");
+    t.notes.create({ path: "Hub", content: "see [[Spoke]] and [[Nowhere]]" });
+    t.notes.create({ path: "Spoke", content: "back to [[Hub]]" });
+    const links = (await callTool(client, "get-links", { ref: "Hub" })).structuredContent.links;
+    expect(links.map((l: { target: string }) => l.target)).toEqual(["spoke", "nowhere"]);
+    expect(links[1].id).toBeNull();
+    const back = (await callTool(client, "get-backlinks", { ref: "Hub" })).structuredContent.backlinks;
+    expect(back.map((b: { path: string }) => b.path)).toEqual(["Spoke"]);
+    expect((await callTool(client, "get-links", { ref: "missing" })).isError).toBe(true);
   });
 
   test("a read-only caller cannot call a write tool, and nothing is written", async () => {
@@ -173,19 +189,36 @@ describe("the MCP endpoint, in memory", () => {
     expect(res.headers.get("mcp-session-id")).toBeNull();
   });
 
-  test("auth failures carry the resource's metadata URL; GET is 405; a missing vault is 404", async () => {
-    const req = (method = "POST") => new Request("http://vault.test/vault/default/mcp", { method });
+  test("auth failures carry the resource's metadata URL and this vault's scope; GET is 405; a missing vault is 404", async () => {
+    const req = (method = "POST", headers: Record<string, string> = {}) =>
+      new Request("http://vault.test/vault/default/mcp", { method, headers });
+    const metadata = "https://hub.example/.well-known/oauth-protected-resource/vault/default/mcp";
     const denied = handler(new HttpError(401, "invalid_token", "a bearer token is required"));
-    const err401 = await denied(req(), "default").catch((e) => e as HttpError);
-    expect(err401).toBeInstanceOf(HttpError);
-    expect(err401.status).toBe(401);
-    expect(new Headers(err401.headers).get("www-authenticate")).toBe(
-      'Bearer error="invalid_token", resource_metadata="https://hub.example/.well-known/oauth-protected-resource/vault/default/mcp"',
+    // No credential at all: no error code (RFC 6750 §3.1), just where to go and what to ask for.
+    const anonymous = await denied(req(), "default").catch((e) => e as HttpError);
+    expect(anonymous).toBeInstanceOf(HttpError);
+    expect(anonymous.status).toBe(401);
+    expect(new Headers(anonymous.headers).get("www-authenticate")).toBe(
+      `Bearer resource_metadata="${metadata}", scope="vault:default:write"`,
+    );
+    const bad = await denied(req("POST", { authorization: "Bearer nope" }), "default").catch(
+      (e) => e as HttpError,
+    );
+    expect(new Headers(bad.headers).get("www-authenticate")).toBe(
+      `Bearer error="invalid_token", resource_metadata="${metadata}", scope="vault:default:write"`,
+    );
+    // The metadata is on the origin the client used, as the hub forwarded it.
+    const local = await denied(
+      req("POST", { "x-forwarded-proto": "http", "x-forwarded-host": "localhost:4321" }),
+      "default",
+    ).catch((e) => e as HttpError);
+    expect(new Headers(local.headers).get("www-authenticate")).toContain(
+      'resource_metadata="http://localhost:4321/.well-known/oauth-protected-resource/vault/default/mcp"',
     );
     const forbidden = handler(new HttpError(403, "insufficient_scope", "no"));
     const err403 = (await forbidden(req(), "default").catch((e) => e)) as HttpError;
     expect(err403.status).toBe(403);
-    expect(new Headers(err403.headers).get("www-authenticate")).toContain('scope="vault:default:read"');
+    expect(new Headers(err403.headers).get("www-authenticate")).toContain('scope="vault:default:write"');
     const get = (await handler("vault:read")(req("GET"), "default").catch((e) => e)) as HttpError;
     expect([get.status, new Headers(get.headers).get("allow")]).toEqual([405, "POST"]);
     const missing = (await handler("vault:read")(req(), "nowhere").catch((e) => e)) as HttpError;

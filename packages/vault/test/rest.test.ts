@@ -235,10 +235,10 @@ for (const transport of ["in memory", "on port 0"] satisfies RestTransport[]) {
       test("no token is 401; a read-only token reads but cannot write", async () => {
         const none = await v.request("/vault/default/api/notes");
         expect(none.status).toBe(401);
-        expect(none.headers.get("www-authenticate")).toContain('error="invalid_token"');
+        expect(none.headers.get("www-authenticate")).toBe("Bearer");
         expect((await api("GET", "/notes", undefined, v.as.read)).status).toBe(200);
         const denied = await api("POST", "/notes", { path: "ro" }, v.as.read);
-        expect([denied.status, (await json(denied)).error]).toEqual([401, "invalid_token"]);
+        expect([denied.status, (await json(denied)).error]).toEqual([403, "insufficient_scope"]);
         expect((await api("GET", "/notes/ro")).status).toBe(404);
       });
 
@@ -252,14 +252,14 @@ for (const transport of ["in memory", "on port 0"] satisfies RestTransport[]) {
 
       test("vault API tokens: created by an admin, shown once, scoped, expiring, revocable", async () => {
         const asAdmin = v.as.admin;
-        expect((await api("POST", "/tokens", { scope: "read" })).status).toBe(401);
+        expect((await api("POST", "/tokens", { scope: "read" })).status).toBe(403);
         const created = await api("POST", "/tokens", { scope: "read", label: "script", ttl: "1h" }, asAdmin);
         expect(created.status).toBe(201);
         const { token, id } = await json(created);
         expect(token).toStartWith("pvt_");
         const vt = { authorization: `Bearer ${token}`, "content-type": "application/json" };
         expect((await api("GET", "/notes?limit=1", undefined, vt)).status).toBe(200);
-        expect((await api("POST", "/notes", { path: "by-vault-token" }, vt)).status).toBe(401);
+        expect((await api("POST", "/notes", { path: "by-vault-token" }, vt)).status).toBe(403);
         const listed = (await json(await api("GET", "/tokens", undefined, asAdmin))).tokens as Record<
           string,
           unknown

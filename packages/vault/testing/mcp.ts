@@ -3,7 +3,14 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 
 /** The tools a read right shows, sorted. */
-export const READ_TOOLS = ["find-path", "list-tags", "query-notes", "vault-info"];
+export const READ_TOOLS = [
+  "find-path",
+  "get-backlinks",
+  "get-links",
+  "list-tags",
+  "query-notes",
+  "vault-info",
+];
 /** Every tool, sorted: what a write or admin right shows. */
 export const ALL_TOOLS = [
   ...READ_TOOLS,

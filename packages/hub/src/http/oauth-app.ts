@@ -1,5 +1,5 @@
 import { readCapped } from "@parachute/module-kit";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { HubError } from "../errors.ts";
 import type { Params } from "../identity/oauth-server.ts";
 import type { AppDeps } from "./deps.ts";
@@ -14,19 +14,33 @@ function oauthErrorResponse(err: unknown): Response {
   if (!(err instanceof HubError)) throw err;
   const headers: Record<string, string> = { ...NO_STORE };
   if (err.hints.retryAfterS !== undefined) headers["retry-after"] = String(err.hints.retryAfterS);
+  if (err.kind === "unauthorized") headers["www-authenticate"] = 'Bearer error="invalid_client"';
   return Response.json(
     { error: err.code, error_description: err.message },
     { status: statusOf(err.kind), headers },
   );
 }
 
-async function formParams(req: Request): Promise<Params | null> {
-  const form = await req.formData().catch(() => null);
-  if (!form) return null;
+/**
+ * The parameters of a form body or query, strings only. A parameter sent twice is refused (RFC 6749
+ * §3.1): a front proxy reading the first and the hub the last would disagree about the request.
+ */
+function onceEach(pairs: Iterable<[string, unknown]>): Params {
   const params: Params = {};
-  for (const [k, v] of form) if (typeof v === "string") params[k] = v;
+  for (const [k, v] of pairs) {
+    if (k in params) throw new HubError("invalid", "invalid_request", `"${k}" appears more than once`);
+    if (typeof v === "string") params[k] = v;
+  }
   return params;
 }
+
+async function formParams(req: Request): Promise<Params> {
+  const form = await req.formData().catch(() => null);
+  if (!form) throw new HubError("invalid", "invalid_request", "send application/x-www-form-urlencoded");
+  return onceEach(form);
+}
+
+const queryParams = (c: Context) => onceEach(new URL(c.req.url).searchParams);
 
 /** `/oauth`: registration, authorization with consent, token and revocation, over the OAuth server. */
 export function oauthApp(deps: AppDeps): Hono {
@@ -45,7 +59,12 @@ export function oauthApp(deps: AppDeps): Hono {
   });
 
   app.get("/authorize", (c) => {
-    const found = oauth.authorize(c.req.query());
+    let found: ReturnType<typeof oauth.authorize>;
+    try {
+      found = oauth.authorize(queryParams(c), site.origin(c.req.raw));
+    } catch (err) {
+      return htmlPage("Cannot authorize", `<p>${escapeHtml((err as Error).message)}</p>`, 400);
+    }
     if (found.outcome === "refuse")
       return htmlPage("Cannot authorize", `<p>${escapeHtml(found.message)}</p>`, 400);
     if (found.outcome === "redirect") return c.redirect(found.to, 302);
@@ -55,13 +74,14 @@ export function oauthApp(deps: AppDeps): Hono {
       return c.redirect(`/login?next=${encodeURIComponent(here)}`, 302);
     }
     const { request, client } = found;
-    const scopes = request.scope.split(" ");
-    const to = new URL(request.redirect_uri).host;
-    return consentPage(client.name, to, scopes, { ...request, csrf: session.session.csrf });
+    return consentPage(client.name, request.redirect_uri, request.scope.split(" "), {
+      ...request,
+      csrf: session.session.csrf,
+    });
   });
 
   app.post("/authorize", async (c) => {
-    const form = (await formParams(c.req.raw)) ?? {};
+    const form = await formParams(c.req.raw);
     const found = identity.session(c.req.raw, site.secure(c.req.raw));
     if (!found) throw new HubError("unauthorized", "unauthorized", "log in first");
     identity.checkCsrf(c.req.raw, found.session, site.origin(c.req.raw), form.csrf ?? "");
@@ -70,22 +90,20 @@ export function oauthApp(deps: AppDeps): Hono {
   });
 
   app.post("/token", async (c) => {
-    const params = await formParams(c.req.raw);
-    if (!params)
-      return oauthErrorResponse(
-        new HubError("invalid", "invalid_request", "send application/x-www-form-urlencoded"),
-      );
     try {
-      return c.json(await oauth.token(params), 200, NO_STORE);
+      return c.json(await oauth.token(await formParams(c.req.raw)), 200, NO_STORE);
     } catch (err) {
       return oauthErrorResponse(err);
     }
   });
 
   app.post("/revoke", async (c) => {
-    const params = await formParams(c.req.raw);
-    await oauth.revoke(params?.token ?? "");
-    return c.body(null, 200);
+    try {
+      await oauth.revoke((await formParams(c.req.raw)).token ?? "");
+      return c.body(null, 200, NO_STORE);
+    } catch (err) {
+      return oauthErrorResponse(err);
+    }
   });
 
   return app;

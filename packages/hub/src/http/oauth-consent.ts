@@ -1,4 +1,4 @@
-import { escapeHtml, htmlPage } from "./pages.ts";
+import { escapeHtml, htmlPage, pageSecurityPolicy } from "./pages.ts";
 
 const VERBS: Record<string, string> = {
   read: "read",
@@ -17,13 +17,18 @@ function describeScope(scope: string): string {
   return `${VERBS[verb] ?? verb} your ${module}${resource}`;
 }
 
-/** The consent page: who is asking, for what, in plain words; allow or deny. */
+/**
+ * The consent page: who is asking, for what, in plain words; allow or deny. Its security policy lets
+ * the form lead to the app's registered redirect address (and nowhere else): browsers apply
+ * `form-action` to the redirect that follows the form's submission too.
+ */
 export function consentPage(
   clientName: string,
-  redirectHost: string,
+  redirectUri: string,
   scopes: string[],
   hidden: Record<string, string>,
 ): Response {
+  const redirectHost = new URL(redirectUri).host;
   const inputs = Object.entries(hidden)
     .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
     .join("");
@@ -36,5 +41,7 @@ export function consentPage(
 <form method="post" action="/oauth/authorize">${inputs}
 <button type="submit" name="decision" value="allow">Allow</button>
 <button type="submit" name="decision" value="deny">Deny</button></form>`,
+    200,
+    { "content-security-policy": pageSecurityPolicy(new URL(redirectUri).origin) },
   );
 }

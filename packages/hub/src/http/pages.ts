@@ -11,6 +11,12 @@ export function wantsHtml(req: Request): boolean {
   return (req.headers.get("accept") ?? "").includes("text/html");
 }
 
+/** The pages' security policy; `formTarget` is one more origin a form may lead to. */
+export function pageSecurityPolicy(formTarget?: string): string {
+  const form = formTarget ? `'self' ${formTarget}` : "'self'";
+  return `default-src 'none'; style-src 'unsafe-inline'; form-action ${form}; frame-ancestors 'none'`;
+}
+
 export function htmlPage(
   title: string,
   body: string,
@@ -24,8 +30,7 @@ export function htmlPage(
       "content-type": "text/html; charset=utf-8",
       "cache-control": "no-store",
       "x-frame-options": "DENY",
-      "content-security-policy":
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      "content-security-policy": pageSecurityPolicy(),
       ...headers,
     },
   });

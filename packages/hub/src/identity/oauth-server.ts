@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { protectedResourceMetadata, validScopeList } from "@parachute/module-kit";
 import { HubError } from "../errors.ts";
-import type { RouteTable } from "../proxy/route-table.ts";
 import type { TokenIssuer } from "./issuer.ts";
 import { audiencesOf } from "./issuer.ts";
+import { type Registered, registerClient } from "./oauth-registration.ts";
+import { type ResourceCatalog, resourceRoute, scopesFor } from "./oauth-resources.ts";
 import type { Client, OAuthStore } from "./oauth-store.ts";
 import type { Users } from "./users.ts";
 
@@ -18,7 +19,7 @@ export type Params = Record<string, string | undefined>;
 export type AuthorizeOutcome =
   /** The client or its redirect address is unknown: say so to the person, never redirect. */
   | { outcome: "refuse"; message: string }
-  /** A bad request from a known client: back to it with an error. */
+  /** A bad request from a known client: back to it with an error (and `iss`, RFC 9207). */
   | { outcome: "redirect"; to: string }
   /** A sound request: ask the logged-in admin. */
   | { outcome: "consent"; client: Client; request: ConsentRequest };
@@ -41,25 +42,22 @@ export interface TokenResponse {
   scope: string;
 }
 
-export interface OAuthDeps {
+export interface OAuthDeps extends ResourceCatalog {
   store: OAuthStore;
   issuer: TokenIssuer;
   users: Users;
-  routes: () => RouteTable;
-  scopes: () => string[];
+  now: () => number;
 }
 
 /** An OAuth error: `code` is the RFC 6749 error, the message its description. */
-const oauthError = (kind: "invalid" | "unauthorized" | "too_large", code: string, description: string) =>
-  new HubError(kind, code, description);
-
+const oauthError = (code: string, description: string) => new HubError("invalid", code, description);
 const s256 = (verifier: string) => createHash("sha256").update(verifier).digest("base64url");
 
 /**
  * The OAuth 2.1 authorization server (RFC 8414 metadata, RFC 7591 registration, authorization code
- * with PKCE S256, refresh rotation with reuse detection, RFC 7009 revocation, RFC 9728 resource
- * metadata), free of HTTP: it takes parameters and returns results or throws HubErrors whose code is
- * the RFC's error.
+ * with PKCE S256, RFC 8707 resource indicators, RFC 9207 `iss`, refresh rotation with reuse
+ * detection, RFC 7009 revocation, RFC 9728 resource metadata), free of HTTP: it takes parameters and
+ * returns results, or throws HubErrors whose code is the RFC's error (docs/contracts/oauth.md).
  */
 export class OAuthServer {
   constructor(private readonly deps: OAuthDeps) {}
@@ -76,7 +74,8 @@ export class OAuthServer {
       code_challenge_methods_supported: ["S256"],
       token_endpoint_auth_methods_supported: ["none"],
       revocation_endpoint_auth_methods_supported: ["none"],
-      scopes_supported: this.deps.scopes(),
+      authorization_response_iss_parameter_supported: true,
+      scopes_supported: this.deps.scopes().filter((s) => !s.includes("*")),
     };
   }
 
@@ -84,78 +83,46 @@ export class OAuthServer {
   resourceMetadata(origin: string, path: string) {
     const route = this.deps.routes().match(path);
     if (!route) return null;
-    const scopes = this.deps.scopes().filter((s) => s.startsWith(`${route.short}:`));
-    return protectedResourceMetadata(`${origin}${path}`, origin, scopes);
+    return protectedResourceMetadata(`${origin}${path}`, origin, scopesFor(this.deps.scopes(), route, path));
   }
 
-  /** RFC 7591: registers a public client; unknown metadata is ignored, not refused. */
-  register(text: string, from: string) {
-    if (text.length > 16 * 1024)
-      throw oauthError("too_large", "invalid_client_metadata", "the registration is too large");
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(text);
-      if (typeof body !== "object" || body === null || Array.isArray(body)) throw new Error("not an object");
-    } catch {
-      throw oauthError("invalid", "invalid_client_metadata", "the body must be a JSON object");
-    }
-    const uris = body.redirect_uris;
-    const fit = (u: unknown) => typeof u === "string" && u.length <= 2048 && validRedirect(u);
-    if (!Array.isArray(uris) || uris.length === 0 || uris.length > 10 || !uris.every(fit)) {
-      throw oauthError(
-        "invalid",
-        "invalid_redirect_uri",
-        "redirect_uris must be 1–10 https (or loopback http) URLs without fragments",
-      );
-    }
-    if (body.token_endpoint_auth_method !== undefined && body.token_endpoint_auth_method !== "none") {
-      throw oauthError(
-        "invalid",
-        "invalid_client_metadata",
-        "only public clients (token_endpoint_auth_method none) are supported",
-      );
-    }
-    const name = typeof body.client_name === "string" ? body.client_name.slice(0, 100) : "Unnamed app";
-    const client = this.deps.store.registerClient(name, uris as string[], from);
-    if ("retryAfterS" in client) {
-      throw new HubError(
-        "throttled",
-        "too_many_registrations",
-        "too many apps were registered; try again later",
-        {
-          retryAfterS: client.retryAfterS,
-        },
-      );
-    }
-    return {
-      client_id: client.clientId,
-      client_name: client.name,
-      redirect_uris: client.redirectUris,
-      token_endpoint_auth_method: "none",
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-      client_id_issued_at: Math.floor(Date.now() / 1000),
-    };
+  register(body: string, from: string): Registered {
+    return registerClient(this.deps.store, body, from, this.deps.now());
   }
 
-  /** Checks an authorization request before the admin is asked. */
-  authorize(q: Params): AuthorizeOutcome {
+  /** Checks an authorization request before the admin is asked (RFC 6749 §4.1.2.1 order). */
+  authorize(q: Params, issuer: string): AuthorizeOutcome {
     const client = this.deps.store.client(q.client_id ?? "");
-    if (!client || !q.redirect_uri || !client.redirectUris.includes(q.redirect_uri)) {
-      return { outcome: "refuse", message: "Unknown app, or a redirect address it did not register." };
+    if (!client) {
+      return {
+        outcome: "refuse",
+        message:
+          "This app is not registered with this hub (or its registration expired). Ask it to connect again.",
+      };
+    }
+    if (!q.redirect_uri || !client.redirectUris.includes(q.redirect_uri)) {
+      return { outcome: "refuse", message: "The app asked to return to an address it did not register." };
     }
     const back = (error: string, description: string) => {
       const u = new URL(q.redirect_uri!);
       u.searchParams.set("error", error);
       u.searchParams.set("error_description", description);
       if (q.state) u.searchParams.set("state", q.state);
+      u.searchParams.set("iss", issuer);
       return { outcome: "redirect" as const, to: u.toString() };
     };
     if (q.response_type !== "code") return back("unsupported_response_type", "only response_type=code");
     if (q.code_challenge_method !== "S256" || !CHALLENGE.test(q.code_challenge ?? "")) {
       return back("invalid_request", "PKCE with code_challenge_method=S256 is required");
     }
-    const scope = (q.scope ?? "").trim().replace(/\s+/g, " ");
+    const resource = q.resource ? resourceRoute(this.deps, q.resource) : null;
+    if (q.resource && !resource) return back("invalid_target", "resource is not one of this hub's modules");
+    let scope = (q.scope ?? "").trim().replace(/\s+/g, " ");
+    // Without a scope, a resource's own write scope is asked for (what its challenge names).
+    if (!scope && resource) {
+      const offered = scopesFor(this.deps.scopes(), resource.route, resource.path);
+      scope = offered.find((s) => s.endsWith(":write")) ?? offered[0] ?? "";
+    }
     if (!validScopeList(scope)) return back("invalid_scope", "scope must list scopes such as vault:read");
     return {
       outcome: "consent",
@@ -181,7 +148,8 @@ export class OAuthServer {
     if (!client?.redirectUris.includes(redirectUri))
       throw new HubError("invalid", "invalid_client", "unknown app or redirect address");
     const scope = form.scope ?? "";
-    if (!validScopeList(scope) || !CHALLENGE.test(form.code_challenge ?? "")) {
+    const resourceOk = !form.resource || resourceRoute(this.deps, form.resource) !== null;
+    if (!validScopeList(scope) || !CHALLENGE.test(form.code_challenge ?? "") || !resourceOk) {
       throw new HubError("invalid", "invalid_request", "the authorization request was altered");
     }
     const target = new URL(redirectUri);
@@ -189,6 +157,7 @@ export class OAuthServer {
     target.searchParams.set("iss", issuer);
     if (!allow) {
       target.searchParams.set("error", "access_denied");
+      target.searchParams.set("error_description", "the hub's admin did not allow it");
       return target.toString();
     }
     const code = this.deps.store.issueCode({
@@ -205,36 +174,57 @@ export class OAuthServer {
 
   /** The token endpoint: an authorization code (with its PKCE verifier) or a refresh token. */
   async token(p: Params): Promise<TokenResponse> {
-    const grantType = p.grant_type ?? "";
-    if (grantType === "authorization_code") {
-      const grant = this.deps.store.redeemCode(p.code ?? "");
-      if (!grant || grant.clientId !== p.client_id || grant.redirectUri !== p.redirect_uri) {
-        throw oauthError("invalid", "invalid_grant", "the code is unknown, used, expired or not yours");
-      }
-      if (!VERIFIER.test(p.code_verifier ?? "") || s256(p.code_verifier!) !== grant.challenge) {
-        throw oauthError("invalid", "invalid_grant", "the code_verifier does not match the code_challenge");
-      }
-      const refresh = this.deps.store.issueRefresh(grant);
-      return this.tokens(grant, refresh.token, refresh.family);
+    const grantType = p.grant_type;
+    if (!grantType) throw oauthError("invalid_request", "grant_type is required");
+    if (grantType !== "authorization_code" && grantType !== "refresh_token")
+      throw oauthError("unsupported_grant_type", "use authorization_code or refresh_token");
+    if (!p.client_id) throw oauthError("invalid_request", "client_id is required");
+    if (!this.deps.store.client(p.client_id)) {
+      // 401 so the client knows to register again (RFC 6749 §5.2).
+      throw new HubError("unauthorized", "invalid_client", "this app is not registered with this hub");
     }
-    if (grantType === "refresh_token") {
-      const used = this.deps.store.useRefresh(p.refresh_token ?? "");
-      if (!used)
-        throw oauthError("invalid", "invalid_grant", "the refresh token is unknown, expired or revoked");
-      if ("reused" in used) {
-        this.deps.issuer.revokeLabel(`oauth:${used.reused}`);
-        throw oauthError(
-          "invalid",
-          "invalid_grant",
-          "the refresh token was already used; every token of this grant is revoked",
-        );
-      }
-      if (used.grant.clientId !== p.client_id)
-        throw oauthError("invalid", "invalid_grant", "the refresh token is not yours");
-      const next = this.deps.store.issueRefresh(used.grant);
-      return this.tokens(used.grant, next.token, used.grant.family);
+    if (p.resource && !resourceRoute(this.deps, p.resource))
+      throw oauthError("invalid_target", "resource is not one of this hub's modules");
+    return grantType === "authorization_code" ? this.codeGrant(p) : this.refreshGrant(p);
+  }
+
+  private async codeGrant(p: Params): Promise<TokenResponse> {
+    const redeemed = this.deps.store.redeemCode(p.code ?? "");
+    if (redeemed && "reused" in redeemed) {
+      // A code presented twice was stolen: whatever it led to ends now.
+      if (redeemed.reused) this.endFamily(redeemed.reused);
+      throw oauthError("invalid_grant", "the code was already used; the tokens it gave are revoked");
     }
-    throw oauthError("invalid", "unsupported_grant_type", "use authorization_code or refresh_token");
+    const grant = redeemed?.grant;
+    if (!grant || grant.clientId !== p.client_id || grant.redirectUri !== p.redirect_uri) {
+      throw oauthError("invalid_grant", "the code is unknown, expired or not yours");
+    }
+    if (!VERIFIER.test(p.code_verifier ?? "") || s256(p.code_verifier!) !== grant.challenge) {
+      throw oauthError("invalid_grant", "the code_verifier does not match the code_challenge");
+    }
+    if (p.resource && grant.resource && p.resource !== grant.resource)
+      throw oauthError("invalid_target", "resource differs from the one the code was granted for");
+    const refresh = this.deps.store.issueRefresh(grant);
+    this.deps.store.bindCode(p.code!, refresh.family);
+    return this.tokens(grant, refresh.token, refresh.family);
+  }
+
+  private async refreshGrant(p: Params): Promise<TokenResponse> {
+    const used = this.deps.store.useRefresh(p.refresh_token ?? "");
+    if (!used) throw oauthError("invalid_grant", "the refresh token is unknown, expired or revoked");
+    if ("reused" in used) {
+      this.endFamily(used.reused);
+      throw oauthError(
+        "invalid_grant",
+        "the refresh token was already used; every token of this grant is revoked",
+      );
+    }
+    if (used.grant.clientId !== p.client_id)
+      throw oauthError("invalid_grant", "the refresh token is not yours");
+    if (p.resource && used.grant.resource && p.resource !== used.grant.resource)
+      throw oauthError("invalid_target", "resource differs from the one the grant is for");
+    const next = this.deps.store.issueRefresh(used.grant);
+    return this.tokens(used.grant, next.token, used.grant.family);
   }
 
   /**
@@ -244,23 +234,25 @@ export class OAuthServer {
    */
   async revoke(token: string): Promise<void> {
     const family = this.deps.store.familyOf(token);
-    if (family) {
-      this.deps.store.revokeFamily(family);
-      this.deps.issuer.revokeLabel(`oauth:${family}`);
-      return;
-    }
+    if (family) return this.endFamily(family);
     const claims = await this.deps.issuer.verify(token).catch(() => null);
     if (claims) this.deps.issuer.revoke(claims.jti);
   }
 
+  private endFamily(family: string): void {
+    this.deps.store.revokeFamily(family);
+    this.deps.issuer.revokeLabel(`oauth:${family}`);
+  }
+
+  /** Access and refresh tokens for a grant; a resource binds the audience to that module alone. */
   private async tokens(
     grant: { userId: number; scope: string; resource: string | null },
     refresh: string,
     family: string,
   ): Promise<TokenResponse> {
     const user = this.deps.users.byId(grant.userId);
-    const fromResource = grant.resource ? this.deps.routes().match(pathOf(grant.resource)) : null;
-    const auds = fromResource ? [fromResource.short] : audiencesOf(grant.scope);
+    const bound = grant.resource ? resourceRoute(this.deps, grant.resource) : null;
+    const auds = bound ? [bound.route.short] : audiencesOf(grant.scope);
     const issued = await this.deps.issuer.issue({
       sub: user?.username ?? String(grant.userId),
       aud: auds.length === 1 ? auds[0]! : auds,
@@ -276,26 +268,5 @@ export class OAuthServer {
       refresh_token: refresh,
       scope: grant.scope,
     };
-  }
-}
-
-function validRedirect(uri: unknown): boolean {
-  if (typeof uri !== "string") return false;
-  let u: URL;
-  try {
-    u = new URL(uri);
-  } catch {
-    return false;
-  }
-  if (u.hash || u.username || u.password) return false;
-  const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(u.hostname);
-  return u.protocol === "https:" || (u.protocol === "http:" && loopback);
-}
-
-function pathOf(resource: string): string {
-  try {
-    return new URL(resource).pathname;
-  } catch {
-    return "/";
   }
 }

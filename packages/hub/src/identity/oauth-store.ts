@@ -110,6 +110,8 @@ export class OAuthStore {
 
   issueCode(g: CodeGrant): string {
     const code = random();
+    // Spent and expired codes are kept a day (to recognise a replay), then forgotten.
+    this.db.query("DELETE FROM oauth_codes WHERE expires_at < ?").run(this.now() - 24 * 3600_000);
     this.db.query("UPDATE oauth_clients SET used_at = ? WHERE client_id = ?").run(this.now(), g.clientId);
     this.db
       .query(
@@ -128,23 +130,40 @@ export class OAuthStore {
     return code;
   }
 
-  /** Spends a code: its grant the first time within its lifetime, else null. */
-  redeemCode(code: string): CodeGrant | null {
+  /**
+   * Spends a code: its grant the first time within its lifetime; `reused` (with the refresh family it
+   * led to, if any) when it was spent before — a sign the code was stolen; null when unknown or expired.
+   */
+  redeemCode(code: string): { grant: CodeGrant } | { reused: string | null } | null {
     const t = this.now();
-    const r = this.db
-      .query(
-        "UPDATE oauth_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING *",
-      )
-      .get(t, sha256(code), t) as Record<string, unknown> | null;
+    const h = sha256(code);
+    const r = this.db.query("SELECT * FROM oauth_codes WHERE code_hash = ?").get(h) as Record<
+      string,
+      unknown
+    > | null;
     if (!r) return null;
+    if (r.used_at !== null) return { reused: (r.family as string | null) ?? null };
+    if ((r.expires_at as number) <= t) return null;
+    if (
+      this.db.query("UPDATE oauth_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL").run(t, h)
+        .changes === 0
+    )
+      return { reused: null };
     return {
-      clientId: r.client_id as string,
-      userId: r.user_id as number,
-      redirectUri: r.redirect_uri as string,
-      scope: r.scope as string,
-      resource: (r.resource as string | null) ?? null,
-      challenge: r.challenge as string,
+      grant: {
+        clientId: r.client_id as string,
+        userId: r.user_id as number,
+        redirectUri: r.redirect_uri as string,
+        scope: r.scope as string,
+        resource: (r.resource as string | null) ?? null,
+        challenge: r.challenge as string,
+      },
     };
+  }
+
+  /** Remembers which refresh family a code led to, so a replay of the code can end it. */
+  bindCode(code: string, family: string): void {
+    this.db.query("UPDATE oauth_codes SET family = ? WHERE code_hash = ?").run(family, sha256(code));
   }
 
   /** A new refresh token, in `family` or in a new one. */

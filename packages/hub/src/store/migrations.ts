@@ -85,4 +85,5 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX login_throttle_last ON login_throttle (last_at);`,
   `ALTER TABLE oauth_clients ADD COLUMN used_at INTEGER;
    ALTER TABLE oauth_clients ADD COLUMN registered_from TEXT;`,
+  `ALTER TABLE oauth_codes ADD COLUMN family TEXT;`,
 ];

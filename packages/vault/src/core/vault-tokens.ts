@@ -70,13 +70,19 @@ export class VaultTokens {
     }
   }
 
-  /** True when `token` is live here and allows `verb`. */
-  allows(token: string, verb: Verb): boolean {
+  /** The right `token` gives here, or null when it is unknown, expired or revoked. */
+  verbOf(token: string): Verb | null {
     const row = this.db
       .query("SELECT verb, expires_at, revoked_at FROM vault_tokens WHERE token_hash = ?")
       .get(hash(token)) as { verb: Verb; expires_at: string; revoked_at: string | null } | null;
-    if (!row || row.revoked_at || Date.parse(row.expires_at) <= this.now()) return false;
-    return RANK[row.verb] >= RANK[verb];
+    if (!row || row.revoked_at || Date.parse(row.expires_at) <= this.now()) return null;
+    return row.verb;
+  }
+
+  /** True when `token` is live here and allows `verb`. */
+  allows(token: string, verb: Verb): boolean {
+    const has = this.verbOf(token);
+    return has !== null && RANK[has] >= RANK[verb];
   }
 
   private get(id: string): VaultToken {

@@ -31,9 +31,9 @@ export interface McpHttpOptions {
  */
 export function mcpHttp(opts: McpHttpOptions): (req: Request, name: string) => Promise<Response> {
   return async (req, name) => {
-    const resource = `${opts.publicOrigin}/vault/${name}/mcp`;
+    const resource = `${clientOrigin(req, opts.publicOrigin)}/vault/${name}/mcp`;
     const scope = await opts.access(req, name).catch((err) => {
-      throw challenge(err, resource, name);
+      throw challenge(err, resource, name, req.headers.has("authorization"));
     });
     if (req.method !== "POST") {
       throw new HttpError(405, "method_not_allowed", "this MCP endpoint is stateless: POST only", {
@@ -64,18 +64,36 @@ function asHttp(err: VaultError): HttpError {
   return new HttpError(err.kind === "not_found" ? 404 : 400, err.code, err.message);
 }
 
-/** Rewrites an auth failure so its challenge names this resource's metadata. */
-function challenge(err: unknown, resource: string, name: string): unknown {
+/**
+ * The origin the client used, as the hub forwarded it (`X-Forwarded-Proto` and `-Host`; the hub
+ * answers only to host names it knows), so the metadata a challenge points at is on that origin;
+ * else the hub's public origin.
+ */
+function clientOrigin(req: Request, fallback: string): string {
+  const host = req.headers.get("x-forwarded-host");
+  const proto = req.headers.get("x-forwarded-proto");
+  if (!host || (proto !== "http" && proto !== "https") || !/^[a-z0-9.[\]:-]+$/i.test(host)) return fallback;
+  return `${proto}://${host}`;
+}
+
+/**
+ * Rewrites an auth failure so its challenge names this resource's metadata and the scope to ask for
+ * (this vault, to read and write); a request without any credential gets no error code (RFC 6750
+ * §3.1).
+ */
+function challenge(err: unknown, resource: string, name: string, hadCredential: boolean): unknown {
   if (err instanceof VaultError) return asHttp(err);
   if (!(err instanceof HttpError)) return err;
+  const scope = `scope="vault:${name}:write"`;
   if (err.status === 401) {
-    return new HttpError(401, "invalid_token", err.message, {
-      "www-authenticate": resourceChallenge(resource, "invalid_token"),
+    const header = hadCredential ? resourceChallenge(resource, "invalid_token") : resourceChallenge(resource);
+    return new HttpError(401, hadCredential ? "invalid_token" : "unauthorized", err.message, {
+      "www-authenticate": `${header}, ${scope}`,
     });
   }
   if (err.status === 403) {
     return new HttpError(403, "insufficient_scope", err.message, {
-      "www-authenticate": `${resourceChallenge(resource, "insufficient_scope")}, scope="vault:${name}:read"`,
+      "www-authenticate": `${resourceChallenge(resource, "insufficient_scope")}, ${scope}`,
     });
   }
   return err;

@@ -86,5 +86,34 @@ const vaultInfoTool = defineTool({
   run: ({ vault, access }) => ({ ...vaultStats(vault), access }),
 });
 
+const noteRef = z.string().min(1).max(512).describe("The note's id or path");
+
+const linksTool = defineTool({
+  name: "get-links",
+  needs: "read",
+  description:
+    "A note's outgoing links, in the order they appear: [[wikilinks]], embeds and the typed links its " +
+    "metadata declares, each with its target path, the target note's id (null until that note exists) and kind.",
+  annotations: { title: "Links from a note", ...READ_ONLY },
+  input: { ref: noteRef },
+  run: ({ vault }, { ref }) => ({ links: vault.notes.links(ref) }),
+});
+
+const backlinksTool = defineTool({
+  name: "get-backlinks",
+  needs: "read",
+  description: "The notes that link to a note (by wikilink, embed or typed link), with the kind of link.",
+  annotations: { title: "Links to a note", ...READ_ONLY },
+  input: { ref: noteRef },
+  run: ({ vault }, { ref }) => ({ backlinks: vault.notes.backlinks(ref) }),
+});
+
 /** The tools that need only `vault:<name>:read`. */
-export const READ_TOOLS = [queryNotesTool, findPathTool, listTagsTool, vaultInfoTool];
+export const READ_TOOLS = [
+  queryNotesTool,
+  findPathTool,
+  listTagsTool,
+  vaultInfoTool,
+  linksTool,
+  backlinksTool,
+];

@@ -5,7 +5,13 @@ import { defineTool } from "./tool.ts";
 const WRITES = { readOnlyHint: false, openWorldHint: false } as const;
 const ref = z.string().min(1).describe("The note's id or path");
 const tags = (what: string) => z.array(z.string()).max(100).optional().describe(what);
-const metadata = z.record(z.string(), z.unknown());
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const flat = z.union([scalar, z.array(scalar)]);
+/**
+ * Metadata through MCP: values are scalars, lists of them, or one level of objects of those (such as
+ * typed `links`); every schema node says what it accepts. Deeper structures go through REST.
+ */
+const metadata = z.record(z.string(), z.union([flat, z.record(z.string(), flat)]));
 
 const createNote = defineTool({
   name: "create-note",
