@@ -62,6 +62,9 @@ export const token: Command = async (argv, io) => {
       throw new CliError(EXIT.usage, "usage: parachute token revoke <jti>");
     await client.call("DELETE", `/api/tokens/${encodeURIComponent(jti)}`);
     io.print(`revoked ${jti}`);
+    io.printErr(
+      "Requests through the hub are refused at once; a module called directly on its own port may accept the token until it next polls the revocations (30 s at most).",
+    );
     return EXIT.ok;
   }
   throw new CliError(EXIT.usage, "usage: parachute token create|list|revoke …");
