@@ -58,10 +58,9 @@ async function crashToActiveMs(hub: HubProcess, runs: number): Promise<number> {
   return median(times);
 }
 
-async function load(url: string, seconds: number): Promise<number> {
-  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "load.ts"), url, "16", String(seconds)], {
-    stdout: "pipe",
-  });
+async function load(url: string, seconds: number, bearer?: string): Promise<number> {
+  const args = [process.execPath, join(import.meta.dir, "load.ts"), url, "16", String(seconds)];
+  const proc = Bun.spawn(bearer ? [...args, bearer] : args, { stdout: "pipe" });
   const out = JSON.parse(await new Response(proc.stdout).text()) as { rps: number; errors: number };
   if (out.errors) throw new Error(`${out.errors} failed requests against ${url}`);
   return out.rps;
@@ -72,13 +71,14 @@ async function proxyRatio(
   hub: HubProcess,
   route: string,
   runs: number,
+  bearer?: string,
 ): Promise<{ ratio: number; direct: number; proxied: number }> {
   const ratios: number[] = [];
   const directs: number[] = [];
   const proxieds: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const direct = await load(`http://127.0.0.1:1941${route}`, 3);
-    const proxied = await load(`${hub.origin}${route}`, 3);
+    const direct = await load(`http://127.0.0.1:1941${route}`, 3, bearer);
+    const proxied = await load(`${hub.origin}${route}`, 3, bearer);
     directs.push(direct);
     proxieds.push(proxied);
     ratios.push(proxied / direct);
@@ -125,6 +125,10 @@ export async function hubBench(quick: boolean): Promise<Row[]> {
   const crash = await crashToActiveMs(hub, runs * 2);
   const proxy = await proxyRatio(hub, "/alpha/hello", quick ? 3 : 5);
   const proxyWork = await proxyRatio(hub, "/alpha/work?ms=1", quick ? 3 : 5);
+  // A bearer token the hub verifies at the proxy before forwarding: what a real client costs.
+  const made = await hub.api("POST", "/api/tokens", { scope: "alpha:read" });
+  const bearer = ((await made.json()) as { token: string }).token;
+  const proxyToken = await proxyRatio(hub, "/alpha/work?ms=1", quick ? 3 : 5, bearer);
   await hub.stop();
 
   return [
@@ -145,6 +149,12 @@ export async function hubBench(quick: boolean): Promise<Row[]> {
       figure: `${proxyWork.ratio.toFixed(2)} (${proxyWork.proxied} / ${proxyWork.direct} req/s)`,
       target: "≥ 0.85",
       ok: proxyWork.ratio >= 0.85,
+    },
+    {
+      what: "proxy: req/s via hub ÷ direct, 1 ms handler, hub token verified",
+      figure: `${proxyToken.ratio.toFixed(2)} (${proxyToken.proxied} / ${proxyToken.direct} req/s)`,
+      target: "≥ 0.85",
+      ok: proxyToken.ratio >= 0.85,
     },
     {
       what: "proxy: req/s via hub ÷ direct, empty handler",

@@ -1,10 +1,11 @@
 /**
  * The benchmark runner: `npm run bench` (add `-- --quick` for fewer runs and a smaller corpus,
- * `-- --only=hub`, `-- --only=vault` or `-- --only=install` for one table). Prints each figure
+ * `-- --only=hub`, `-- --only=vault`, `-- --only=install` or `-- --only=hostile` for one table). Prints each figure
  * against its PRODUCT §15 target. Figures are medians of several runs; the proxy figure is a ratio
  * measured in the same run, since absolute numbers depend on the machine.
  */
 import { cleanUp } from "../packages/hub/testing/hub-process.ts";
+import { hostileBench } from "./hostile-bench.ts";
 import { hubBench } from "./hub-bench.ts";
 import { printTable } from "./stats.ts";
 import { vaultBench } from "./vault-bench.ts";
@@ -16,6 +17,8 @@ try {
   if (!only || only === "hub") printTable("hub (PRODUCT §15)", await hubBench(quick));
   if (!only || only === "vault") printTable("vault (PRODUCT §15)", await vaultBench(quick));
   if (!only || only === "install") printTable("install (PRODUCT §15)", await workingBench(quick));
+  if (!only || only === "hostile")
+    printTable("hostile input (what strangers can cost)", await hostileBench());
 } finally {
   await cleanUp();
 }
