@@ -34,6 +34,25 @@ for (const transport of ["in memory", "on port 0"] satisfies RestTransport[]) {
       expect((await api("GET", "/notes/inbox/nothing-here")).status).toBe(404);
     });
 
+    test("absurd nesting is a 400 naming it, and the vault keeps answering", async () => {
+      let deep: unknown = "leaf";
+      for (let i = 0; i < 20; i++) deep = { d: deep }; // within the JSON limit, past the metadata one
+      const nested = await api("POST", "/notes", { path: "deep", metadata: { deep } });
+      expect(nested.status).toBe(400);
+      expect((await json(nested)).error).toBe("invalid_metadata");
+      const raw = await api(
+        "POST",
+        "/notes",
+        `{"path":"deep2","metadata":${"[".repeat(50_000)}${"]".repeat(50_000)}}`,
+      );
+      expect(raw.status).toBe(400);
+      expect((await json(raw)).error).toBe("too_deep");
+      expect((await api("GET", "/notes/deep")).status).toBe(404);
+      expect((await api("POST", "/notes", { path: "shallow", metadata: { a: { b: [1, 2] } } })).status).toBe(
+        201,
+      );
+    });
+
     test("list filters: tag, exclude_tag, path_prefix, metadata, search, and cursor paging", async () => {
       for (let i = 0; i < 12; i++) {
         const tags = i % 2 ? ["odd", "list"] : ["even", "list"];
