@@ -10,6 +10,7 @@ interface ModuleRow {
   short: string;
   state: string;
   pid: number | null;
+  port: number;
 }
 
 async function modules(hub: HubProcess): Promise<ModuleRow[]> {
@@ -77,7 +78,8 @@ async function proxyRatio(
   const directs: number[] = [];
   const proxieds: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const direct = await load(`http://127.0.0.1:1941${route}`, 3, bearer);
+    const alpha = (await modules(hub)).find((m) => m.short === "alpha")!;
+    const direct = await load(`http://127.0.0.1:${alpha.port}${route}`, 3, bearer);
     const proxied = await load(`${hub.origin}${route}`, 3, bearer);
     directs.push(direct);
     proxieds.push(proxied);

@@ -21,8 +21,13 @@ describe("the proxy, through a real hub to real modules", () => {
       const res = await hub.op("POST", "/api/modules/install", { path: makeFixture(pkgs, f) });
       expect(res.status).toBe(200);
     }
-    direct = "http://127.0.0.1:1941";
-    betaDirect = "http://127.0.0.1:1942";
+    // Each module's own port, as the hub assigned it.
+    const { modules } = (await (await hub.api("GET", "/api/modules")).json()) as {
+      modules: { short: string; port: number }[];
+    };
+    const at = (short: string) => `http://127.0.0.1:${modules.find((m) => m.short === short)!.port}`;
+    direct = at("alpha");
+    betaDirect = at("beta");
   }, 30_000);
 
   afterAll(async () => {

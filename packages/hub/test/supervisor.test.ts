@@ -46,7 +46,7 @@ async function hubWith(fixtures: Parameters<typeof makeFixture>[1][], env: Recor
 
 async function moduleInfo(hub: HubProcess, short: string) {
   const { modules } = (await (await hub.api("GET", "/api/modules")).json()) as {
-    modules: { short: string; state: string; pid: number; reason: string; restarts: number }[];
+    modules: { short: string; state: string; pid: number; port: number; reason: string; restarts: number }[];
   };
   return modules.find((m) => m.short === short)!;
 }
@@ -146,17 +146,18 @@ describe("the supervisor, with real processes", () => {
   }, 20_000);
 
   test("a squatter on a module's port is reported with its pid and left alone", async () => {
-    const hub = await hubWith([{ name: "alpha", port: 1941 }]);
+    const hub = await hubWith([{ name: "alpha" }]);
+    const { port } = await moduleInfo(hub, "alpha");
     await hub.op("POST", "/api/modules/alpha/stop");
-    const squatter = Bun.serve({ hostname: "127.0.0.1", port: 1941, fetch: () => new Response("squatter") });
+    const squatter = Bun.serve({ hostname: "127.0.0.1", port, fetch: () => new Response("squatter") });
     try {
       const res = await hub.op("POST", "/api/modules/alpha/start", {});
       expect(res.status).toBe(422);
       const { error, message } = (await res.json()) as { error: string; message: string };
       expect(error).toBe("module_not_ready");
-      expect(message).toContain(`port 1941 is in use by pid ${process.pid}`);
+      expect(message).toContain(`port ${port} is in use by pid ${process.pid}`);
       expect((await moduleInfo(hub, "alpha")).state).toBe("failing");
-      expect(await (await fetch("http://127.0.0.1:1941/")).text()).toBe("squatter");
+      expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe("squatter");
     } finally {
       squatter.stop(true);
     }
@@ -188,7 +189,7 @@ describe("the supervisor, with real processes", () => {
     const pkgs = tempHome();
     await hub.op("POST", "/api/modules/install", { path: makeFixture(pkgs, { name: "alpha", port: 1941 }) });
     const env = (await (await fetch(`${hub.origin}/alpha/env`)).json()) as Record<string, string | null>;
-    expect(env.PORT).toBe("1941");
+    expect(env.PORT).toBe(String((await moduleInfo(hub, "alpha")).port));
     expect(env.PARACHUTE_HOME).toBe(home);
     expect(env.PARACHUTE_HUB_ORIGIN).toBe(hub.origin);
     expect(env.FIXTURE_VALUE).toBe("from-dotenv");

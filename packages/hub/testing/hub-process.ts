@@ -71,6 +71,8 @@ export async function startHub(
       HOME: process.env.HOME ?? "/root",
       PARACHUTE_HOME: home,
       PARACHUTE_SETUP_TOKEN: TEST_SETUP_TOKEN,
+      // Modules get ports from the system, so test runs side by side (and another hub) never clash.
+      PARACHUTE_MODULE_PORTS: "system",
       ...env,
     },
     stdout: "pipe",

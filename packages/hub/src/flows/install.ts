@@ -6,7 +6,7 @@ import { fetchPackage, packageDir, restoreProject, snapshotProject } from "../mo
 import { openLocalPackage } from "../modules/local-package.ts";
 import { rowFor } from "../modules/module-spec.ts";
 import { installTarget, type PackageSpec } from "../modules/package-spec.ts";
-import { assignPort } from "../modules/ports.ts";
+import { assignPort, portMode } from "../modules/ports.ts";
 import { describeSource, type ModuleSource, parseSource } from "../modules/sources.ts";
 import type { JournalEntry } from "../operations/journal.ts";
 import type { Operation } from "../operations/operation.ts";
@@ -122,7 +122,7 @@ async function register(ctx: FlowContext, plan: InstallPlan, pkg: Obtained, op: 
   ctx.installed.checkFree(m);
   const taken = new Set(ctx.installed.rows().map((r) => r.port));
   taken.add(ctx.hubPort());
-  const port = await assignPort(m.port, taken, ctx.isPortFree);
+  const port = await assignPort(m.port, taken, ctx.isPortFree, portMode(ctx.hubEnv));
   const row = { ...rowFor(m, pkg.version, pkg.dir, port), ...pkg.origin };
   op.step("register", `${m.name} gets port ${port}`);
   const runner = ctx.installed.attach(row, m, true);
