@@ -1,7 +1,7 @@
 /**
  * The benchmark runner: `npm run bench` (add `-- --quick` for fewer runs and a smaller corpus,
  * `-- --only=hub`, `-- --only=vault`, `-- --only=install` or `-- --only=hostile` for one table). Prints each figure
- * against its PRODUCT §15 target. Figures are medians of several runs; the proxy figure is a ratio
+ * against its target in docs/product.md. Figures are medians of several runs; the proxy figure is a ratio
  * measured in the same run, since absolute numbers depend on the machine.
  */
 import { cleanUp } from "../packages/hub/testing/hub-process.ts";
@@ -14,9 +14,9 @@ import { workingBench } from "./working-bench.ts";
 const quick = process.argv.includes("--quick");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
 try {
-  if (!only || only === "hub") printTable("hub (PRODUCT §15)", await hubBench(quick));
-  if (!only || only === "vault") printTable("vault (PRODUCT §15)", await vaultBench(quick));
-  if (!only || only === "install") printTable("install (PRODUCT §15)", await workingBench(quick));
+  if (!only || only === "hub") printTable("hub", await hubBench(quick));
+  if (!only || only === "vault") printTable("vault", await vaultBench(quick));
+  if (!only || only === "install") printTable("install", await workingBench(quick));
   if (!only || only === "hostile")
     printTable("hostile input (what strangers can cost)", await hostileBench());
 } finally {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { runProgram } from "@parachute/module-kit/testing";
 import type { Server } from "bun";
@@ -6,17 +7,20 @@ import { cleanUp, type HubProcess, startHub, tempHome } from "../packages/hub/te
 
 const ROOT = join(import.meta.dir, "..");
 const VAULT_DIR = join(ROOT, "packages", "vault");
-const CONFORMANCE = join(ROOT, "node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js");
-const INSPECTOR = join(
-  ROOT,
-  "node_modules",
-  "@modelcontextprotocol",
-  "inspector",
-  "clients",
-  "cli",
-  "build",
-  "index.js",
-);
+const CHECKERS = join(ROOT, "tools", "mcp-checkers");
+const MCP = join(CHECKERS, "node_modules", "@modelcontextprotocol");
+const CONFORMANCE = join(MCP, "conformance", "dist", "index.js");
+const INSPECTOR = join(MCP, "inspector", "clients", "cli", "build", "index.js");
+
+/**
+ * The checkers ask for Node 22, so they live in their own project beside the main install (and run
+ * under Bun here, like everything else); the first run installs them from its lockfile.
+ */
+beforeAll(async () => {
+  if (existsSync(CONFORMANCE) && existsSync(INSPECTOR)) return;
+  const r = await runProgram(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], {}, CHECKERS);
+  if (r.code !== 0) throw new Error(`installing the MCP checkers failed: ${r.stderr}`);
+}, 180_000);
 
 /**
  * The official MCP conformance suite's server scenarios that apply to the vault, run against its

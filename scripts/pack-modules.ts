@@ -2,7 +2,7 @@
  * Packs every workspace module (a package with `.parachute/module.json`), and the hub, into a self-contained
  * tarball: its entry bundled with its dependencies into `dist/main.js`, a package.json with no
  * dependencies, and the manifest pointed at the bundle. Installing one resolves no dependency tree
- * and runs nothing (PRODUCT §8).
+ * and runs nothing (docs/product.md).
  *
  *   bun scripts/pack-modules.ts [--out <dir>] [--version <x.y.z>]
  *

@@ -23,7 +23,7 @@ export interface RunningModule {
 /**
  * The module protocol's contract suite: call it from a module's own tests with a function that starts
  * the module (preferably as a real process) and it registers the tests that prove it speaks the
- * protocol (PRODUCT §4).
+ * protocol (docs/product.md).
  */
 export function describeConformance(label: string, start: () => Promise<RunningModule>): void {
   describe(`module conformance: ${label}`, () => {

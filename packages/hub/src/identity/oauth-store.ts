@@ -27,7 +27,7 @@ export interface RefreshGrant {
   resource: string | null;
 }
 
-/** Registrations are bounded (PRODUCT §7): these many apps at most, so many per address an hour. */
+/** Registrations are bounded (docs/product.md): these many apps at most, so many per address an hour. */
 const REGISTRATION_LIMITS = { clients: 1_000, perAddressPerHour: 20, unusedForgottenAfterMs: 24 * 3600_000 };
 
 const CODE_TTL_MS = 60_000;

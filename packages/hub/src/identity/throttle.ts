@@ -20,7 +20,7 @@ const SLOWED: Omit<ThrottlePolicy, "maxDelayS"> = {
 };
 
 /**
- * The policies by key kind (the text before the key's first `:`), as PRODUCT §7 asks:
+ * The policies by key kind (the text before the key's first `:`), as docs/product.md asks:
  * - `pair` (client address + username): progressive delay, then a 15-minute lockout — only the
  *   address guessing is locked out, never the admin elsewhere;
  * - `ip`: progressive delay up to a minute;

@@ -1,4 +1,4 @@
-/** A first-party module the hub offers to install: data, not code paths (PRODUCT §8). */
+/** A first-party module the hub offers to install: data, not code paths (docs/product.md). */
 export interface CatalogEntry {
   short: string;
   package: string;

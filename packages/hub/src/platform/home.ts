@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 
-/** The files and folders of `PARACHUTE_HOME` (PRODUCT §3). */
+/** The files and folders of `PARACHUTE_HOME` (docs/product.md). */
 export interface Home {
   root: string;
   services: string;

@@ -2,7 +2,7 @@
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /**
- * The host names this hub answers to (PRODUCT §7, DNS rebinding): loopback names, the host of the
+ * The host names this hub answers to (docs/product.md, DNS rebinding): loopback names, the host of the
  * configured or platform origin, and the names the operator adds in `PARACHUTE_ALLOWED_HOSTS`
  * (comma-separated, e.g. a tailnet or LAN name). A request for any other `Host` is refused before
  * routing, so a web page whose name was rebound to this machine reaches nothing.

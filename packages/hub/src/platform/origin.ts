@@ -1,5 +1,5 @@
 /**
- * The hub's public origin (PRODUCT §14): PARACHUTE_HUB_ORIGIN, else Render's external URL, else the
+ * The hub's public origin (docs/product.md): PARACHUTE_HUB_ORIGIN, else Render's external URL, else the
  * Fly app's URL, else null (the request's own origin is used, and loopback for modules).
  */
 export function configuredOrigin(env: Record<string, string | undefined>): string | null {

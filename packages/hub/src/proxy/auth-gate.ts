@@ -21,7 +21,7 @@ export interface GateDeps {
 }
 
 /**
- * Auth at the proxy (PRODUCT §6, §7). It reads only the headers that will be forwarded (hop-by-hop
+ * Auth at the proxy (docs/product.md). It reads only the headers that will be forwarded (hop-by-hop
  * ones already gone), so what it checks is what the module gets:
  * - a bearer hub JWT must verify for the module (signature, expiry, audience, not revoked) — modules
  *   still check scopes; another credential passes only to a module that issues its own tokens;

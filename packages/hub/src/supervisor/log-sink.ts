@@ -70,7 +70,7 @@ export class ModuleLog {
   }
 }
 
-/** The longest log line kept whole (PRODUCT §5); a longer one is cut and marked. */
+/** The longest log line kept whole (docs/product.md); a longer one is cut and marked. */
 export const MAX_LINE = 16 * 1024;
 const CUT = " [… cut: line longer than 16 KB]";
 

@@ -1,4 +1,4 @@
-/** The supervisor's timing rules (PRODUCT §5), each overridable per module. */
+/** The supervisor's timing rules (docs/product.md), each overridable per module. */
 export interface Policy {
   startTimeoutMs: number;
   stopGraceMs: number;
