@@ -6,13 +6,7 @@
  * `npx parachute install examples/hello-module`, then open http://127.0.0.1:1939/hello/.
  */
 import { readFileSync } from "node:fs";
-import {
-  allowScope,
-  errorResponse,
-  serveModule,
-  validateManifest,
-  verifierFromEnv,
-} from "@parachute/module-kit";
+import { allowScope, serveModule, validateManifest, verifierFromEnv } from "@parachute/module-kit";
 
 const manifest = validateManifest(JSON.parse(readFileSync(".parachute/module.json", "utf8")));
 const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
