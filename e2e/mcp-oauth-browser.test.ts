@@ -122,6 +122,7 @@ describe("an MCP client connects to the vault with OAuth, its browser part in Ch
       expect(q.get("error")).toBeNull();
       expect(provider.consentText).toContain("Chromium test client");
       expect(provider.consentText).toContain('read and change your vault "default"');
+      expect(provider.consentText).toContain("as admin");
       await first.finishAuth(q.get("code")!);
       expect(provider.saved?.scope).toBe("vault:default:write");
 

@@ -56,7 +56,8 @@ describe("OAuth 2.1 for MCP clients, against a real hub", () => {
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain("Test MCP client");
-    expect(html).toContain("read your alpha");
+    expect(html).toContain("read all your alphas");
+    expect(html).toContain("a program on this computer");
     const hidden = Object.fromEntries(
       [...html.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, "&")]),
     );

@@ -37,6 +37,7 @@ export function makeFixture(parent: string, o: FixtureOptions): string {
     paths: o.paths ?? [mount],
     health: o.stripPrefix ? "/health" : `${mount}/health`,
     startCmd: ["bun", SERVER],
+    scopes: [`${o.name}:read`, `${o.name}:write`, `${o.name}:admin`],
     ...(o.websocket ? { websocket: true } : {}),
     ...(o.ownTokens ? { ownTokens: true } : {}),
     ...(o.stripPrefix ? { stripPrefix: true } : {}),

@@ -74,9 +74,12 @@ export function oauthApp(deps: AppDeps): Hono {
       return c.redirect(`/login?next=${encodeURIComponent(here)}`, 302);
     }
     const { request, client } = found;
-    return consentPage(client.name, request.redirect_uri, request.scope.split(" "), {
-      ...request,
-      csrf: session.session.csrf,
+    return consentPage({
+      clientName: client.name,
+      redirectUri: request.redirect_uri,
+      scopes: request.scope.split(" "),
+      username: identity.users.byId(session.session.userId)?.username ?? "the admin",
+      hidden: { ...request, csrf: session.session.csrf },
     });
   });
 

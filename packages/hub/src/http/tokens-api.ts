@@ -1,7 +1,9 @@
-import { parseDuration, readJsonBody, validScopeList } from "@parachute/module-kit";
+import { parseDuration, readJsonBody } from "@parachute/module-kit";
 import { Hono } from "hono";
 import { HubError } from "../errors.ts";
 import { audiencesOf } from "../identity/issuer.ts";
+import { unknownScope } from "../identity/scopes.ts";
+import { catalogScopes } from "../modules/catalog.ts";
 import type { AuthEnv } from "./api-auth.ts";
 import type { AppDeps } from "./deps.ts";
 
@@ -16,7 +18,7 @@ function parseTtl(raw: string): number {
 }
 
 /** `/api/tokens`: create (the token is shown once), list, revoke. Needs `hub:admin`. */
-export function tokensApi({ identity }: AppDeps): Hono<AuthEnv> {
+export function tokensApi({ identity, hub }: AppDeps): Hono<AuthEnv> {
   const issuer = identity.issuer;
   const app = new Hono<AuthEnv>();
 
@@ -28,13 +30,9 @@ export function tokensApi({ identity }: AppDeps): Hono<AuthEnv> {
       label: { type: "string" },
     });
     const scope = body.scope.trim().replace(/\s+/g, " ");
-    if (!validScopeList(scope)) {
-      throw new HubError(
-        "invalid",
-        "invalid_field",
-        '"scope" must be space-separated items like vault:read or hub:admin',
-      );
-    }
+    // A token may be made for an installed module, or for a catalog one before it is installed.
+    const wrong = unknownScope(scope, [...hub.installed.scopes(), ...catalogScopes()]);
+    if (wrong) throw new HubError("invalid", "invalid_field", `"scope": ${wrong}`);
     if (body.aud !== undefined && !/^[a-z][a-z0-9-]{0,39}$/.test(body.aud)) {
       throw new HubError("invalid", "invalid_field", '"aud" must be a module short name or "hub"');
     }

@@ -6,6 +6,7 @@ import { audiencesOf } from "./issuer.ts";
 import { type Registered, registerClient } from "./oauth-registration.ts";
 import { type ResourceCatalog, resourceRoute, scopesFor } from "./oauth-resources.ts";
 import type { Client, OAuthStore } from "./oauth-store.ts";
+import { unknownScope } from "./scopes.ts";
 import type { Users } from "./users.ts";
 
 const ACCESS_TTL_S = 3600;
@@ -123,7 +124,8 @@ export class OAuthServer {
       const offered = scopesFor(this.deps.scopes(), resource.route, resource.path);
       scope = offered.find((s) => s.endsWith(":write")) ?? offered[0] ?? "";
     }
-    if (!validScopeList(scope)) return back("invalid_scope", "scope must list scopes such as vault:read");
+    const wrong = unknownScope(scope, this.deps.scopes());
+    if (wrong) return back("invalid_scope", wrong);
     return {
       outcome: "consent",
       client,

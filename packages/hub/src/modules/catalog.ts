@@ -36,3 +36,13 @@ export const CATALOG: readonly CatalogEntry[] = [
 export function catalogEntry(short: string): CatalogEntry | undefined {
   return CATALOG.find((e) => e.short === short);
 }
+
+/**
+ * The scopes a catalog module grants once installed, so a token for it can be made beforehand:
+ * read, write and admin, for everything or per resource.
+ */
+export function catalogScopes(): string[] {
+  return CATALOG.flatMap((e) =>
+    ["read", "write", "admin"].flatMap((v) => [`${e.short}:${v}`, `${e.short}:*:${v}`]),
+  );
+}

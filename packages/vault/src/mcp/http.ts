@@ -5,9 +5,9 @@ import type { VaultSet } from "../core/vaults.ts";
 import type { McpAccess } from "./access.ts";
 import { vaultMcpServer } from "./server.ts";
 
-const MCP_PATH = /^\/vault\/([a-z0-9][a-z0-9-]{0,39})\/mcp$/;
+const MCP_PATH = /^\/vault\/([a-z0-9][a-z0-9-]{0,39})\/mcp\/?$/;
 
-/** The vault named by an MCP endpoint path (`/vault/<name>/mcp`), or null for any other path. */
+/** The vault named by an MCP endpoint path (`/vault/<name>/mcp`, a trailing slash too), or null. */
 export function mcpVaultName(req: Request): string | null {
   return MCP_PATH.exec(new URL(req.url).pathname)?.[1] ?? null;
 }
@@ -31,7 +31,7 @@ export interface McpHttpOptions {
  */
 export function mcpHttp(opts: McpHttpOptions): (req: Request, name: string) => Promise<Response> {
   return async (req, name) => {
-    const resource = `${clientOrigin(req, opts.publicOrigin)}/vault/${name}/mcp`;
+    const resource = `${clientOrigin(req, opts.publicOrigin)}${new URL(req.url).pathname}`;
     const scope = await opts.access(req, name).catch((err) => {
       throw challenge(err, resource, name, req.headers.has("authorization"));
     });

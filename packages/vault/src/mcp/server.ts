@@ -54,7 +54,16 @@ export function vaultMcpServer(vault: Vault, scope: string, version: string): Se
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: list }));
   server.setRequestHandler(CallToolRequestSchema, (req) => {
     const tool = byName.get(req.params.name);
-    if (!tool) return toolError(invalid("unknown_tool", `no tool "${req.params.name}" for this caller`));
+    if (!tool) {
+      const exists = VAULT_TOOLS.find((t) => t.name === req.params.name);
+      if (!exists) return toolError(invalid("unknown_tool", `no tool "${req.params.name}"`));
+      return toolError(
+        invalid(
+          "insufficient_scope",
+          `${exists.name} needs vault:${vault.name}:${exists.needs}; this connection may only ${access}`,
+        ),
+      );
+    }
     const args = tool.input.safeParse(req.params.arguments ?? {});
     if (!args.success) return toolError(invalid("invalid_arguments", z.prettifyError(args.error)));
     try {
