@@ -32,7 +32,8 @@ export const serve: Command = async (argv, io) => {
   const hostname = io.env.PARACHUTE_BIND_HOST || "127.0.0.1";
   const home = resolveHome(io.env);
   const isChild = io.env[CHILD_FLAG] === "1";
-  const stop = isChild ? Promise.race([io.interrupted, parentGone()]) : io.interrupted;
+  // The hub stops with whatever started it: a signal, or its parent (npx, a launcher) going away.
+  const stop = Promise.race([io.interrupted, parentGone()]);
   let stopping = false;
   void stop.then(() => {
     stopping = true;
