@@ -135,12 +135,26 @@ describe("usage", () => {
     expect(r.stderr).toContain("usage: parachute <command> [options]");
   });
 
-  test("an unknown command exits 2, names it and prints the usage on stderr", async () => {
+  test("an unknown command exits 2 with one line naming it and how to list the commands", async () => {
     const r = await runCli(tempHome(), ["frobnicate"]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toContain('unknown command "frobnicate"');
-    expect(r.stderr).toContain("usage: parachute <command> [options]");
+    expect(r.stderr.trim()).toBe('unknown command "frobnicate" (npx parachute help lists them)');
+  });
+
+  test("a mistyped command gets the one it was probably meant to be", async () => {
+    const r = await runCli(tempHome(), ["stauts"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      'unknown command "stauts"; did you mean status? (npx parachute help lists them)',
+    );
+  });
+
+  test("a module name a typo away from the catalog's is not taken for an npm package", async () => {
+    const r = await runCli(tempHome(), ["install", "vualt"]);
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain('no module "vualt" in the catalog; did you mean vault?');
+    expect(r.stderr).toContain("vualt@latest");
   });
 
   test("an unknown option exits 2 and names the option", async () => {
@@ -499,7 +513,8 @@ describe("errors and exit codes", () => {
       for (const args of verbs) {
         const r = await runCli(home, args);
         expect({ args, code: r.code }).toEqual({ args, code: 3 });
-        expect(r.stderr).toMatch(/no hub (is running|answers)/);
+        expect(r.stderr).toContain(`no hub is running for ${home}; start it with \`npx parachute serve\``);
+        expect(r.stderr).toContain("set PARACHUTE_HOME to that home");
       }
     },
     LONG,

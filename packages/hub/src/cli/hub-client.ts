@@ -2,15 +2,19 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Accepted, OperationEvent, OperationView } from "../api-types.ts";
 import { type Home, resolveHome } from "../platform/home.ts";
 import { processAlive, type RuntimeInfo, readRuntime } from "../platform/runtime-file.ts";
+import { cliName } from "./cli-name.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { readSse } from "./sse.ts";
 
 /** Talks to the running hub's API with the operator token from the home. */
 export class HubClient {
   private readonly home: Home;
+  /** How the user runs the CLI, for advice. */
+  private readonly cli: string;
 
   constructor(env: Record<string, string | undefined>) {
     this.home = resolveHome(env);
+    this.cli = cliName(env);
   }
 
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -107,7 +111,7 @@ export class HubClient {
     if (!runtime || !processAlive(runtime.pid)) {
       throw new CliError(
         EXIT.hubUnreachable,
-        `no hub is running for ${this.home.root}; start it with \`parachute serve\``,
+        `no hub is running for ${this.home.root}; start it with \`${this.cli} serve\` (or, if a hub runs with another home, set PARACHUTE_HOME to that home)`,
       );
     }
     const origin = `http://127.0.0.1:${runtime.port}`;
@@ -124,7 +128,7 @@ export class HubClient {
     } catch {
       throw new CliError(
         EXIT.hubUnreachable,
-        `no hub answers at ${origin}; start it with \`parachute serve\``,
+        `no hub answers at ${origin}; start it with \`${this.cli} serve\``,
       );
     }
   }

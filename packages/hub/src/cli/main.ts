@@ -1,4 +1,5 @@
 import { HubError } from "../errors.ts";
+import { cliName } from "./cli-name.ts";
 import { auth } from "./commands/auth.ts";
 import { help, USAGE, version } from "./commands/help.ts";
 import { install, uninstall, upgrade } from "./commands/install.ts";
@@ -10,6 +11,7 @@ import { token } from "./commands/token.ts";
 import { CliError, EXIT, exitFor } from "./exit-codes.ts";
 import { HubClient } from "./hub-client.ts";
 import type { CliIo, Command } from "./io.ts";
+import { nearest } from "./suggest.ts";
 
 const COMMANDS: Record<string, Command> = {
   serve,
@@ -35,7 +37,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
-    io.printErr(name ? `unknown command "${name}"\n\n${USAGE}` : USAGE);
+    if (!name) {
+      io.printErr(USAGE);
+      return EXIT.usage;
+    }
+    const guess = nearest(
+      name,
+      Object.keys(COMMANDS).filter((c) => !c.startsWith("-")),
+    );
+    const hint = guess ? `; did you mean ${guess}?` : "";
+    io.printErr(`unknown command "${name}"${hint} (${cliName(io.env)} help lists them)`);
     return EXIT.usage;
   }
   try {

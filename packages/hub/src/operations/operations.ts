@@ -60,7 +60,7 @@ export class Operations {
       throw new HubError(
         "unavailable",
         "recovery_needed",
-        `${this.blocked}; restart the hub (\`parachute serve\`): it recovers at boot, then try again`,
+        `${this.blocked}; restart the hub (stop it and run serve again): it recovers at boot, then try again`,
       );
     }
   }

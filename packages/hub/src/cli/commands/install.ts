@@ -1,7 +1,11 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ModuleStatus } from "../../api-types.ts";
-import { catalogEntry } from "../../modules/catalog.ts";
+import { CATALOG, catalogEntry } from "../../modules/catalog.ts";
+import { nearest } from "../suggest.ts";
+
+const CATALOG_SHORTS = CATALOG.map((e) => e.short);
+
 import { parseArgs } from "../args.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import type { Command } from "../io.ts";
@@ -21,7 +25,17 @@ function installBody(arg: string, cwd: string, source?: string): Record<string, 
       );
     return { path: resolve(cwd, arg) };
   }
-  const base: Record<string, string> = catalogEntry(arg.split("@")[0]!) ? { short: arg } : { spec: arg };
+  const name = arg.split("@")[0]!;
+  // A bare name a typo away from a catalog module is taken for that typo, not for an npm package.
+  const typo =
+    !catalogEntry(name) && !arg.includes("@") && !arg.includes("/") ? nearest(name, CATALOG_SHORTS) : null;
+  if (typo) {
+    throw new CliError(
+      EXIT.rejected,
+      `no module "${name}" in the catalog; did you mean ${typo}? (to install the npm package "${name}", give a version: ${name}@latest)`,
+    );
+  }
+  const base: Record<string, string> = catalogEntry(name) ? { short: arg } : { spec: arg };
   return source ? { ...base, source: /^https?:/.test(source) ? source : resolve(cwd, source) } : base;
 }
 

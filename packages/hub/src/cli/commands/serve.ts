@@ -3,6 +3,7 @@ import { newerInstalledHub } from "../../platform/hub-versions.ts";
 import { serve as startHub } from "../../serve.ts";
 import { HUB_VERSION } from "../../version.ts";
 import { parseArgs } from "../args.ts";
+import { cliName } from "../cli-name.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { serveUnderInit } from "../init-process.ts";
 import type { Command } from "../io.ts";
@@ -73,7 +74,9 @@ export const serve: Command = async (argv, io) => {
     if (!restart) return EXIT.ok;
     if (hub.hub.ops.busy()) {
       // This process still runs an operation of the old hub; a new hub beside it could conflict.
-      io.printErr("an operation was still running at the restart; run `parachute serve` again to continue");
+      io.printErr(
+        `an operation was still running at the restart; run \`${cliName(io.env)} serve\` again to continue`,
+      );
       return EXIT.failed;
     }
     if (isChild) return EXIT_RESTART;
