@@ -76,39 +76,39 @@ export class Hub {
   }
 
   /** Installs a package (catalog module, package spec, local folder or tarball), starts it, waits for it. */
-  install(req: InstallRequest): Operation {
+  install(req: InstallRequest): Promise<Operation> {
     return this.submit(installFlow, req);
   }
 
   /** Upgrades a registry-installed module, rolling back package and data if the new one is not ready. */
-  upgrade(short: string, version?: string): Operation {
+  upgrade(short: string, version?: string): Promise<Operation> {
     return this.submit(upgradeFlow, { short, version });
   }
 
   /** Installs another hub version into the home and restarts onto it. */
-  upgradeHub(version?: string): Operation {
+  upgradeHub(version?: string): Promise<Operation> {
     return this.submit(hubUpgradeFlow, { version });
   }
 
   /** Stops a module and removes it and its package; its data stays unless `purge`. */
-  uninstall(short: string, purge: boolean): Operation {
+  uninstall(short: string, purge: boolean): Promise<Operation> {
     return this.submit(uninstallFlow, { short, purge });
   }
 
-  start(short: string): Operation {
+  start(short: string): Promise<Operation> {
     return this.submit(startFlow, short);
   }
 
-  stop(short: string): Operation {
+  stop(short: string): Promise<Operation> {
     return this.submit(stopFlow, short);
   }
 
-  restart(short: string): Operation {
+  restart(short: string): Promise<Operation> {
     return this.submit(restartFlow, short);
   }
 
-  private submit<Req, Plan>(flow: Flow<Req, Plan>, req: Req): Operation {
-    const { module, keys, plan } = flow.prepare(this.ctx, req);
+  private async submit<Req, Plan>(flow: Flow<Req, Plan>, req: Req): Promise<Operation> {
+    const { module, keys, plan } = await flow.prepare(this.ctx, req);
     // Nothing that changes the installed packages starts while an operation waits for recovery.
     if (keys.includes(PACKAGES)) this.ops.refuseWhileBlocked();
     return this.ops.submit(flow.kind, module, keys, (op) => flow.run(this.ctx, plan, op), {

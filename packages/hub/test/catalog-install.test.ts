@@ -104,7 +104,7 @@ describe("installing by catalog name or package spec", () => {
       [{ short: "nosuchmodule" }, 422, /not in the catalog/],
       [{ spec: "no-manifest" }, 422, /module\.json/],
       [{ spec: "bad-manifest" }, 422, /"port"/],
-      [{ spec: "not-there" }, 422, /not in/],
+      [{ spec: "not-there" }, 422, /does not offer not-there$/],
       [{ short: "vault", source: "ftp://x" }, 400, /registry URL or an absolute folder/],
       [{ short: "vault", spec: "x" }, 400, /exactly one/],
     ];

@@ -89,11 +89,13 @@ describe("hub self-upgrade", () => {
     expect(old.status).toBe(422);
     expect(((await old.json()) as { error: string }).error).toBe("not_newer");
 
-    // Asking for the version already running changes nothing.
+    // Asking for the version already running is refused before anything is installed.
     const same = await again.op("POST", "/api/hub/upgrade", { version: NEXT });
-    expect(((await same.json()) as { module: { message: string } }).module.message).toBe(
-      `hub ${NEXT} is already running`,
-    );
+    expect(same.status).toBe(409);
+    expect(await same.json()).toMatchObject({
+      error: "hub_current",
+      message: `hub ${NEXT} is already running; there is nothing to upgrade to`,
+    });
   }, 120_000);
 
   test("where self-upgrade is turned off, the hub answers that a redeploy is required", async () => {

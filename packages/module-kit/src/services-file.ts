@@ -15,8 +15,10 @@ export interface ServiceRow {
   websocket?: boolean;
   /** false after `parachute stop`, so the module stays down across hub restarts until started again. */
   enabled?: boolean;
-  /** The registry package it came from; absent for a local folder or tarball, which cannot be upgraded. */
+  /** The registry package it came from; absent for a local folder or tarball. */
   package?: string;
+  /** The local folder or tarball it was installed from; an upgrade reads the new version there. */
+  path?: string;
   /** The module source named at install (registry URL or tarball folder); absent means the hub's default. */
   source?: string;
   /** The release channel upgrades follow (a dist-tag such as `latest` or `beta`). */

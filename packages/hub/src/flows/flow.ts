@@ -34,15 +34,15 @@ interface Planned<Plan> {
 }
 
 /**
- * One kind of operation. `prepare` checks a request when it arrives, so bad input is refused before
- * anything is queued; `run` does the work and undoes its own changes when it fails; `recover`
+ * One kind of operation. `prepare` checks a request when it arrives (asking the module source if it
+ * must), so bad input is refused before anything is queued; `run` does the work and undoes its own changes when it fails; `recover`
  * finishes or undoes an operation of this kind that a crash cut short, from its journal entry.
  */
 export interface Flow<Req, Plan> {
   kind: OperationKind;
   /** Whether it changes what is on disk, under a journal (and so is refused while recovery is due). */
   journaled: boolean;
-  prepare(ctx: FlowContext, req: Req): Planned<Plan>;
+  prepare(ctx: FlowContext, req: Req): Planned<Plan> | Promise<Planned<Plan>>;
   run(ctx: FlowContext, plan: Plan, op: Operation): Promise<unknown>;
   recover?(ctx: FlowContext, entry: JournalEntry): Promise<string>;
 }

@@ -1,5 +1,6 @@
 import { HubError } from "../errors.ts";
 import { HUB_PACKAGE, installHub } from "../modules/hub-package.ts";
+import { resolveVersion } from "../modules/installer.ts";
 import { parsePackageSpec } from "../modules/package-spec.ts";
 import { selfUpgradeBlocker } from "../platform/hub-versions.ts";
 import { HUB_VERSION } from "../version.ts";
@@ -14,10 +15,18 @@ export const hubUpgradeFlow: Flow<{ version?: string }, { want: string }> = {
   kind: "hub-upgrade",
   journaled: false,
 
-  prepare(ctx, { version }) {
+  async prepare(ctx, { version }) {
     const blocker = selfUpgradeBlocker(ctx.hubEnv, ctx.home, ctx.restartHub !== undefined);
     if (blocker) throw new HubError("conflict", "redeploy_required", blocker);
     const want = parsePackageSpec(`${HUB_PACKAGE}@${version ?? "latest"}`).want;
+    // Asked now, so an upgrade to what already runs is refused before anything is installed.
+    const found = await resolveVersion({ name: HUB_PACKAGE, want }, await ctx.defaultSource());
+    if (found === HUB_VERSION)
+      throw new HubError(
+        "conflict",
+        "hub_current",
+        `hub ${found} is already running; there is nothing to upgrade to`,
+      );
     return { module: "hub", keys: [PACKAGES, "*hub"], plan: { want } };
   },
 

@@ -2,12 +2,18 @@ import { existsSync, rmSync } from "node:fs";
 import type { Manifest, ServiceRow } from "@parachute/module-kit";
 import { HubError } from "../errors.ts";
 import { CATALOG } from "../modules/catalog.ts";
-import { fetchPackage, packageDir, restoreProject, snapshotProject } from "../modules/installer.ts";
+import {
+  fetchPackage,
+  packageDir,
+  resolveVersion,
+  restoreProject,
+  snapshotProject,
+} from "../modules/installer.ts";
 import { openLocalPackage } from "../modules/local-package.ts";
 import { rowFor } from "../modules/module-spec.ts";
 import { installTarget, type PackageSpec } from "../modules/package-spec.ts";
 import { assignPort, portMode } from "../modules/ports.ts";
-import { describeSource, type ModuleSource, parseSource } from "../modules/sources.ts";
+import { describeSource, type ModuleSource, offeredModules, parseSource } from "../modules/sources.ts";
 import type { JournalEntry } from "../operations/journal.ts";
 import type { Operation } from "../operations/operation.ts";
 import { awaitActive, type Flow, type FlowContext, PACKAGES } from "./flow.ts";
@@ -38,8 +44,8 @@ interface Obtained {
   dir: string;
   manifest: Manifest;
   version: string;
-  /** What the row remembers for upgrades: package, source and channel. */
-  origin: Pick<ServiceRow, "package" | "source" | "channel">;
+  /** What the row remembers for upgrades: package, source and channel, or the local path. */
+  origin: Pick<ServiceRow, "package" | "source" | "channel" | "path">;
 }
 
 /**
@@ -51,7 +57,7 @@ export const installFlow: Flow<InstallRequest, InstallPlan> = {
   kind: "install",
   journaled: true,
 
-  prepare(ctx, req) {
+  async prepare(ctx, req) {
     if (req.path !== undefined) {
       if (req.short !== undefined || req.spec !== undefined || req.source !== undefined) {
         throw new HubError(
@@ -68,10 +74,23 @@ export const installFlow: Flow<InstallRequest, InstallPlan> = {
       return { module: `path:${req.path}`, keys: [PACKAGES, `path:${req.path}`], plan };
     }
     const target = installTarget(req);
-    if (req.source !== undefined) parseSource(req.source);
+    const source = req.source !== undefined ? parseSource(req.source) : await ctx.defaultSource();
     const short = target.short ?? CATALOG.find((e) => e.package === target.name)?.short;
     const plan: InstallPlan = { kind: "package", target, source: req.source };
     refuseInstalled(ctx, plan);
+    // Asked now, so a module the source does not have is refused before anything is queued.
+    await resolveVersion(target, source).catch((err) => {
+      if (!(err instanceof HubError) || err.code !== "not_in_source") throw err;
+      const offered = short ? offeredModules(source) : null;
+      const what = short ? `the module ${short}` : target.name;
+      throw new HubError(
+        "unprocessable",
+        "not_in_source",
+        `${describeSource(source)} does not offer ${what}${target.want === "latest" ? "" : ` at ${target.want}`}${
+          offered ? `; it offers ${offered.length ? offered.join(", ") : "no modules"}` : ""
+        }`,
+      );
+    });
     const key = short ?? target.name;
     return { module: key, keys: [PACKAGES, key], plan };
   },
@@ -156,13 +175,17 @@ function refuseInstalled(ctx: FlowContext, plan: InstallPlan): void {
             r.package === plan.target.name ||
             r.installDir === packageDir(ctx.modulesDir, plan.target.name),
         );
-  if (clash) {
-    throw new HubError(
-      "conflict",
-      "already_installed",
-      `${clash.name} is already installed from there; use upgrade to change its version`,
-    );
-  }
+  if (!clash) return;
+  const from = clash.path ?? clash.source ?? (clash.package ? "the hub's default source" : clash.installDir);
+  const advice =
+    plan.kind === "local" || clash.path
+      ? `to load a new version from its path, run upgrade ${clash.name}`
+      : `to change its version or channel, run upgrade ${clash.name} --version <version|channel>`;
+  throw new HubError(
+    "conflict",
+    "already_installed",
+    `${clash.name} ${clash.version} is already installed (from ${from}); ${advice}`,
+  );
 }
 
 /** Gets the package onto the disk; `onUndo` learns how to remove it as soon as that is known. */
@@ -178,7 +201,7 @@ async function obtain(
     const local = await openLocalPackage(plan.path, ctx.modulesDir);
     onUndo(local.discard);
     ctx.journal.write({ ...entry, dir: local.dir, existed: local.dir === plan.path });
-    return { ...local, origin: {} };
+    return { ...local, origin: { path: plan.path } };
   }
   const { target } = plan;
   const source: ModuleSource =

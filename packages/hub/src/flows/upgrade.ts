@@ -1,8 +1,9 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { readManifest, type ServiceRow } from "@parachute/module-kit";
+import { type Manifest, readManifest, type ServiceRow } from "@parachute/module-kit";
 import { HubError } from "../errors.ts";
 import { fetchPackage, resolveVersion, restoreProject, snapshotProject } from "../modules/installer.ts";
+import { openLocalPackage } from "../modules/local-package.ts";
 import { rowFor } from "../modules/module-spec.ts";
 import { parsePackageSpec } from "../modules/package-spec.ts";
 import { describeSource, type ModuleSource, parseSource } from "../modules/sources.ts";
@@ -16,18 +17,25 @@ export interface UpgradeRequest {
   version?: string;
 }
 
-export interface UpgradePlan {
-  short: string;
-  package: string;
-  want: string;
-}
+/** Where the new version comes from: the registry package's version or channel, or the local path. */
+export type UpgradePlan =
+  | { short: string; from: "registry"; package: string; want: string }
+  | { short: string; from: "path"; path: string };
 
 interface UpgradeEntry extends JournalEntry {
   kind: "upgrade";
   phase: "backing-up" | "installing" | "starting" | "rolling-back";
   module: string;
   from: ServiceRow;
-  package: string;
+  /** The module runs from the operator's own folder: an undo never writes into it. */
+  inPlace?: boolean;
+}
+
+/** A new version on disk, ready to be registered. */
+interface NewVersion {
+  dir: string;
+  manifest: Manifest;
+  version: string;
 }
 
 /**
@@ -39,29 +47,64 @@ export const upgradeFlow: Flow<UpgradeRequest, UpgradePlan> = {
   kind: "upgrade",
   journaled: true,
 
-  prepare(ctx, { short, version }) {
+  async prepare(ctx, { short, version }) {
     const row = ctx.installed.mustHave(short);
+    const keys = [PACKAGES, short];
+    if (row.path) {
+      if (version !== undefined)
+        throw new HubError(
+          "invalid",
+          "invalid_body",
+          `${short} is upgraded from ${row.path}: it takes no version`,
+        );
+      if (!existsSync(row.path))
+        throw new HubError("unprocessable", "path_gone", `${row.path} no longer exists`);
+      return { module: short, keys, plan: { short, from: "path", path: row.path } };
+    }
     if (!row.package) {
       throw new HubError(
         "unprocessable",
         "not_upgradable",
-        `${short} was installed from a local folder or tarball; install the new version from its path instead`,
+        `${short} was installed from a local path this hub did not record; uninstall it and install it again from its path`,
       );
     }
     const want = parsePackageSpec(`${row.package}@${version ?? row.channel ?? "latest"}`).want;
-    return { module: short, keys: [PACKAGES, short], plan: { short, package: row.package, want } };
+    const source = row.source ? parseSource(row.source) : await ctx.defaultSource();
+    // Asked now, so an unknown version is refused before anything is queued.
+    await resolveVersion({ name: row.package, want }, source);
+    return { module: short, keys, plan: { short, from: "registry", package: row.package, want } };
   },
 
   async run(ctx, plan, op) {
     const { short } = plan;
     // The row as it is now: an operation queued before this one may have changed it.
     const row = ctx.installed.mustHave(short);
-    const source: ModuleSource = row.source ? parseSource(row.source) : await ctx.defaultSource();
-    op.step("resolve", `asking ${describeSource(source)} for ${plan.package}@${plan.want}`);
-    const target = await resolveVersion({ name: plan.package, want: plan.want }, source);
-    if (target === row.version) {
-      op.step("check", `${short} is already at ${target}`);
-      return { ...ctx.installed.runner(short).status(), previousVersion: row.version };
+    let fetchNew: () => Promise<NewVersion>;
+    let target: string;
+    const inPlace = plan.from === "path" && row.installDir === plan.path;
+    if (plan.from === "registry") {
+      const source: ModuleSource = row.source ? parseSource(row.source) : await ctx.defaultSource();
+      op.step("resolve", `asking ${describeSource(source)} for ${plan.package}@${plan.want}`);
+      target = await resolveVersion({ name: plan.package, want: plan.want }, source);
+      if (target === row.version) {
+        op.step("check", `${short} is already at ${target}`);
+        return { ...ctx.installed.runner(short).status(), previousVersion: row.version };
+      }
+      fetchNew = () => {
+        op.step("fetch", `fetching ${plan.package}@${target}`);
+        return fetchPackage(ctx.modulesDir, { name: plan.package, want: target }, source, {
+          ...ctx.packages,
+          log: (l) => op.log(l),
+        });
+      };
+    } else {
+      target = "the new version";
+      fetchNew = async () => {
+        op.step("fetch", `reading ${plan.path}`);
+        // A tarball is unpacked afresh where the old one was; a folder is used where it is.
+        if (!inPlace) rmSync(row.installDir, { recursive: true, force: true });
+        return openLocalPackage(plan.path, ctx.modulesDir);
+      };
     }
     const entry: UpgradeEntry = {
       id: op.id,
@@ -69,7 +112,7 @@ export const upgradeFlow: Flow<UpgradeRequest, UpgradePlan> = {
       phase: "backing-up",
       module: short,
       from: row,
-      package: plan.package,
+      inPlace,
     };
     const advance = (phase: UpgradeEntry["phase"]) => {
       entry.phase = phase;
@@ -80,16 +123,21 @@ export const upgradeFlow: Flow<UpgradeRequest, UpgradePlan> = {
 
     advance("installing");
     try {
-      return await installNew(ctx, plan, row, target, source, op, () => advance("starting"));
+      const pkg = await fetchNew();
+      target = pkg.version;
+      return await startNew(ctx, plan, row, pkg, op, () => advance("starting"));
     } catch (failure) {
       const reason = failure instanceof Error ? failure.message : String(failure);
       op.step("rollback", `rolling back to ${short} ${row.version}`);
       advance("rolling-back");
       const after = await rollBack(ctx, entry, op);
+      const restored = inPlace
+        ? "its data is restored (its folder is yours: left as it is)"
+        : "restored with its data";
       throw new HubError(
         "unprocessable",
         "upgrade_rolled_back",
-        `${short} ${target} was rolled back: ${reason}\n${short} ${row.version} is restored with its data, ${after}`,
+        `${short} ${target} was rolled back: ${reason}\n${short} ${row.version} is ${restored}, ${after}`,
       );
     }
   },
@@ -126,38 +174,33 @@ async function backUp(ctx: FlowContext, row: ServiceRow, op: Operation): Promise
   }
 }
 
-/** Fetches, registers and starts the new version; throws when it is not active in time. */
-async function installNew(
+/** Checks, registers and starts the new version; throws when it is not active in time. */
+async function startNew(
   ctx: FlowContext,
   plan: UpgradePlan,
   row: ServiceRow,
-  target: string,
-  source: ModuleSource,
+  pkg: NewVersion,
   op: Operation,
   starting: () => void,
 ) {
   const { short } = plan;
-  op.step("fetch", `fetching ${plan.package}@${target}`);
-  const pkg = await fetchPackage(ctx.modulesDir, { name: plan.package, want: target }, source, {
-    ...ctx.packages,
-    log: (l) => op.log(l),
-  });
   if (pkg.manifest.name !== short)
     throw new HubError(
       "unprocessable",
       "invalid_package",
-      `${plan.package}@${pkg.version} declares module "${pkg.manifest.name}", not "${short}"`,
+      `${pkg.dir} (${pkg.version}) declares module "${pkg.manifest.name}", not "${short}"`,
     );
   ctx.installed.checkFree(pkg.manifest, short);
   op.step("check", `${short} ${pkg.version}: manifest is valid`);
-  const channel = /^\d/.test(plan.want) ? (row.channel ?? "latest") : plan.want;
   const next: ServiceRow = {
     ...rowFor(pkg.manifest, pkg.version, pkg.dir, row.port),
-    package: plan.package,
-    channel,
     enabled: row.enabled ?? true,
   };
-  if (row.source) next.source = row.source;
+  if (plan.from === "registry") {
+    next.package = plan.package;
+    next.channel = /^\d/.test(plan.want) ? (row.channel ?? "latest") : plan.want;
+    if (row.source) next.source = row.source;
+  } else next.path = plan.path;
   starting();
   const runner = ctx.installed.attach(next, pkg.manifest);
   op.step("start", `starting ${short} ${pkg.version}`);
@@ -196,7 +239,7 @@ function undoUpgrade(ctx: FlowContext, entry: UpgradeEntry): void {
   const row = entry.from;
   if (entry.phase !== "backing-up") {
     restoreProject(ctx.modulesDir, folder);
-    if (existsSync(join(folder, "package"))) {
+    if (!entry.inPlace && existsSync(join(folder, "package"))) {
       rmSync(row.installDir, { recursive: true, force: true });
       cpSync(join(folder, "package"), row.installDir, { recursive: true });
     }

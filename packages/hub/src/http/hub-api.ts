@@ -12,7 +12,7 @@ export function hubApi({ hub, identity, hubInfo }: AppDeps): Hono<AuthEnv> {
 
   app.post("/hub/upgrade", async (c) => {
     const { version } = await readJsonBody<{ version: string }>(c.req.raw, { version: { type: "string" } });
-    return accepted(hub.upgradeHub(version));
+    return accepted(await hub.upgradeHub(version));
   });
 
   app.post("/keys/rotate", async (c) => c.json({ kid: await identity.issuer.rotate() }));

@@ -41,26 +41,26 @@ export function modulesApi({ hub }: AppDeps): Hono {
       spec: { type: "string" },
       source: { type: "string" },
     });
-    return accepted(hub.install(body));
+    return accepted(await hub.install(body));
   });
 
   app.post("/:short/upgrade", async (c) => {
     const name = short(c.req.param("short"));
     const { version } = await readJsonBody<{ version: string }>(c.req.raw, { version: { type: "string" } });
-    return accepted(hub.upgrade(name, version));
+    return accepted(await hub.upgrade(name, version));
   });
 
   app.post("/:short/uninstall", async (c) => {
     const name = short(c.req.param("short"));
     const { purge } = await readJsonBody<{ purge: boolean }>(c.req.raw, { purge: { type: "boolean" } });
-    return accepted(hub.uninstall(name, purge === true));
+    return accepted(await hub.uninstall(name, purge === true));
   });
 
   app.post("/:short/:verb{start|stop|restart}", async (c) => {
     const name = short(c.req.param("short"));
     await readJsonBody(c.req.raw, {});
     const verb = c.req.param("verb") as "start" | "stop" | "restart";
-    return accepted(hub[verb](name));
+    return accepted(await hub[verb](name));
   });
 
   app.get("/:short/logs", (c) => {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { HubError } from "../errors.ts";
 import { checkoutRoot } from "../platform/checkout.ts";
+import { CATALOG } from "./catalog.ts";
 
 const NPM = "https://registry.npmjs.org/";
 
@@ -87,4 +88,16 @@ function newestSource(packages: string): number {
 /** A source as a person would name it: the registry URL or the folder. */
 export function describeSource(source: ModuleSource): string {
   return source.kind === "registry" ? source.url : source.dir;
+}
+
+/**
+ * The catalog modules a folder source offers (its tarballs, by package name), for messages; null for
+ * a registry, which is not listed.
+ */
+export function offeredModules(source: ModuleSource): string[] | null {
+  if (source.kind !== "folder") return null;
+  const files = existsSync(source.dir) ? readdirSync(source.dir).filter((f) => f.endsWith(".tgz")) : [];
+  return CATALOG.filter((e) =>
+    files.some((f) => f.startsWith(`${e.package.replace(/^@/, "").replace("/", "-")}-`)),
+  ).map((e) => e.short);
 }
