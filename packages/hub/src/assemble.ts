@@ -125,6 +125,8 @@ export async function assemble(opts: AssembleOptions): Promise<HubParts> {
   });
   const proxy = createProxy({
     routes: () => hub.installed.routes(),
+    secure: (req) => site.secure(req),
+    trustedProxy: Boolean(env.PARACHUTE_TRUSTED_PROXY),
     moduleState: (short) => supervisor.get(short)?.status(),
     gate: createProxyGate({
       identity,

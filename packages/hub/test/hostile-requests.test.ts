@@ -161,6 +161,41 @@ describe("hostile requests at the hub's front door and proxy", () => {
     expect((await send(hub.origin, "GET", "/secret/.parachute/config")).status).toBe(401);
   });
 
+  test("a revoked token spelled unusually (a tab, no scheme) is verified like any other", async () => {
+    const { token, jti } = await tokenFor(hub, "issuer:read");
+    expect((await hub.api("DELETE", `/api/tokens/${jti}`)).status).toBe(200);
+    for (const authorization of [`Bearer\t${token}`, token, `bearer   ${token}`]) {
+      const res = await send(hub.origin, "GET", "/issuer/request", undefined, { authorization });
+      expect(res.status, JSON.stringify(authorization.slice(0, 8))).toBe(401);
+    }
+  });
+
+  test("a module cannot set the hub's session cookie; its own cookies pass", async () => {
+    const { token } = await tokenFor(hub, "secret:read");
+    const res = await send(hub.origin, "GET", "/secret/cookies", undefined, {
+      authorization: `Bearer ${token}`,
+    });
+    expect(res.headers.getSetCookie()).toEqual(["own=1; Path=/"]);
+  });
+
+  test("a malformed Host is a 400, never a 500; client-address headers a module might believe are dropped", async () => {
+    for (const host of ["localhost:@evil.com", "[::1]evil.com", "localhost:99999"]) {
+      const res = await rawGet(hub.port, "/health", host);
+      expect(res.status, host).toBe(400);
+    }
+    const { token } = await tokenFor(hub, "secret:read");
+    const res = await send(hub.origin, "GET", "/secret/request", undefined, {
+      authorization: `Bearer ${token}`,
+      forwarded: "for=1.2.3.4;host=evil.com",
+      "x-real-ip": "1.2.3.4",
+      "x-forwarded-for": "6.6.6.6",
+    });
+    const seen = ((await res.json()) as { headers: Record<string, string> }).headers;
+    expect(seen.forwarded).toBeUndefined();
+    expect(seen["x-real-ip"]).toBeUndefined();
+    expect(seen["x-forwarded-for"]).toBe("127.0.0.1");
+  });
+
   test("absurdly nested JSON is a 400 naming the problem", async () => {
     const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
     const res = await send(hub.origin, "POST", "/api/tokens", undefined, {

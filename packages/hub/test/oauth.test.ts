@@ -178,6 +178,58 @@ describe("OAuth 2.1 for MCP clients, against a real hub", () => {
     expect(((await noGrantType.json()) as { error: string }).error).toBe("invalid_request");
   }, 30_000);
 
+  test("disconnecting an app ends its access tokens too; apps cannot get the hub's own scopes", async () => {
+    const clientId = await register();
+    const { verifier, challenge } = pkce();
+    const code = await authorize(clientId, challenge);
+    const grant = {
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: REDIRECT,
+      client_id: clientId,
+      code_verifier: verifier,
+    };
+    const { access_token } = (await (await token(grant)).json()) as { access_token: string };
+    const use = () =>
+      fetch(`${hub.origin}/alpha/whoami`, { headers: { authorization: `Bearer ${access_token}` } });
+    expect((await use()).status).toBe(200);
+    expect((await hub.api("DELETE", `/api/oauth/clients/${clientId}`)).status).toBe(200);
+    expect((await use()).status).toBe(401);
+
+    const other = await register();
+    const q = new URLSearchParams({
+      response_type: "code",
+      client_id: other,
+      redirect_uri: REDIRECT,
+      scope: "hub:admin",
+      code_challenge: challenge,
+      code_challenge_method: "S256",
+    });
+    const res = await fetch(`${hub.origin}/oauth/authorize?${q}`, {
+      headers: { cookie },
+      redirect: "manual",
+    });
+    expect(res.status).toBe(302);
+    expect(new URL(res.headers.get("location")!).searchParams.get("error")).toBe("invalid_scope");
+  }, 30_000);
+
+  test("a stranger cannot bounce through the hub to an app: errors go back only after a login", async () => {
+    const clientId = await register();
+    const q = new URLSearchParams({ response_type: "token", client_id: clientId, redirect_uri: REDIRECT });
+    const res = await fetch(`${hub.origin}/oauth/authorize?${q}`, { redirect: "manual" });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toStartWith("/login?next=");
+  });
+
+  test("a wrong verifier does not spend the code; the right one still works", async () => {
+    const clientId = await register();
+    const { verifier, challenge } = pkce();
+    const code = await authorize(clientId, challenge);
+    const grant = { grant_type: "authorization_code", code, redirect_uri: REDIRECT, client_id: clientId };
+    expect((await token({ ...grant, code_verifier: pkce().verifier })).status).toBe(400);
+    expect((await token({ ...grant, code_verifier: verifier })).status).toBe(200);
+  }, 30_000);
+
   test("PKCE is required and checked; redirect URIs must match exactly", async () => {
     const clientId = await register();
     const { challenge } = pkce();

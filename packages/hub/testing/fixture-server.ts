@@ -72,6 +72,14 @@ if (marker("nobind")) {
           while (performance.now() < until) x++;
           return Response.json({ spun: x });
         }
+        case "/cookies": {
+          // A module trying to plant (or clear) the hub's session cookie beside one of its own.
+          const headers = new Headers();
+          headers.append("set-cookie", "parachute_session=planted; Path=/api");
+          headers.append("set-cookie", "__Host-parachute_session=planted; Path=/; Secure");
+          headers.append("set-cookie", "own=1; Path=/");
+          return new Response("cookies", { headers });
+        }
         case "/pid":
           return Response.json({ pid: process.pid });
         case "/whoami":

@@ -67,12 +67,14 @@ export function oauthApp(deps: AppDeps): Hono {
     }
     if (found.outcome === "refuse")
       return htmlPage("Cannot authorize", `<p>${escapeHtml(found.message)}</p>`, 400);
-    if (found.outcome === "redirect") return c.redirect(found.to, 302);
+    // Nothing goes back to an app, an error included, before the admin has logged in: the hub's
+    // address never bounces a stranger on to an app's page.
     const session = identity.session(c.req.raw, site.secure(c.req.raw));
     if (!session) {
       const here = c.req.url.slice(new URL(c.req.url).origin.length);
       return c.redirect(`/login?next=${encodeURIComponent(here)}`, 302);
     }
+    if (found.outcome === "redirect") return c.redirect(found.to, 302);
     const { request, client } = found;
     return consentPage({
       clientName: client.name,

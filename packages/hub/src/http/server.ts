@@ -34,13 +34,14 @@ export function startServer(deps: ServerDeps): Server<BridgeData> {
       try {
         const host = req.headers.get("host");
         if (!host) throw new HubError("invalid", "missing_host", "the request has no Host header");
-        const url = new URL(req.url);
+        const url = URL.parse(req.url);
+        if (!url) throw new HubError("invalid", "bad_host", "the Host header is not a host name");
         const path = normalisePath(url.pathname);
         if (!deps.knownHost(host) && path !== "/health") {
           throw new HubError(
             "invalid",
             "unknown_host",
-            `this hub does not answer to "${url.hostname}"; its operator can add the name to PARACHUTE_ALLOWED_HOSTS`,
+            `this hub does not answer to "${host.slice(0, 100)}"; its operator can add the name to PARACHUTE_ALLOWED_HOSTS`,
           );
         }
         if (deps.routes().match(path)) {

@@ -105,15 +105,7 @@ export class TokenIssuer {
     const jti = randomUUID();
     const iat = Math.floor(this.now() / 1000);
     const exp = iat + req.ttlS;
-    const token = await new SignJWT({ scope: req.scope })
-      .setProtectedHeader({ alg: ALG, kid: key.kid, typ: "JWT" })
-      .setIssuer(this.issuer())
-      .setSubject(req.sub)
-      .setAudience(req.aud)
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .setJti(jti)
-      .sign(await importJWK(JSON.parse(key.private_jwk) as JWK, ALG));
+    // Recorded before it is signed, so a revocation by label that races the signing still finds it.
     if (req.kind !== "proxy") {
       this.db
         .query(
@@ -130,6 +122,15 @@ export class TokenIssuer {
           exp * 1000,
         );
     }
+    const token = await new SignJWT({ scope: req.scope })
+      .setProtectedHeader({ alg: ALG, kid: key.kid, typ: "JWT" })
+      .setIssuer(this.issuer())
+      .setSubject(req.sub)
+      .setAudience(req.aud)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .setJti(jti)
+      .sign(await importJWK(JSON.parse(key.private_jwk) as JWK, ALG));
     return { token, jti, exp };
   }
 

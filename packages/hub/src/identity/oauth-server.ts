@@ -126,6 +126,9 @@ export class OAuthServer {
     }
     const wrong = unknownScope(scope, this.deps.scopes());
     if (wrong) return back("invalid_scope", wrong);
+    // The hub's own powers (install, tokens, account) are never handed to an app through a consent click.
+    if (scope.split(" ").some((s) => s.startsWith("hub:")))
+      return back("invalid_scope", "apps cannot be given the hub's own scopes; ask for a module's");
     return {
       outcome: "consent",
       client,
@@ -191,24 +194,26 @@ export class OAuthServer {
   }
 
   private async codeGrant(p: Params): Promise<TokenResponse> {
-    const redeemed = this.deps.store.redeemCode(p.code ?? "");
-    if (redeemed && "reused" in redeemed) {
+    const redeemed = this.deps.store.redeemCode(p.code ?? "", (grant) => {
+      if (grant.clientId !== p.client_id || grant.redirectUri !== p.redirect_uri)
+        return "the code is unknown, expired or not yours";
+      if (!VERIFIER.test(p.code_verifier ?? "") || s256(p.code_verifier!) !== grant.challenge)
+        return "the code_verifier does not match the code_challenge";
+      if (p.resource && grant.resource && p.resource !== grant.resource)
+        return "resource differs from the one the code was granted for";
+      return null;
+    });
+    if (!redeemed) throw oauthError("invalid_grant", "the code is unknown, expired or not yours");
+    if ("reused" in redeemed) {
       // A code presented twice was stolen: whatever it led to ends now.
       if (redeemed.reused) this.endFamily(redeemed.reused);
       throw oauthError("invalid_grant", "the code was already used; the tokens it gave are revoked");
     }
-    const grant = redeemed?.grant;
-    if (!grant || grant.clientId !== p.client_id || grant.redirectUri !== p.redirect_uri) {
-      throw oauthError("invalid_grant", "the code is unknown, expired or not yours");
+    if ("refused" in redeemed) {
+      const target = redeemed.refused.startsWith("resource");
+      throw oauthError(target ? "invalid_target" : "invalid_grant", redeemed.refused);
     }
-    if (!VERIFIER.test(p.code_verifier ?? "") || s256(p.code_verifier!) !== grant.challenge) {
-      throw oauthError("invalid_grant", "the code_verifier does not match the code_challenge");
-    }
-    if (p.resource && grant.resource && p.resource !== grant.resource)
-      throw oauthError("invalid_target", "resource differs from the one the code was granted for");
-    const refresh = this.deps.store.issueRefresh(grant);
-    this.deps.store.bindCode(p.code!, refresh.family);
-    return this.tokens(grant, refresh.token, refresh.family);
+    return this.tokens(redeemed.grant, redeemed.refresh.token, redeemed.refresh.family);
   }
 
   private async refreshGrant(p: Params): Promise<TokenResponse> {

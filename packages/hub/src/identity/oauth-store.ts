@@ -42,7 +42,8 @@ export class OAuthStore {
 
   /**
    * Registers a public client. Registrations never used for an authorization are forgotten after a
-   * day; past the limits (in all, or from one address in an hour) a registration is refused with the
+   * day, and the oldest of them makes room when the hub holds as many apps as it keeps; past the limit
+   * from one address in an hour (or with every kept app in use) a registration is refused with the
    * seconds after which one may succeed.
    */
   registerClient(name: string, redirectUris: string[], from: string): Client | { retryAfterS: number } {
@@ -61,7 +62,15 @@ export class OAuthStore {
     const { n } = this.db.query("SELECT count(*) AS n FROM oauth_clients WHERE revoked_at IS NULL").get() as {
       n: number;
     };
-    if (n >= limits.clients) return { retryAfterS: 3600 };
+    if (n >= limits.clients) {
+      // Full: the oldest registration never used for an authorization makes room; apps in use stay.
+      const evicted = this.db
+        .query(
+          "DELETE FROM oauth_clients WHERE client_id = (SELECT client_id FROM oauth_clients WHERE used_at IS NULL AND revoked_at IS NULL ORDER BY created_at LIMIT 1)",
+        )
+        .run().changes;
+      if (evicted === 0) return { retryAfterS: 3600 };
+    }
     const clientId = `client_${randomBytes(16).toString("hex")}`;
     this.db
       .query(
@@ -93,6 +102,15 @@ export class OAuthStore {
       redirectUris: JSON.parse(r.redirect_uris),
       createdAt: r.created_at,
     }));
+  }
+
+  /** The refresh families (grants) an app holds, so their access tokens can be revoked with them. */
+  familiesOf(clientId: string): string[] {
+    return (
+      this.db.query("SELECT DISTINCT family FROM refresh_tokens WHERE client_id = ?").all(clientId) as {
+        family: string;
+      }[]
+    ).map((r) => r.family);
   }
 
   /** Disconnects an app: the client and every refresh family it holds. */
@@ -131,39 +149,45 @@ export class OAuthStore {
   }
 
   /**
-   * Spends a code: its grant the first time within its lifetime; `reused` (with the refresh family it
-   * led to, if any) when it was spent before — a sign the code was stolen; null when unknown or expired.
+   * Spends a code, in one transaction: when `refuse` finds nothing wrong with its grant (client,
+   * redirect address, PKCE verifier — checked first, so a wrong verifier does not burn the code), the
+   * code is marked spent and a refresh family started and recorded on it. A code spent before answers
+   * `reused` with that family (a replay: whatever it led to must end); unknown or expired, null.
    */
-  redeemCode(code: string): { grant: CodeGrant } | { reused: string | null } | null {
+  redeemCode(
+    code: string,
+    refuse: (grant: CodeGrant) => string | null,
+  ):
+    | { grant: CodeGrant; refresh: { token: string; family: string } }
+    | { reused: string | null }
+    | { refused: string }
+    | null {
     const t = this.now();
     const h = sha256(code);
-    const r = this.db.query("SELECT * FROM oauth_codes WHERE code_hash = ?").get(h) as Record<
-      string,
-      unknown
-    > | null;
-    if (!r) return null;
-    if (r.used_at !== null) return { reused: (r.family as string | null) ?? null };
-    if ((r.expires_at as number) <= t) return null;
-    if (
-      this.db.query("UPDATE oauth_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL").run(t, h)
-        .changes === 0
-    )
-      return { reused: null };
-    return {
-      grant: {
+    return this.db.transaction(() => {
+      const r = this.db.query("SELECT * FROM oauth_codes WHERE code_hash = ?").get(h) as Record<
+        string,
+        unknown
+      > | null;
+      if (!r) return null;
+      if (r.used_at !== null) return { reused: (r.family as string | null) ?? null };
+      if ((r.expires_at as number) <= t) return null;
+      const grant: CodeGrant = {
         clientId: r.client_id as string,
         userId: r.user_id as number,
         redirectUri: r.redirect_uri as string,
         scope: r.scope as string,
         resource: (r.resource as string | null) ?? null,
         challenge: r.challenge as string,
-      },
-    };
-  }
-
-  /** Remembers which refresh family a code led to, so a replay of the code can end it. */
-  bindCode(code: string, family: string): void {
-    this.db.query("UPDATE oauth_codes SET family = ? WHERE code_hash = ?").run(family, sha256(code));
+      };
+      const why = refuse(grant);
+      if (why) return { refused: why };
+      const refresh = this.issueRefresh(grant);
+      this.db
+        .query("UPDATE oauth_codes SET used_at = ?, family = ? WHERE code_hash = ?")
+        .run(t, refresh.family, h);
+      return { grant, refresh };
+    })();
   }
 
   /** A new refresh token, in `family` or in a new one. */

@@ -17,6 +17,8 @@ export class InstalledModules {
   private readonly publicGlobs = new Map<string, RegExp[]>();
   private readonly declaredScopes = new Map<string, string[]>();
   private readonly tokenIssuers = new Set<string>();
+  /** Each routed module's mounts, from its checked manifest: never from what services.json says. */
+  private readonly mounts = new Map<string, string[]>();
   /** Modules registered by an install that has not ended yet; the lifecycle verbs wait for it. */
   private readonly installing = new Set<string>();
 
@@ -62,6 +64,14 @@ export class InstalledModules {
     for (const row of this.registry.rows()) {
       try {
         const manifest = await readManifest(row.installDir);
+        // services.json is writable by modules (they may upsert their own row): its paths must be
+        // the manifest's, and no two modules may claim the same path space.
+        if (JSON.stringify(row.paths) !== JSON.stringify(manifest.paths)) {
+          throw new Error(
+            `services.json gives ${row.name} the paths ${row.paths.join(", ")}, its manifest ${manifest.paths.join(", ")}; reinstall it`,
+          );
+        }
+        this.checkMounts(manifest);
         this.remember(manifest);
         this.supervisor.add(moduleSpec(row, manifest, this.spec));
         if (row.enabled !== false) toStart.push(row.name);
@@ -110,6 +120,15 @@ export class InstalledModules {
       if (r.name === m.name || r.manifestName === m.manifestName) {
         throw new HubError("conflict", "already_installed", `${m.name} is already installed`);
       }
+    }
+    this.checkMounts(m, except);
+  }
+
+  /** Refuses mounts that equal, contain or sit inside a routed module's (other than `except`). */
+  private checkMounts(m: Manifest, except?: string): void {
+    for (const [name, paths] of this.mounts) {
+      const r = { name, paths };
+      if (r.name === except || r.name === m.name) continue;
       for (const p of m.paths) {
         const other = r.paths.find((q) => p === q || p.startsWith(`${q}/`) || q.startsWith(`${p}/`));
         if (other) {
@@ -153,6 +172,7 @@ export class InstalledModules {
     this.publicGlobs.delete(short);
     this.declaredScopes.delete(short);
     this.tokenIssuers.delete(short);
+    this.mounts.delete(short);
     this.rebuildRoutes();
   }
 
@@ -192,6 +212,7 @@ export class InstalledModules {
       m.stripPrefix ? `${mount}${m.health}` : m.health,
     ]);
     this.publicGlobs.set(m.name, [...(m.publicPaths ?? []), ...standard].map(globToRegExp));
+    this.mounts.set(m.name, m.paths);
     this.declaredScopes.set(m.name, m.scopes ?? []);
     if (m.ownTokens) this.tokenIssuers.add(m.name);
     else this.tokenIssuers.delete(m.name);
@@ -199,7 +220,7 @@ export class InstalledModules {
 
   private rebuildRoutes(): void {
     const routes: Route[] = this.registry.rows().flatMap((r) =>
-      r.paths.map((prefix) => ({
+      (this.mounts.get(r.name) ?? []).map((prefix) => ({
         prefix,
         short: r.name,
         port: r.port,

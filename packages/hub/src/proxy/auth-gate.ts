@@ -44,7 +44,8 @@ export function createProxyGate(deps: GateDeps): ProxyGate {
 
     const credential = headers.get("authorization");
     if (credential !== null) {
-      const bearer = /^Bearer +(\S+)$/i.exec(credential)?.[1];
+      // Whatever the spelling (any whitespace, no scheme at all), a JWT is verified here.
+      const bearer = /^(?:Bearer\s+)?(\S+)\s*$/i.exec(credential)?.[1];
       if (bearer && JWT.test(bearer)) {
         try {
           await deps.identity.issuer.verify(bearer, route.short);

@@ -1,6 +1,6 @@
 import type { Server } from "bun";
 import { HubError } from "../errors.ts";
-import { dropHopByHop, setForwarded } from "./headers.ts";
+import { dropHopByHop, setForwarded, withoutHubCookies } from "./headers.ts";
 import { downResponse, startingResponse } from "./pages.ts";
 import { type Route, RouteTable } from "./route-table.ts";
 import { type BridgeData, bridgeUpgrade } from "./websocket-bridge.ts";
@@ -18,6 +18,10 @@ export type ProxyGate = (
 
 export interface ProxyDeps {
   routes(): RouteTable;
+  /** Whether the hub is served over https (its public origin), whatever the socket says. */
+  secure(req: Request): boolean;
+  /** Whether a trusted front proxy sits before the hub, so an incoming X-Forwarded-For chain is kept. */
+  trustedProxy: boolean;
   moduleState(short: string): { state: string; reason: string | null } | undefined;
   gate: ProxyGate;
 }
@@ -37,9 +41,10 @@ export function createProxy(deps: ProxyDeps) {
     const headers = dropHopByHop(req.headers);
     setForwarded(headers, {
       clientIp: facts.clientIp,
-      proto: url.protocol === "https:" ? "https" : "http",
+      proto: deps.secure(req) ? "https" : "http",
       host: url.host,
       prefix: route.prefix,
+      keepChain: deps.trustedProxy,
     });
     const denied = await deps.gate(req, route, facts.path, headers);
     if (denied) return denied;
@@ -67,6 +72,8 @@ export function createProxy(deps: ProxyDeps) {
         redirect: "manual",
         decompress: false,
         duplex: "half",
+        // A client that goes away takes its upstream request with it: nothing is left holding a connection.
+        signal: req.signal,
       } as RequestInit);
     } catch {
       return downResponse(req, route.short, "unreachable", "the connection to the module failed");
@@ -76,7 +83,7 @@ export function createProxy(deps: ProxyDeps) {
     return new Response(upstream.body, {
       status: upstream.status,
       statusText: upstream.statusText,
-      headers: dropHopByHop(upstream.headers),
+      headers: withoutHubCookies(dropHopByHop(upstream.headers)),
     });
   };
 }

@@ -30,6 +30,14 @@ describe("ModuleLog", () => {
     expect(readFileSync(join(dir, "alpha.log"), "utf8")).toContain("line 39");
   });
 
+  test("control characters never reach the terminal, the file or the API: they are shown as \\xNN", () => {
+    const echoed: string[] = [];
+    const l = log(echoed, 1000);
+    l.write(["\u001b[2Jcleared\ttabbed\u0007"]);
+    expect(echoed).toEqual(["[alpha] \\x1b[2Jcleared\ttabbed\\x07"]);
+    expect(l.last(1)).toEqual(["\\x1b[2Jcleared\ttabbed\\x07"]);
+  });
+
   test("keeps a bounded in-memory tail and tells followers about new lines", () => {
     const l = log([], 10_000, 3, 4);
     const followed: string[] = [];

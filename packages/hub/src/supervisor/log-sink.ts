@@ -15,6 +15,18 @@ export const DEFAULT_LOG_OPTIONS = { maxBytes: 10 * 1024 * 1024, keep: 5, tailLi
 type Listener = (line: string) => void;
 
 /**
+ * A line as it may reach a terminal, a file or the API: control characters (escape sequences a module
+ * could use to rewrite the operator's screen) become `\\xNN`; tabs stay.
+ */
+function printable(line: string): string {
+  return line.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+}
+
+/**
  * One module's log: each line is echoed as `[<short>] line`, appended to `logs/<short>.log`
  * (rotated by size into .1 … .keep), and kept in an in-memory tail for the API.
  */
@@ -33,9 +45,10 @@ export class ModuleLog {
     this.size = existsSync(this.file) ? statSync(this.file).size : 0;
   }
 
-  /** Records a batch of complete lines. */
-  write(lines: string[]): void {
-    if (lines.length === 0) return;
+  /** Records a batch of complete lines, each made printable first. */
+  write(raw: string[]): void {
+    if (raw.length === 0) return;
+    const lines = raw.map(printable);
     for (const line of lines) {
       this.opts.echo(`[${this.short}] ${line}`);
       this.tail.push(line);

@@ -1,3 +1,4 @@
+import { probeHealth } from "./health-probe.ts";
 import type { ModuleLog } from "./log-sink.ts";
 import { pumpLines } from "./log-sink.ts";
 import type { ChildProcess, Effects, ModuleSpec } from "./module-runner.ts";
@@ -37,17 +38,6 @@ function spawnModule(spec: ModuleSpec, log: ModuleLog): ChildProcess {
     })),
     signalGroup: (signal) => signalGroup(proc.pid, signal),
   };
-}
-
-/** One readiness probe: true only for a 200 within a second. */
-async function probeHealth(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-    await res.body?.cancel();
-    return res.status === 200;
-  } catch {
-    return false;
-  }
 }
 
 export function realEffects(watchdog: Watchdog): Effects {
