@@ -14,6 +14,8 @@ export interface ModuleStatus {
   reason: string | null;
   pid: number | null;
   port: number;
+  /** Where it is reached through the hub (the hub's origin and the module's first mount); null if it has no mount. */
+  url: string | null;
   version: string;
   restarts: number;
   uptime: number | null;
@@ -25,6 +27,10 @@ export interface HubInfo {
   version: string;
   pid: number;
   port: number;
+  /** The hub's public origin. */
+  url: string;
+  /** Whether the admin account is still to be created at `<url>/admin/setup`. */
+  setupPending: boolean;
   home: string;
   uptime: number;
   rssMb: number;

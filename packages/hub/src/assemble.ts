@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import type { Hono } from "hono";
+import type { ModuleStatus } from "./api-types.ts";
 import { HubError } from "./errors.ts";
 import { hubApp } from "./http/app.ts";
 import { Hub } from "./hub.ts";
@@ -33,6 +34,8 @@ export interface AssembleOptions {
   guard?: RunOptions["guard"];
   /** Called when the hub has installed a new version of itself and should be restarted onto it. */
   onRestart?: () => void;
+  /** Where the hub's own log lines go: a module changing state, the admin created. */
+  announce?: (line: string) => void;
 }
 
 /** The hub's parts, wired, before anything listens. */
@@ -61,6 +64,7 @@ export const unusable = (message: string) => new HubError("unusable", "cannot_se
  */
 export async function assemble(opts: AssembleOptions): Promise<HubParts> {
   const { home, env } = opts;
+  const announce = opts.announce ?? (() => {});
   let registry: ServicesRegistry;
   let db: Database;
   try {
@@ -82,9 +86,11 @@ export async function assemble(opts: AssembleOptions): Promise<HubParts> {
     issuer,
     now,
     setupTokenFromEnv: env.PARACHUTE_SETUP_TOKEN || undefined,
+    onSetup: (user) => announce(`admin "${user.username}" created; the setup token is spent`),
   });
   const site = makeSite(fixedOrigin);
   const supervisor = new Supervisor(opts.effects, opts.logOptions);
+  supervisor.watch((s) => announce(stateLine(s)));
   const hub = new Hub({
     registry,
     supervisor,
@@ -118,6 +124,8 @@ export async function assemble(opts: AssembleOptions): Promise<HubParts> {
       version: HUB_VERSION,
       pid: process.pid,
       port,
+      url: spec.hubOrigin,
+      setupPending: !identity.adminExists(),
       home: home.root,
       uptime: Math.round((now() - started) / 1000),
       rssMb: Math.round(process.memoryUsage.rss() / 1048576),
@@ -153,4 +161,16 @@ export async function assemble(opts: AssembleOptions): Promise<HubParts> {
       spec.hubOrigin = fixedOrigin ?? spec.hubUrl;
     },
   };
+}
+
+/** The hub log's line for a module's new state. */
+function stateLine(s: ModuleStatus): string {
+  switch (s.state) {
+    case "active":
+      return `${s.short} ${s.version} is active${s.url ? ` at ${s.url}` : ""}`;
+    case "failing":
+      return `${s.short} is failing: ${s.reason ?? "no reason given"}`;
+    default:
+      return `${s.short} is ${s.state}${s.reason ? ` (${s.reason})` : ""}`;
+  }
 }

@@ -53,6 +53,7 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
       logOptions,
       guard: watchdog,
       onRestart: opts.onRestart,
+      announce: (line) => hubLog.write([line]),
     });
   } catch (err) {
     watchdog.close();

@@ -8,7 +8,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 import { makeFixture } from "../testing/fixtures.ts";
-import { type HubProcess, pidAlive, runCli, startHub, tempHome, waitFor } from "../testing/hub-process.ts";
+import {
+  type HubProcess,
+  pidAlive,
+  runCli,
+  startHub,
+  TEST_ADMIN,
+  TEST_SETUP_TOKEN,
+  tempHome,
+  waitFor,
+} from "../testing/hub-process.ts";
 
 const BIN = join(import.meta.dir, "..", "src", "cli", "bin.ts");
 const FIXTURE_SERVER = join(import.meta.dir, "..", "testing", "fixture-server.ts");
@@ -35,7 +44,7 @@ async function withHub(fn: (hub: HubProcess) => Promise<void>): Promise<void> {
   }
 }
 
-const MODULE_KEYS = ["pid", "port", "reason", "restarts", "short", "state", "uptime", "version"];
+const MODULE_KEYS = ["pid", "port", "reason", "restarts", "short", "state", "uptime", "url", "version"];
 
 interface CliModule {
   short: string;
@@ -181,7 +190,9 @@ describe("install", () => {
         expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
         expect(r.stdout).toContain(join(pkgs, "cli-rel"));
-        expect(r.stdout).toMatch(/^cli-rel 1\.0\.0 is active on port \d+$/m);
+        // The public URL, not the module's internal port, on the CLI and in the hub's log.
+        expect(r.stdout).toContain(`cli-rel 1.0.0 is active at ${hub.origin}/cli-rel\n`);
+        expect(hub.output()).toContain(`[hub] cli-rel 1.0.0 is active at ${hub.origin}/cli-rel\n`);
 
         const res = await fetch(`${hub.origin}/cli-rel/hello`);
         expect(res.status).toBe(201);
@@ -286,17 +297,44 @@ describe("status", () => {
         expect(r.code).toBe(0);
         const lines = r.stdout.trimEnd().split("\n");
         expect(lines[0]).toMatch(
-          new RegExp(`^hub ${pkg.version}\\s+pid ${hub.proc.pid}\\s+port ${hub.port}`),
+          new RegExp(`^hub ${pkg.version} at ${hub.origin}\\s+pid ${hub.proc.pid}\\s+up `),
         );
-        expect(lines[1]).toMatch(/^MODULE\s+STATE\s+PID\s+PORT\s+VERSION\s+RESTARTS\s+UPTIME\s+REASON$/);
+        expect(lines[1]).toMatch(/^MODULE\s+STATE\s+URL\s+VERSION\s+PID\s+RESTARTS\s+UPTIME\s+REASON$/);
         expect(lines[2]).toMatch(
-          new RegExp(`^cli-table\\s+active\\s+${m.pid}\\s+${m.port}\\s+1\\.0\\.0\\s+0\\s`),
+          new RegExp(`^cli-table\\s+active\\s+${hub.origin}/cli-table\\s+1\\.0\\.0\\s+${m.pid}\\s+0\\s`),
         );
         expect(lines).toHaveLength(3);
       });
     },
     LONG,
   );
+
+  test("until an admin exists, status says where to create one; the hub's log confirms when it is created", async () => {
+    const hub = await startHub(tempHome(), {}, { setup: false });
+    try {
+      const before = await runCli(hub.home, ["status"]);
+      expect(before.code).toBe(0);
+      expect(before.stdout).toContain(`setup pending: open ${hub.origin}/admin/setup to create the admin\n`);
+      expect((await statusJson(hub.home)).hub).toMatchObject({ url: hub.origin, setupPending: true });
+
+      const res = await fetch(`${hub.origin}/api/setup`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ token: TEST_SETUP_TOKEN, ...TEST_ADMIN }),
+      });
+      expect(res.status).toBe(201);
+      await waitFor(
+        () =>
+          hub.output().includes(`[hub] admin "${TEST_ADMIN.username}" created; the setup token is spent\n`),
+        "the hub's log to confirm the admin",
+      );
+      const after = await runCli(hub.home, ["status"]);
+      expect(after.stdout).not.toContain("setup pending");
+      expect((await statusJson(hub.home)).hub).toMatchObject({ setupPending: false });
+    } finally {
+      await hub.stop();
+    }
+  });
 
   test("with no modules, plain status says so", async () => {
     await withHub(async (hub) => {

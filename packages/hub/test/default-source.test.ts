@@ -19,7 +19,7 @@ describe("a checkout's own modules as the default source", () => {
     expect(cli.stdout).toContain(
       `fetch: fetching @parachute/vault@latest from ${join(ROOT, "dist", "modules")}`,
     );
-    expect(cli.stdout).toContain("active: vault 0.1.0 is active on port");
+    expect(cli.stdout).toContain(`active: vault 0.1.0 is active at ${hub.origin}/vault`);
     expect(cli.stdout).not.toContain("\x1b[");
     expect(
       existsSync(join(hub.home, "modules", "node_modules", "@parachute", "vault", "dist", "main.js")),

@@ -61,7 +61,7 @@ describe("hub self-upgrade", () => {
     const cli = await runCli(home, ["upgrade", "hub"]);
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
     expect(cli.stdout).toContain(`hub ${NEXT} is installed; the hub restarts onto it now`);
-    expect(cli.stdout).toContain(`hub ${NEXT} is serving on port ${hub.port}`);
+    expect(cli.stdout).toContain(`hub ${NEXT} is serving at ${hub.origin} (pid `);
 
     const now = runtime(home);
     expect(now).toMatchObject({ version: NEXT, port: hub.port });

@@ -8,6 +8,7 @@ export {
 } from "./config.ts";
 export { parseDuration } from "./duration.ts";
 export { errorResponse, HttpError, ManifestError } from "./errors.ts";
+export { type HubRuntime, processAlive, RUNTIME_FILE, readRuntime, runningHub } from "./hub-runtime.ts";
 export { parseJson, readCapped, readJsonBody } from "./json-body.ts";
 export {
   MANIFEST_PATH,

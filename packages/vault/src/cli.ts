@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { HttpError } from "@parachute/module-kit";
+import { HttpError, runningHub } from "@parachute/module-kit";
 import { VaultError } from "./core/errors.ts";
 import { exportFolder, importFolder } from "./core/transfer.ts";
 import { VaultSet } from "./core/vaults.ts";
@@ -9,7 +9,7 @@ import { vaultMcpServer } from "./mcp/server.ts";
 import { ttlMs } from "./rest/app.ts";
 
 /** Exit codes, a subset of the hub CLI's (docs/contracts/cli.md). */
-const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 5 } as const;
+const EXIT = { ok: 0, failed: 1, usage: 2, noHub: 3, notFound: 5 } as const;
 
 /** What a command may touch: its output, the environment, and stdio as an MCP channel. */
 export interface VaultCliIo {
@@ -33,8 +33,9 @@ const USAGE = `usage: parachute-vault [command]
   mcp [--vault <name>]     the MCP server on stdio, with full access to the local vault
                            (default: default), in $PARACHUTE_HOME/vault
   mcp-config [<vault>] [--stdio]
-                           print the JSON that \`claude --mcp-config\` takes: the hub's streamable
-                           HTTP endpoint (PARACHUTE_HUB_ORIGIN), or with --stdio this program on stdio
+                           print the JSON that \`claude --mcp-config\` takes: the streamable HTTP
+                           endpoint of the hub running for $PARACHUTE_HOME (or PARACHUTE_HUB_ORIGIN),
+                           or with --stdio this program on stdio
   import <dir> [--vault <name>]
                            import a folder of markdown files (YAML frontmatter → metadata and tags;
                            <note>.attachments/ folders → attachments)
@@ -173,13 +174,32 @@ async function mcpStdio(argv: string[], io: VaultCliIo): Promise<number> {
   }
 }
 
-/** Prints an `mcpServers` document for one vault: over the hub (default) or on stdio. */
+/**
+ * Prints an `mcpServers` document for one existing vault: over the hub (default) or on stdio. The
+ * hub's origin is PARACHUTE_HUB_ORIGIN when set, else that of the hub running for the home.
+ */
 function mcpConfig(argv: string[], io: VaultCliIo): number {
   const { positional, flags } = parse(argv, [], ["--stdio"]);
   if (positional.length > 1) throw new UsageError("mcp-config takes one vault name");
   const vault = positional[0] ?? "default";
   if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(vault)) throw new UsageError(`"${vault}" is not a vault name`);
-  const origin = (io.env.PARACHUTE_HUB_ORIGIN ?? "http://127.0.0.1:1939").replace(/\/+$/, "");
+  const home = vaultsHome(io.env);
+  const vaults = new VaultSet(join(home, "vault"), () => Date.now());
+  try {
+    vaults.get(vault);
+  } finally {
+    vaults.close();
+  }
+  let origin = io.env.PARACHUTE_HUB_ORIGIN?.replace(/\/+$/, "");
+  if (!origin && !flags.has("--stdio")) {
+    origin = runningHub(home)?.origin;
+    if (!origin) {
+      io.printErr(
+        `parachute-vault mcp-config: no hub is running for ${home}; start it (parachute serve), set PARACHUTE_HUB_ORIGIN to its public URL, or use --stdio`,
+      );
+      return EXIT.noHub;
+    }
+  }
   const server = flags.has("--stdio")
     ? {
         type: "stdio",

@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { runVault, VAULT_MAIN } from "../testing/cli.ts";
@@ -38,7 +40,15 @@ describe("parachute-vault mcp, on stdio", () => {
     const missing = await run(["mcp", "--vault", "nowhere"]);
     expect([missing.code, missing.stderr]).toEqual([5, expect.stringContaining("no vault named nowhere")]);
 
-    const http = await run(["mcp-config", "work"], { PARACHUTE_HUB_ORIGIN: "https://notes.example.org" });
+    const unknown = await run(["mcp-config", "work"], { PARACHUTE_HUB_ORIGIN: "https://notes.example.org" });
+    expect([unknown.code, unknown.stdout]).toEqual([5, ""]);
+    expect(unknown.stderr).toContain("no vault named work (there are: default)");
+
+    const home = temp();
+    expect((await runVault(home, ["import", temp(), "--vault", "work"])).code).toBe(0);
+    const http = await runVault(home, ["mcp-config", "work"], {
+      env: { PARACHUTE_HUB_ORIGIN: "https://notes.example.org" },
+    });
     expect(http.code).toBe(0);
     expect(JSON.parse(http.stdout)).toEqual({
       mcpServers: {
@@ -52,5 +62,25 @@ describe("parachute-vault mcp, on stdio", () => {
 
     expect((await run(["mcp-config", "Not/A/Vault"])).code).toBe(2);
     expect((await run(["frobnicate"])).code).toBe(2);
+  });
+
+  test("mcp-config gives the origin of the hub running for the home, and says so when none runs", async () => {
+    const home = temp();
+    const none = await runVault(home, ["mcp-config"]);
+    expect([none.code, none.stdout]).toEqual([3, ""]);
+    expect(none.stderr).toContain(`no hub is running for ${home}`);
+
+    // A runtime file naming a live process (this one) is a running hub; one naming a dead process is not.
+    const runtime = { pid: process.pid, port: 45678, origin: "http://127.0.0.1:45678", version: "0.1.0" };
+    writeFileSync(join(home, "hub.runtime.json"), JSON.stringify(runtime));
+    const live = await runVault(home, ["mcp-config"]);
+    expect(live.code, live.stderr).toBe(0);
+    expect(JSON.parse(live.stdout).mcpServers["parachute-vault-default"]).toEqual({
+      type: "http",
+      url: "http://127.0.0.1:45678/vault/default/mcp",
+    });
+    const dead = Bun.spawnSync(["true"]).pid;
+    writeFileSync(join(home, "hub.runtime.json"), JSON.stringify({ ...runtime, pid: dead }));
+    expect((await runVault(home, ["mcp-config"])).code).toBe(3);
   });
 });

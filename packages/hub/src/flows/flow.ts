@@ -78,9 +78,14 @@ export async function awaitActive(
         `${runner.spec.short} did not become active: ${s.reason ?? s.state}${tail ? `\n${tail}` : ""}`,
       );
     }
-    progress.step("active", `${s.short} ${s.version} is active on port ${s.port}`);
+    progress.step("active", `${s.short} ${s.version} is active ${where(s)}`);
     return s;
   } finally {
     off();
   }
+}
+
+/** Where a module is reached: its public URL, or its port when it has no mount. */
+function where(s: ModuleStatus): string {
+  return s.url ? `at ${s.url}` : `on port ${s.port}`;
 }

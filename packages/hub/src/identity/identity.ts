@@ -18,6 +18,8 @@ export interface IdentityDeps {
   issuer: TokenIssuer;
   now: () => number;
   setupTokenFromEnv: string | undefined;
+  /** Told once the admin account exists (the hub's log confirms it). */
+  onSetup?: (user: User) => void;
 }
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -64,6 +66,7 @@ export class Identity {
   readonly setupToken: SetupToken;
   readonly issuer: TokenIssuer;
   private readonly now: () => number;
+  private readonly onSetup: (user: User) => void;
   private setUp = false;
 
   constructor(deps: IdentityDeps) {
@@ -73,6 +76,7 @@ export class Identity {
     this.setupToken = new SetupToken(deps.db, deps.setupTokenFromEnv);
     this.issuer = deps.issuer;
     this.now = deps.now;
+    this.onSetup = deps.onSetup ?? (() => {});
   }
 
   /** Whether setup is done; once true it stays true, so it is asked of the database only until then. */
@@ -108,6 +112,7 @@ export class Identity {
     this.throttle.succeed(keys);
     const user = this.users.insert(username, hash, this.now());
     this.setupToken.consume();
+    this.onSetup(user);
     return user;
   }
 

@@ -51,6 +51,7 @@ export function moduleSpec(row: ServiceRow, manifest: Manifest, ctx: SpecContext
     argv: manifest.startCmd,
     env,
     healthUrl: `http://127.0.0.1:${row.port}${manifest.health}`,
+    ...(manifest.paths[0] ? { url: `${ctx.hubOrigin}${manifest.paths[0]}` } : {}),
     policy: {
       ...DEFAULT_POLICY,
       ...(manifest.startTimeoutMs !== undefined ? { startTimeoutMs: manifest.startTimeoutMs } : {}),

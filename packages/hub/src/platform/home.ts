@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { RUNTIME_FILE } from "@parachute/module-kit";
 
 /** The files and folders of `PARACHUTE_HOME` (docs/product.md). */
 export interface Home {
@@ -25,7 +26,7 @@ export function resolveHome(env: Record<string, string | undefined>): Home {
     services: join(root, "services.json"),
     hubDb: join(root, "hub.db"),
     operatorToken: join(root, "operator.token"),
-    runtime: join(root, "hub.runtime.json"),
+    runtime: join(root, RUNTIME_FILE),
     modules: join(root, "modules"),
     logs: join(root, "logs"),
     operations: join(root, "operations"),

@@ -21,6 +21,8 @@ export interface ModuleSpec {
   argv: string[];
   env: Record<string, string>;
   healthUrl: string;
+  /** The module's public URL, for status and logs. */
+  url?: string;
   policy: Policy;
   dependsOn: string[];
   memoryLimitMb?: number;
@@ -111,6 +113,7 @@ export class ModuleRunner {
           : s.reason,
       pid: s.pid,
       port: this.spec.port,
+      url: this.spec.url ?? null,
       version: this.spec.version,
       restarts: s.restarts,
       uptime:

@@ -7,6 +7,7 @@ import { type Effects, ModuleRunner, type ModuleSpec, type ModuleStatus } from "
  */
 export class Supervisor {
   private readonly runners = new Map<string, ModuleRunner>();
+  private readonly watchers = new Set<(s: ModuleStatus) => void>();
 
   constructor(
     private readonly fx: Effects,
@@ -30,7 +31,20 @@ export class Supervisor {
     }
     const runner = new ModuleRunner(spec, new ModuleLog(spec.short, this.logOptions), this.fx);
     this.runners.set(spec.short, runner);
+    let last = runner.status().state;
+    runner.onChange(() => {
+      const s = runner.status();
+      if (s.state === last) return;
+      last = s.state;
+      for (const fn of this.watchers) fn(s);
+    });
     return runner;
+  }
+
+  /** Calls `fn` whenever a module's public state changes (active, pending, inactive, failing). */
+  watch(fn: (s: ModuleStatus) => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
   }
 
   /** Stops a module and forgets it. */

@@ -45,7 +45,11 @@ export class VaultSet {
     const cached = this.open.get(name);
     if (cached) return cached;
     if (!existsSync(join(this.dataDir, name, "vault.db")))
-      throw new VaultError("not_found", "no_vault", `no vault named ${name}`);
+      throw new VaultError(
+        "not_found",
+        "no_vault",
+        `no vault named ${name} (there are: ${this.names().join(", ")})`,
+      );
     return this.openVault(name);
   }
 

@@ -2,14 +2,13 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ModuleStatus } from "../../api-types.ts";
 import { CATALOG, catalogEntry } from "../../modules/catalog.ts";
-import { nearest } from "../suggest.ts";
-
-const CATALOG_SHORTS = CATALOG.map((e) => e.short);
-
 import { parseArgs } from "../args.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import type { Command } from "../io.ts";
 import { followOperation } from "../progress.ts";
+import { nearest } from "../suggest.ts";
+
+const CATALOG_SHORTS = CATALOG.map((e) => e.short);
 
 /**
  * What an install argument names: a local folder or tarball (a path, relative to the current
@@ -53,7 +52,9 @@ export const install: Command = async (argv, io) => {
   const body = installBody(target, io.cwd, typeof source === "string" ? source : undefined);
   const op = await followOperation(io.client(), io.terminal, "/api/modules/install", body, io.interrupted);
   const module = op.result as ModuleStatus;
-  io.print(`${module.short} ${module.version} is ${module.state} on port ${module.port}`);
+  io.print(
+    `${module.short} ${module.version} is ${module.state} ${module.url ? `at ${module.url}` : `on port ${module.port}`}`,
+  );
   return EXIT.ok;
 };
 
@@ -76,7 +77,7 @@ export const upgrade: Command = async (argv, io) => {
   );
   if (short === "hub" && result.previousVersion) {
     const running = await io.client().waitForHub(result.version, 60_000);
-    io.print(`hub ${running.version} is serving on port ${running.port} (pid ${running.pid})`);
+    io.print(`hub ${running.version} is serving at ${running.origin} (pid ${running.pid})`);
   }
   return EXIT.ok;
 };

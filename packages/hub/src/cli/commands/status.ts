@@ -33,6 +33,7 @@ export const status: Command = async (argv, io) => {
     reason: m.reason,
     pid: m.pid,
     port: m.port,
+    url: m.url,
     version: m.version,
     restarts: m.restarts,
     uptime: m.uptime,
@@ -42,20 +43,21 @@ export const status: Command = async (argv, io) => {
     return EXIT.ok;
   }
   io.print(
-    `hub ${data.hub.version}  pid ${data.hub.pid}  port ${data.hub.port}  up ${uptime(data.hub.uptime as number)}`,
+    `hub ${data.hub.version} at ${data.hub.url}  pid ${data.hub.pid}  up ${uptime(data.hub.uptime as number)}`,
   );
+  if (data.hub.setupPending) io.print(`setup pending: open ${data.hub.url}/admin/setup to create the admin`);
   if (modules.length === 0) {
     io.print("no modules installed");
     return EXIT.ok;
   }
-  const rows = [["MODULE", "STATE", "PID", "PORT", "VERSION", "RESTARTS", "UPTIME", "REASON"]];
+  const rows = [["MODULE", "STATE", "URL", "VERSION", "PID", "RESTARTS", "UPTIME", "REASON"]];
   for (const m of modules) {
     rows.push([
       m.short,
       m.state,
-      String(m.pid ?? "-"),
-      String(m.port),
+      m.url ?? `port ${m.port}`,
       m.version,
+      String(m.pid ?? "-"),
       String(m.restarts),
       uptime(m.uptime),
       m.reason ?? "",
