@@ -48,6 +48,13 @@ describe("installing by catalog name or package spec", () => {
       existsSync(join(hub.home, "modules", "node_modules", "@parachute", "vault", "dist", "main.js")),
     ).toBe(true);
     expect(existsSync(join(hub.home, "modules", "bun.lock"))).toBe(true);
+    // Asking again from another source names where it came from, and how to change its version.
+    const other = tempHome();
+    const again = await hub.op("POST", "/api/modules/install", { short: "vault@beta", source: other });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { message: string }).message).toBe(
+      `vault 0.1.0 is already installed (from the hub's default source); to change its version or channel, run upgrade vault --version <version|channel>`,
+    );
     expect(
       JSON.parse(readFileSync(join(hub.home, "modules", "package.json"), "utf8")).dependencies,
     ).toHaveProperty("@parachute/vault");
