@@ -61,6 +61,23 @@ describe("the vault's REST API, through a real hub", () => {
     expect((await json(await api("GET", "/notes/files/bad/attachments"))).attachments).toEqual([]);
   }, 30_000);
 
+  test("the URL the hub gives for the vault answers with where each vault's API and MCP endpoint are", async () => {
+    const status = (await (await hub.api("GET", "/api/status")).json()) as {
+      modules: { short: string; url: string }[];
+    };
+    const url = status.modules.find((m) => m.short === "vault")!.url;
+    expect(url).toBe(`${hub.origin}/vault`);
+    const res = await fetch(url, { headers: read });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      vaults: [
+        { name: "default", api: `${hub.origin}/vault/default/api/`, mcp: `${hub.origin}/vault/default/mcp` },
+      ],
+    });
+    expect((await fetch(`${url}/`, { headers: read })).status).toBe(200);
+    expect((await fetch(url)).status).toBe(401);
+  });
+
   describe("access with hub tokens", () => {
     test("no token is 401; a read-only token reads but cannot write", async () => {
       expect((await fetch(`${hub.origin}/vault/default/api/notes`)).status).toBe(401);

@@ -170,7 +170,9 @@ function stateLine(s: ModuleStatus): string {
       return `${s.short} ${s.version} is active${s.url ? ` at ${s.url}` : ""}`;
     case "failing":
       return `${s.short} is failing: ${s.reason ?? "no reason given"}`;
-    default:
-      return `${s.short} is ${s.state}${s.reason ? ` (${s.reason})` : ""}`;
+    case "pending":
+      return s.reason?.startsWith("waiting") ? `${s.short} is ${s.reason}` : `${s.short} is starting`;
+    case "inactive":
+      return `${s.short} is stopped`;
   }
 }

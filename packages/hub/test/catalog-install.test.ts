@@ -53,7 +53,7 @@ describe("installing by catalog name or package spec", () => {
     const again = await hub.op("POST", "/api/modules/install", { short: "vault@beta", source: other });
     expect(again.status).toBe(409);
     expect(((await again.json()) as { message: string }).message).toBe(
-      `vault 0.1.0 is already installed (from the hub's default source); to change its version or channel, run upgrade vault --version <version|channel>`,
+      `vault 0.1.0 is already installed (from the hub's default source); to change its version or channel, run \`parachute upgrade vault --version <version|channel>\``,
     );
     expect(
       JSON.parse(readFileSync(join(hub.home, "modules", "package.json"), "utf8")).dependencies,

@@ -192,11 +192,14 @@ describe("install", () => {
         expect(r.stdout).toContain(join(pkgs, "cli-rel"));
         // The public URL, not the module's internal port, on the CLI and in the hub's log.
         expect(r.stdout).toContain(`cli-rel 1.0.0 is active at ${hub.origin}/cli-rel\n`);
+        expect(hub.output()).toContain("[hub] cli-rel is starting\n");
         expect(hub.output()).toContain(`[hub] cli-rel 1.0.0 is active at ${hub.origin}/cli-rel\n`);
 
         const res = await fetch(`${hub.origin}/cli-rel/hello`);
         expect(res.status).toBe(201);
         expect(await res.text()).toBe("hello from cli-rel");
+        expect((await runCli(hub.home, ["stop", "cli-rel"])).code).toBe(0);
+        await waitFor(() => hub.output().includes("[hub] cli-rel is stopped\n"), "the hub's log to say so");
       });
     },
     LONG,
@@ -214,6 +217,8 @@ describe("install", () => {
         const again = await runCli(hub.home, ["install", dir]);
         expect(again.code).toBe(6);
         expect(again.stderr).toContain("already installed");
+        // The advice is a command the user can run from here: in a checkout, through npx.
+        expect(again.stderr).toContain("run `npx parachute upgrade cli-twice`");
 
         const after = await moduleStatus(hub.home, "cli-twice");
         expect(after?.state).toBe("active");
@@ -340,7 +345,7 @@ describe("status", () => {
     await withHub(async (hub) => {
       const r = await runCli(hub.home, ["status"]);
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain("no modules installed");
+      expect(r.stdout).toContain("no modules installed; add one with `npx parachute install vault`");
     });
   });
 });
@@ -523,7 +528,23 @@ describe("errors and exit codes", () => {
       await withHub(async (hub) => {
         const r = await runCli(hub.home, ["start", "nosuchmodule"]);
         expect(r.code).toBe(5);
-        expect(r.stderr).toContain("nosuchmodule");
+        expect(r.stderr).toContain('no module named "nosuchmodule" is installed (none is installed)');
+
+        await installFixture(hub, "cli-named", 1946);
+        const typo = await runCli(hub.home, ["logs", "cli-nmaed"]);
+        expect([typo.code, typo.stderr.trim()]).toEqual([
+          5,
+          'parachute logs: no module named "cli-nmaed" is installed; did you mean cli-named?',
+        ]);
+        const other = await runCli(hub.home, ["upgrade", "elsewhere"]);
+        expect(other.stderr).toContain('no module named "elsewhere" is installed (installed: cli-named)');
+
+        const jti = "00000000-0000-0000-0000-000000000000";
+        const token = await runCli(hub.home, ["token", "revoke", jti]);
+        expect([token.code, token.stderr.trim()]).toEqual([
+          5,
+          `parachute token: no token with jti ${jti}; \`npx parachute token list\` shows each token's jti`,
+        ]);
       });
     },
     LONG,

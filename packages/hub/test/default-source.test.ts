@@ -36,5 +36,10 @@ describe("a checkout's own modules as the default source", () => {
 
     const again = await runCli(hub.home, ["uninstall", "vault"]);
     expect(again.code).toBe(5);
+
+    // The checkout offers the hub that is running: nothing to do, like a module already at its version.
+    const current = await runCli(hub.home, ["upgrade", "hub"]);
+    expect([current.code, current.stderr]).toEqual([0, ""]);
+    expect(current.stdout).toContain("is already running; there is nothing to upgrade to");
   }, 120_000);
 });

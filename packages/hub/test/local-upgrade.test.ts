@@ -65,7 +65,7 @@ describe("modules installed from a local path", () => {
     const again = await h.api("POST", "/api/modules/install", { path: dir });
     expect(again.status).toBe(409);
     expect(((await again.json()) as { message: string }).message).toBe(
-      `gamma 1.0.0 is already installed (from ${dir}); to load a new version from its path, run upgrade gamma`,
+      `gamma 1.0.0 is already installed (from ${dir}); to load a new version from its path, run \`parachute upgrade gamma\``,
     );
   }, 30_000);
 });

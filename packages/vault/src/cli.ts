@@ -195,7 +195,7 @@ function mcpConfig(argv: string[], io: VaultCliIo): number {
     origin = runningHub(home)?.origin;
     if (!origin) {
       io.printErr(
-        `parachute-vault mcp-config: no hub is running for ${home}; start it (parachute serve), set PARACHUTE_HUB_ORIGIN to its public URL, or use --stdio`,
+        `parachute-vault mcp-config: no hub is running for ${home}. Start it (\`npx parachute serve\` in a checkout), set PARACHUTE_HUB_ORIGIN to its public URL, or add --stdio for a local connection that needs no hub`,
       );
       return EXIT.noHub;
     }

@@ -40,13 +40,9 @@ if (argv.length > 0) {
 const home = process.env.PARACHUTE_HOME ?? join(process.env.HOME ?? ".", ".parachute");
 const vaults = new VaultSet(join(home, "vault"), () => Date.now());
 const verifier = verifierFromEnv(manifest.name);
-const rest = restApp(vaults, vaultAuth(verifier, vaults));
-const mcp = mcpHttp({
-  vaults,
-  access: mcpAccess(verifier, vaults),
-  publicOrigin: process.env.PARACHUTE_HUB_ORIGIN ?? "http://127.0.0.1:1939",
-  version,
-});
+const publicOrigin = process.env.PARACHUTE_HUB_ORIGIN ?? "http://127.0.0.1:1939";
+const rest = restApp(vaults, vaultAuth(verifier, vaults), publicOrigin);
+const mcp = mcpHttp({ vaults, access: mcpAccess(verifier, vaults), publicOrigin, version });
 
 const { server } = serveModule({
   manifest,

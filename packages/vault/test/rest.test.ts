@@ -34,6 +34,20 @@ for (const transport of ["in memory", "on port 0"] satisfies RestTransport[]) {
       expect((await api("GET", "/notes/inbox/nothing-here")).status).toBe(404);
     });
 
+    test("/vault/ lists the vaults the caller may read, with their API and MCP addresses", async () => {
+      v.t.vaults.create("other"); // the default vault's token does not open it
+      for (const path of ["/vault", "/vault/"]) {
+        const res = await v.request(path, { headers: v.as.read });
+        expect(res.status).toBe(200);
+        expect(await json(res)).toEqual({
+          vaults: [{ name: "default", api: "/vault/default/api/", mcp: "/vault/default/mcp" }],
+        });
+      }
+      const anonymous = await v.request("/vault/");
+      expect(anonymous.status).toBe(401);
+      expect((await json(anonymous)).error).toBe("unauthorized");
+    });
+
     test("absurd nesting is a 400 naming it, and the vault keeps answering", async () => {
       let deep: unknown = "leaf";
       for (let i = 0; i < 20; i++) deep = { d: deep }; // within the JSON limit, past the metadata one

@@ -7,3 +7,12 @@ import { checkoutRoot } from "../platform/checkout.ts";
 export function cliName(env: Record<string, string | undefined>): string {
   return checkoutRoot(env) ? "npx parachute" : "parachute";
 }
+
+/**
+ * A message with the commands it names (in a usage line, or in backticks, as the hub writes them)
+ * spelled as the user runs this CLI.
+ */
+export function runnable(message: string, env: Record<string, string | undefined>): string {
+  const name = cliName(env);
+  return name === "parachute" ? message : message.replace(/(usage: |`)parachute /g, `$1${name} `);
+}

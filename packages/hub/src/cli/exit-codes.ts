@@ -19,6 +19,8 @@ export class CliError extends Error {
   constructor(
     readonly exitCode: ExitCode,
     message: string,
+    /** The hub's error code, when the hub refused. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = "CliError";

@@ -27,7 +27,11 @@ export class HubClient {
       // A non-JSON answer is reported by status below.
     }
     if (res.ok) return json as T;
-    throw this.failure(res.status, (json.message as string) ?? `the hub answered ${res.status}`);
+    throw this.failure(
+      res.status,
+      (json.message as string) ?? `the hub answered ${res.status}`,
+      typeof json.error === "string" ? json.error : undefined,
+    );
   }
 
   /**
@@ -63,7 +67,7 @@ export class HubClient {
       // The request was sound; the module did not come up (and an upgrade was rolled back).
       if (error.code === "module_not_ready" || error.code === "upgrade_rolled_back")
         throw new CliError(EXIT.failed, error.message);
-      throw this.failure(error.status, error.message);
+      throw this.failure(error.status, error.message, error.code);
     }
     return outcome;
   }
@@ -97,9 +101,9 @@ export class HubClient {
     throw this.failure(res.status, json.message ?? `the hub answered ${res.status}`);
   }
 
-  private failure(status: number, message: string): CliError {
-    if (status !== 401) return failure(status, message);
-    return failure(status, `${message} (the operator token at ${this.home.operatorToken} was refused)`);
+  private failure(status: number, message: string, code?: string): CliError {
+    if (status !== 401) return failure(status, message, code);
+    return failure(status, `${message} (the operator token at ${this.home.operatorToken} was refused)`, code);
   }
 
   /**
@@ -135,9 +139,9 @@ export class HubClient {
 }
 
 /** Maps a hub answer's status onto the CLI's exit codes. */
-function failure(status: number, message: string): CliError {
-  if (status === 401 || status === 403) return new CliError(EXIT.unauthorized, message);
-  if (status === 404) return new CliError(EXIT.notFound, message);
-  if ([400, 409, 413, 422].includes(status)) return new CliError(EXIT.rejected, message);
-  return new CliError(EXIT.failed, message);
+function failure(status: number, message: string, code?: string): CliError {
+  if (status === 401 || status === 403) return new CliError(EXIT.unauthorized, message, code);
+  if (status === 404) return new CliError(EXIT.notFound, message, code);
+  if ([400, 409, 413, 422].includes(status)) return new CliError(EXIT.rejected, message, code);
+  return new CliError(EXIT.failed, message, code);
 }

@@ -1,5 +1,6 @@
 import { HubError } from "../errors.ts";
-import { cliName } from "./cli-name.ts";
+import { nearest } from "../platform/suggest.ts";
+import { cliName, runnable } from "./cli-name.ts";
 import { auth } from "./commands/auth.ts";
 import { help, USAGE, version } from "./commands/help.ts";
 import { install, uninstall, upgrade } from "./commands/install.ts";
@@ -11,7 +12,6 @@ import { token } from "./commands/token.ts";
 import { CliError, EXIT, exitFor } from "./exit-codes.ts";
 import { HubClient } from "./hub-client.ts";
 import type { CliIo, Command } from "./io.ts";
-import { nearest } from "./suggest.ts";
 
 const COMMANDS: Record<string, Command> = {
   serve,
@@ -53,7 +53,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return await command(rest, io);
   } catch (err) {
     if (err instanceof CliError || err instanceof HubError) {
-      io.printErr(`parachute ${name}: ${err.message}`);
+      io.printErr(`parachute ${name}: ${runnable(err.message, io.env)}`);
       return err instanceof CliError ? err.exitCode : exitFor(err.kind);
     }
     io.printErr(`parachute ${name}: ${(err as Error).stack ?? err}`);

@@ -179,8 +179,8 @@ function refuseInstalled(ctx: FlowContext, plan: InstallPlan): void {
   const from = clash.path ?? clash.source ?? (clash.package ? "the hub's default source" : clash.installDir);
   const advice =
     plan.kind === "local" || clash.path
-      ? `to load a new version from its path, run upgrade ${clash.name}`
-      : `to change its version or channel, run upgrade ${clash.name} --version <version|channel>`;
+      ? `to load a new version from its path, run \`parachute upgrade ${clash.name}\``
+      : `to change its version or channel, run \`parachute upgrade ${clash.name} --version <version|channel>\``;
   throw new HubError(
     "conflict",
     "already_installed",

@@ -1,4 +1,4 @@
-import { type Handler, Hono } from "hono";
+import { Hono } from "hono";
 import { HubError } from "../errors.ts";
 import { HUB_VERSION } from "../version.ts";
 import { accountApi } from "./account-api.ts";
@@ -7,6 +7,7 @@ import { requireScope } from "./api-auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { capBody, errorResponse } from "./errors.ts";
 import { firstBootGuard } from "./first-boot.ts";
+import { homePage } from "./home-page.ts";
 import { hubApi } from "./hub-api.ts";
 import { loginPages } from "./login-pages.ts";
 import { modulesApi } from "./modules-api.ts";
@@ -33,7 +34,7 @@ export function hubApp(deps: AppDeps): Hono {
   app.use("*", firstBootGuard(deps.identity));
 
   app.get("/health", (c) => c.json({ status: "ok", version: HUB_VERSION }));
-  app.get("/", home(deps));
+  app.get("/", homePage(deps));
   app.route("/.well-known", wellKnownApp(deps));
   app.route("/oauth", oauthApp(deps));
   app.route("/login", loginPages(deps));
@@ -47,10 +48,4 @@ export function hubApp(deps: AppDeps): Hono {
   app.route("/api/oauth/clients", oauthClientsApi(deps));
   app.route("/api", hubApi(deps)); // status, hub upgrade, signing keys
   return app;
-}
-
-/** `/`: a logged-in browser goes on to its session, anyone else to the login page. */
-function home({ identity, site }: AppDeps): Handler {
-  return (c) =>
-    c.redirect(identity.session(c.req.raw, site.secure(c.req.raw)) ? "/api/session" : "/login", 302);
 }

@@ -55,7 +55,11 @@ export function tokensApi({ identity, hub }: AppDeps): Hono<AuthEnv> {
   app.delete("/:jti", (c) => {
     const jti = c.req.param("jti");
     if (!/^[0-9a-f-]{36}$/.test(jti) || !issuer.revoke(jti)) {
-      throw new HubError("not_found", "unknown_token", `no token with jti ${jti}`);
+      throw new HubError(
+        "not_found",
+        "unknown_token",
+        `no token with jti ${jti}; \`parachute token list\` shows each token's jti`,
+      );
     }
     return c.json({ revoked: jti });
   });

@@ -1,6 +1,7 @@
 import { type Manifest, readManifest, type ServiceRow } from "@parachute/module-kit";
 import type { ModuleStatus } from "../api-types.ts";
 import { HubError } from "../errors.ts";
+import { nearest } from "../platform/suggest.ts";
 import { globToRegExp, type Route, RouteTable } from "../proxy/route-table.ts";
 import type { ModuleRunner } from "../supervisor/module-runner.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
@@ -88,8 +89,16 @@ export class InstalledModules {
   /** The row of an installed module; 404 when there is none. */
   mustHave(short: string): ServiceRow {
     const row = this.registry.byShort(short);
-    if (!row || !this.supervisor.get(short))
-      throw new HubError("not_found", "unknown_module", `no module named "${short}" is installed`);
+    if (!row || !this.supervisor.get(short)) {
+      const names = this.registry.rows().map((r) => r.name);
+      const guess = nearest(short, names);
+      const hint = guess
+        ? `; did you mean ${guess}?`
+        : names.length
+          ? ` (installed: ${names.join(", ")})`
+          : " (none is installed)";
+      throw new HubError("not_found", "unknown_module", `no module named "${short}" is installed${hint}`);
+    }
     return row;
   }
 

@@ -1,5 +1,5 @@
 import { HttpError, parseDuration, readJsonBody } from "@parachute/module-kit";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { NewNote, NotePatch } from "../core/notes.ts";
 import { queryNotes } from "../core/query.ts";
 import { deleteTag, listTags, renameTag } from "../core/tag-ops.ts";
@@ -45,9 +45,40 @@ type Env = { Variables: { vault: Vault } };
 
 /**
  * REST over the vault core, under `/vault/<name>/api/`: a thin adapter that parses, authorises and
- * renders; every rule lives in the core.
+ * renders; every rule lives in the core. `/vault/` itself lists the vaults the caller may read, with
+ * where to reach each (`origin` is the hub's public origin).
  */
-export function restApp(vaults: VaultSet, authorize: Authorize): Hono<Env> {
+export function restApp(vaults: VaultSet, authorize: Authorize, origin = ""): Hono {
+  const root = new Hono();
+  root.onError((err) => renderError(err));
+  root.notFound(() => renderError(new HttpError(404, "not_found", "no such vault route")));
+  const index = async (c: Context) => {
+    const readable: string[] = [];
+    let refusal: unknown = null;
+    for (const name of vaults.names()) {
+      try {
+        await authorize(c.req.raw, name, "read");
+        readable.push(name);
+      } catch (err) {
+        refusal ??= err;
+      }
+    }
+    if (readable.length === 0 && refusal) throw refusal;
+    return c.json({
+      vaults: readable.map((name) => ({
+        name,
+        api: `${origin}/vault/${name}/api/`,
+        mcp: `${origin}/vault/${name}/mcp`,
+      })),
+    });
+  };
+  root.get("/vault", index);
+  root.get("/vault/", index);
+  root.route("/", notesApi(vaults, authorize));
+  return root;
+}
+
+function notesApi(vaults: VaultSet, authorize: Authorize): Hono<Env> {
   const app = new Hono<Env>().basePath("/vault/:vault/api");
   app.onError((err) => renderError(err));
   app.notFound(() => renderError(new HttpError(404, "not_found", "no such vault route")));

@@ -1,4 +1,5 @@
 import { parseArgs } from "../args.ts";
+import { cliName } from "../cli-name.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import type { Command } from "../io.ts";
 
@@ -19,7 +20,7 @@ export const auth: Command = async (argv, io) => {
     if (verb === "enroll") {
       const res = await client.call<{ secret: string; uri: string }>("POST", "/api/account/2fa/enroll", {});
       io.print(`add this to your authenticator app:\n  ${res.uri}\n  (secret ${res.secret})`);
-      io.print("then run: parachute auth 2fa confirm <code from the app>");
+      io.print(`then run: ${cliName(io.env)} auth 2fa confirm <code from the app>`);
       return EXIT.ok;
     }
     if (verb === "confirm") {

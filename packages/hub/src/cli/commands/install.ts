@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import type { ModuleStatus } from "../../api-types.ts";
+import type { ModuleStatus, OperationView } from "../../api-types.ts";
 import { CATALOG, catalogEntry } from "../../modules/catalog.ts";
+import { nearest } from "../../platform/suggest.ts";
 import { parseArgs } from "../args.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import type { Command } from "../io.ts";
 import { followOperation } from "../progress.ts";
-import { nearest } from "../suggest.ts";
 
 const CATALOG_SHORTS = CATALOG.map((e) => e.short);
 
@@ -67,7 +67,17 @@ export const upgrade: Command = async (argv, io) => {
   const version = args.flags.get("--version");
   const body = typeof version === "string" ? { version } : {};
   const path = short === "hub" ? "/api/hub/upgrade" : `/api/modules/${encodeURIComponent(short)}/upgrade`;
-  const op = await followOperation(io.client(), io.terminal, path, body, io.interrupted);
+  let op: OperationView;
+  try {
+    op = await followOperation(io.client(), io.terminal, path, body, io.interrupted);
+  } catch (err) {
+    // Nothing newer than the running hub: nothing to do, as for a module already at its version.
+    if (err instanceof CliError && err.code === "hub_current") {
+      io.print(err.message);
+      return EXIT.ok;
+    }
+    throw err;
+  }
   const result = op.result as { short?: string; version: string; previousVersion?: string; message?: string };
   io.print(
     result.message ??

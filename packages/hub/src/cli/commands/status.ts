@@ -1,5 +1,6 @@
 import type { StatusResponse } from "../../api-types.ts";
 import { parseArgs } from "../args.ts";
+import { cliName } from "../cli-name.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Command } from "../io.ts";
 
@@ -47,7 +48,9 @@ export const status: Command = async (argv, io) => {
   );
   if (data.hub.setupPending) io.print(`setup pending: open ${data.hub.url}/admin/setup to create the admin`);
   if (modules.length === 0) {
-    io.print("no modules installed");
+    io.print(
+      `no modules installed; add one with \`${cliName(io.env)} install vault\` (the notes vault) or from a folder`,
+    );
     return EXIT.ok;
   }
   const rows = [["MODULE", "STATE", "URL", "VERSION", "PID", "RESTARTS", "UPTIME", "REASON"]];
