@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { cleanUp, type HubProcess, startHub, tempHome } from "../packages/hub/testing/hub-process.ts";
+import { runVault } from "../packages/vault/testing/cli.ts";
 import {
   ALL_TOOLS,
   callTool,
@@ -43,6 +44,15 @@ describe("the vault's MCP endpoint, through a real hub", () => {
   afterAll(async () => {
     await hub?.stop();
     await cleanUp();
+  });
+
+  test("parachute-vault mcp-config names this hub's endpoint, read from the home it runs for", async () => {
+    const r = await runVault(hub.home, ["mcp-config", "default"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).mcpServers["parachute-vault-default"]).toEqual({
+      type: "http",
+      url: url.href,
+    });
   });
 
   test("a vault:write token sees all nine tools and each one works against the vault", async () => {

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { randomBytes } from "node:crypto";
 import type { Hono } from "hono";
 import type { ModuleStatus } from "./api-types.ts";
 import { HubError } from "./errors.ts";
@@ -34,6 +35,8 @@ export interface AssembleOptions {
   guard?: RunOptions["guard"];
   /** Called when the hub has installed a new version of itself and should be restarted onto it. */
   onRestart?: () => void;
+  /** The secret written to the runtime file, proven at `/health` (docs/contracts/cli.md). */
+  runtimeSecret?: string;
   /** Where the hub's own log lines go: a module changing state, the admin created. */
   announce?: (line: string) => void;
 }
@@ -120,6 +123,7 @@ export async function assemble(opts: AssembleOptions): Promise<HubParts> {
     site,
     now,
     clientIp: (req) => clientIp(req),
+    runtimeSecret: opts.runtimeSecret ?? randomBytes(32).toString("hex"),
     hubInfo: () => ({
       version: HUB_VERSION,
       pid: process.pid,

@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { runningHub } from "@parachute/module-kit";
 import type { Server } from "bun";
 import { assemble, type HubParts, unusable } from "./assemble.ts";
 import { startServer } from "./http/server.ts";
@@ -38,12 +40,17 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
   ensureHome(home);
   const other = readRuntime(home.runtime);
   if (other && other.pid !== process.pid && processAlive(other.pid)) {
-    throw unusable(`another hub (pid ${other.pid}) is already serving ${home.root} on port ${other.port}`);
+    throw unusable(
+      (await runningHub(home.root))
+        ? `another hub (pid ${other.pid}) is already serving ${home.root} on port ${other.port}`
+        : `${home.runtime} names pid ${other.pid}, which runs but does not answer as this home's hub on port ${other.port}; if no hub serves ${home.root}, remove that file`,
+    );
   }
   const now = () => Date.now();
   const logOptions = { ...DEFAULT_LOG_OPTIONS, dir: home.logs, echo: opts.echo };
   const hubLog = new ModuleLog("hub", logOptions);
   const watchdog = startWatchdog();
+  const runtimeSecret = randomBytes(32).toString("hex");
   let parts: HubParts;
   try {
     parts = await assemble({
@@ -54,6 +61,7 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
       guard: watchdog,
       onRestart: opts.onRestart,
       announce: (line) => hubLog.write([line]),
+      runtimeSecret,
     });
   } catch (err) {
     watchdog.close();
@@ -80,7 +88,7 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
   parts.listening(port, (req) => server.requestIP(req)?.address ?? "unknown");
   const origin = parts.origin();
   await ensureOperatorToken(home.operatorToken, identity.issuer, now);
-  writeRuntime(home.runtime, { pid: process.pid, port, origin, version: HUB_VERSION });
+  writeRuntime(home.runtime, { pid: process.pid, port, origin, version: HUB_VERSION, secret: runtimeSecret });
   hubLog.write([
     `parachute hub ${HUB_VERSION} listening on http://${opts.hostname}:${port} (home ${home.root})`,
   ]);

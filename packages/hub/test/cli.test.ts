@@ -589,6 +589,45 @@ describe("errors and exit codes", () => {
       writeFileSync(join(hub.home, "hub.runtime.json"), runtime);
       const r = await runCli(hub.home, ["status"]);
       expect(r.code).toBe(3);
+
+      // Its pid and port taken by someone else's process by now: the operator token never goes there.
+      const heard: string[] = [];
+      const squatter = Bun.serve({
+        hostname: "127.0.0.1",
+        port: 0,
+        fetch: (req) => {
+          heard.push(req.headers.get("authorization") ?? "");
+          return Response.json({ hub: { version: "0.1.0", url: "http://evil", pid: 1 }, modules: [] });
+        },
+      });
+      try {
+        const stale = { ...JSON.parse(runtime), pid: process.pid, port: squatter.port };
+        writeFileSync(join(hub.home, "hub.runtime.json"), JSON.stringify(stale));
+        const fooled = await runCli(hub.home, ["status"]);
+        expect([fooled.code, fooled.stdout]).toEqual([3, ""]);
+        expect(heard.filter((h) => h !== "")).toEqual([]);
+      } finally {
+        squatter.stop(true);
+      }
+    },
+    LONG,
+  );
+
+  test(
+    "what a package says reaches the operator's terminal without escape sequences",
+    async () => {
+      await withHub(async (hub) => {
+        const key = '\u001b]0;PWNED\u0007\n[hub] admin "mallory" created';
+        const dir = makeFixture(packagesDir(), {
+          name: "cli-escape",
+          manifest: { name: "cli-escape", manifestName: "cli-escape", [key]: 1 },
+        });
+        const r = await runCli(hub.home, ["install", dir]);
+        expect(r.code).toBe(6);
+        expect(r.stderr).toContain("\\x1b]0;PWNED\\x07");
+        expect(r.stdout + r.stderr).not.toContain("\u001b");
+        expect(r.stdout + r.stderr).not.toContain("\u0007");
+      });
     },
     LONG,
   );

@@ -52,6 +52,28 @@ describe("logins under attack", () => {
   );
 
   test(
+    "failures from a shared address (every local user is loopback) are lifted by `auth unlock`",
+    async () => {
+      await withHub({}, {}, async (hub) => {
+        let res: Response | undefined;
+        for (let i = 0; i < 6 && res?.status !== 429; i++) res = await login(hub.origin, WRONG);
+        expect(res?.status).toBe(429);
+        expect((await login(hub.origin, TEST_ADMIN)).status).toBe(429);
+
+        const unlock = await runProgram([process.execPath, BIN, "auth", "unlock"], {
+          PARACHUTE_HOME: hub.home,
+        });
+        expect([unlock.code, unlock.stdout.trim()]).toEqual([
+          0,
+          "login and setup throttles cleared: the admin can log in again at once",
+        ]);
+        expect((await login(hub.origin, TEST_ADMIN)).status).toBe(200);
+      });
+    },
+    HUB_TEST_MS,
+  );
+
+  test(
     "an attacker elsewhere cannot lock the admin out, and the count survives a restart",
     async () => {
       const home = tempHome();

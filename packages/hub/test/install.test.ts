@@ -64,6 +64,11 @@ describe("installing local packages", () => {
       [{ path: makeFixture(pkgs, { name: "reserved", paths: ["/api"] }) }, 422, /reserved for the hub/],
       [{ path: makeFixture(pkgs, { name: "clash", paths: ["/present"] }) }, 409, /already served by present/],
       [{ path: ok }, 409, /already installed/],
+      [
+        { path: makeFixture(pkgs, { name: "forged", version: '1.0.0\n[hub] admin "mallory" created' }) },
+        422,
+        /version "1\.0\.0\\n\[hub\] admin \\"mallory\\" created" is not a version number/,
+      ],
       [{ path: 42 }, 400, /"path" must be a string/],
       [{ path: ok, extra: 1 }, 400, /"extra" is not a field/],
     ];

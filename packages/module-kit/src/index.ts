@@ -8,7 +8,16 @@ export {
 } from "./config.ts";
 export { parseDuration } from "./duration.ts";
 export { errorResponse, HttpError, ManifestError } from "./errors.ts";
-export { type HubRuntime, processAlive, RUNTIME_FILE, readRuntime, runningHub } from "./hub-runtime.ts";
+export {
+  CHALLENGE_HEADER,
+  type HubRuntime,
+  PROOF_HEADER,
+  processAlive,
+  proofFor,
+  RUNTIME_FILE,
+  readRuntime,
+  runningHub,
+} from "./hub-runtime.ts";
 export { parseJson, readCapped, readJsonBody } from "./json-body.ts";
 export {
   MANIFEST_PATH,

@@ -59,7 +59,7 @@ export async function runCli(argv: string[], io: VaultCliIo): Promise<number> {
       case "mcp":
         return await mcpStdio(rest, io);
       case "mcp-config":
-        return mcpConfig(rest, io);
+        return await mcpConfig(rest, io);
       case "import":
       case "export":
         return await transfer(name, rest, io);
@@ -178,7 +178,7 @@ async function mcpStdio(argv: string[], io: VaultCliIo): Promise<number> {
  * Prints an `mcpServers` document for one existing vault: over the hub (default) or on stdio. The
  * hub's origin is PARACHUTE_HUB_ORIGIN when set, else that of the hub running for the home.
  */
-function mcpConfig(argv: string[], io: VaultCliIo): number {
+async function mcpConfig(argv: string[], io: VaultCliIo): Promise<number> {
   const { positional, flags } = parse(argv, [], ["--stdio"]);
   if (positional.length > 1) throw new UsageError("mcp-config takes one vault name");
   const vault = positional[0] ?? "default";
@@ -192,7 +192,7 @@ function mcpConfig(argv: string[], io: VaultCliIo): number {
   }
   let origin = io.env.PARACHUTE_HUB_ORIGIN?.replace(/\/+$/, "");
   if (!origin && !flags.has("--stdio")) {
-    origin = runningHub(home)?.origin;
+    origin = (await runningHub(home))?.origin;
     if (!origin) {
       io.printErr(
         `parachute-vault mcp-config: no hub is running for ${home}. Start it (\`npx parachute serve\` in a checkout), set PARACHUTE_HUB_ORIGIN to its public URL, or add --stdio for a local connection that needs no hub`,

@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { CHALLENGE_HEADER, PROOF_HEADER, proofFor } from "@parachute/module-kit";
 import { runVault, VAULT_MAIN } from "../testing/cli.ts";
 import { tempDirs } from "../testing/core.ts";
 import { ALL_TOOLS, ok, toolNames } from "../testing/mcp.ts";
@@ -64,23 +65,71 @@ describe("parachute-vault mcp, on stdio", () => {
     expect((await run(["frobnicate"])).code).toBe(2);
   });
 
-  test("mcp-config gives the origin of the hub running for the home, and says so when none runs", async () => {
+  test("mcp-config gives the origin only of a hub that proves it serves the home", async () => {
     const home = temp();
+    const file = join(home, "hub.runtime.json");
     const none = await runVault(home, ["mcp-config"]);
     expect([none.code, none.stdout]).toEqual([3, ""]);
     expect(none.stderr).toContain(`no hub is running for ${home}`);
 
-    // A runtime file naming a live process (this one) is a running hub; one naming a dead process is not.
-    const runtime = { pid: process.pid, port: 45678, origin: "http://127.0.0.1:45678", version: "0.1.0" };
-    writeFileSync(join(home, "hub.runtime.json"), JSON.stringify(runtime));
-    const live = await runVault(home, ["mcp-config"]);
-    expect(live.code, live.stderr).toBe(0);
-    expect(JSON.parse(live.stdout).mcpServers["parachute-vault-default"]).toEqual({
-      type: "http",
-      url: "http://127.0.0.1:45678/vault/default/mcp",
-    });
-    const dead = Bun.spawnSync(["true"]).pid;
-    writeFileSync(join(home, "hub.runtime.json"), JSON.stringify({ ...runtime, pid: dead }));
-    expect((await runVault(home, ["mcp-config"])).code).toBe(3);
+    // Something on the port that knows the runtime file's secret (as the hub's /health does) is the hub.
+    const secret = "s".repeat(64);
+    const answer = (prove: boolean) =>
+      Bun.serve({
+        hostname: "127.0.0.1",
+        port: 0,
+        fetch: (req) => {
+          const challenge = req.headers.get(CHALLENGE_HEADER) ?? "";
+          const headers: Record<string, string> = prove
+            ? { [PROOF_HEADER]: proofFor(secret, challenge) }
+            : {};
+          return Response.json({ status: "ok" }, { headers });
+        },
+      });
+    const hub = answer(true);
+    const squatter = answer(false);
+    try {
+      const runtime = {
+        pid: process.pid,
+        port: hub.port,
+        origin: "https://notes.example.org",
+        version: "0.1.0",
+        secret,
+      };
+      writeFileSync(file, JSON.stringify(runtime));
+      const live = await runVault(home, ["mcp-config"]);
+      expect(live.code, live.stderr).toBe(0);
+      expect(JSON.parse(live.stdout).mcpServers["parachute-vault-default"]).toEqual({
+        type: "http",
+        url: "https://notes.example.org/vault/default/mcp",
+      });
+
+      // A stale file: its pid is gone, or another process answers on its port without the secret.
+      const refused = async (contents: unknown) => {
+        writeFileSync(file, typeof contents === "string" ? contents : JSON.stringify(contents));
+        const r = await runVault(home, ["mcp-config"]);
+        expect([r.code, r.stdout], JSON.stringify(contents)).toEqual([3, ""]);
+      };
+      await refused({ ...runtime, pid: Bun.spawnSync(["true"]).pid });
+      await refused({ ...runtime, port: squatter.port });
+      await refused({ ...runtime, secret: "not-the-secret" });
+      // Malformed contents are no hub either, never a URL to paste into a client.
+      await refused({ ...runtime, origin: "javascript:alert(1)//" });
+      await refused({ ...runtime, origin: { a: 1 } });
+      await refused({ ...runtime, pid: 0 });
+      await refused({ ...runtime, pid: -1 });
+      await refused("not json");
+      await refused(JSON.stringify({ ...runtime, pad: "x".repeat(10_000) }));
+      // A device or a pipe in the file's place is refused at once, not read.
+      rmSync(file);
+      symlinkSync("/dev/zero", file);
+      expect((await runVault(home, ["mcp-config"])).code).toBe(3);
+      rmSync(file);
+      expect(Bun.spawnSync(["mkfifo", file]).exitCode).toBe(0);
+      expect((await runVault(home, ["mcp-config"])).code).toBe(3);
+    } finally {
+      hub.stop(true);
+      squatter.stop(true);
+    }
   });
 });

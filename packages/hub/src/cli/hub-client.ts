@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
+import { runningHub } from "@parachute/module-kit";
 import type { Accepted, OperationEvent, OperationView } from "../api-types.ts";
 import { type Home, resolveHome } from "../platform/home.ts";
-import { processAlive, type RuntimeInfo, readRuntime } from "../platform/runtime-file.ts";
+import type { RuntimeInfo } from "../platform/runtime-file.ts";
 import { cliName } from "./cli-name.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { readSse } from "./sse.ts";
@@ -76,14 +77,8 @@ export class HubClient {
   async waitForHub(version: string, ms: number): Promise<RuntimeInfo> {
     const until = Date.now() + ms;
     for (;;) {
-      const runtime = readRuntime(this.home.runtime);
-      if (runtime?.version === version && processAlive(runtime.pid)) {
-        const ok = await fetch(`http://127.0.0.1:${runtime.port}/health`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (ok) return runtime;
-      }
+      const runtime = await runningHub(this.home.root);
+      if (runtime?.version === version) return runtime;
       if (Date.now() > until)
         throw new CliError(
           EXIT.failed,
@@ -111,8 +106,10 @@ export class HubClient {
    * another home that happens to hold the default port.
    */
   private async send(method: string, path: string, body?: unknown): Promise<Response> {
-    const runtime = readRuntime(this.home.runtime);
-    if (!runtime || !processAlive(runtime.pid)) {
+    // The operator token goes only to a hub that proves it is this home's: a runtime file left by
+    // an unclean stop may name a pid and a port that are someone else's by now.
+    const runtime = await runningHub(this.home.root);
+    if (!runtime) {
       throw new CliError(
         EXIT.hubUnreachable,
         `no hub is running for ${this.home.root}; start it with \`${this.cli} serve\` (or, if a hub runs with another home, set PARACHUTE_HOME to that home)`,

@@ -1,4 +1,5 @@
 import { HubError } from "../errors.ts";
+import { printable } from "../platform/printable.ts";
 import { nearest } from "../platform/suggest.ts";
 import { cliName, runnable } from "./cli-name.ts";
 import { auth } from "./commands/auth.ts";
@@ -69,8 +70,9 @@ export async function main(): Promise<never> {
     process.once("SIGHUP", () => resolve());
   });
   const io: CliIo = {
-    print: (t) => process.stdout.write(`${t}\n`),
-    printErr: (t) => process.stderr.write(`${t}\n`),
+    // What the hub or a module wrote never reaches the terminal as escape sequences.
+    print: (t) => process.stdout.write(`${printable(t, true)}\n`),
+    printErr: (t) => process.stderr.write(`${printable(t, true)}\n`),
     env: process.env,
     cwd: process.cwd(),
     client: () => new HubClient(process.env),

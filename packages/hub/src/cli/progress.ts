@@ -1,4 +1,5 @@
 import type { OperationEvent, OperationView } from "../api-types.ts";
+import { printable } from "../platform/printable.ts";
 import type { HubClient } from "./hub-client.ts";
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -22,7 +23,8 @@ export class ProgressDisplay {
 
   constructor(private readonly out: ProgressOut) {}
 
-  event(e: OperationEvent): void {
+  event(raw: OperationEvent): void {
+    const e = { ...raw, message: printable(raw.message), step: raw.step && printable(raw.step) };
     if (!this.out.tty) {
       this.out.write(e.type === "step" ? `${e.step}: ${e.message}\n` : `  ${e.message}\n`);
       return;

@@ -3,6 +3,7 @@ import type { Manifest, ServiceRow } from "@parachute/module-kit";
 import { HubError } from "../errors.ts";
 import { CATALOG } from "../modules/catalog.ts";
 import {
+  checkVersion,
   fetchPackage,
   packageDir,
   resolveVersion,
@@ -130,6 +131,7 @@ export const installFlow: Flow<InstallRequest, InstallPlan> = {
 /** Checks the package, gives it a port and a row, starts it and waits; undoes the row if it fails. */
 async function register(ctx: FlowContext, plan: InstallPlan, pkg: Obtained, op: Operation) {
   const m = pkg.manifest;
+  checkVersion(m.name, pkg.version);
   op.step("check", `${m.name} ${pkg.version}: manifest is valid`);
   if (plan.kind === "package" && plan.target.short && m.name !== plan.target.short) {
     throw new HubError(

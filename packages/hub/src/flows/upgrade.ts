@@ -2,7 +2,13 @@ import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "
 import { join } from "node:path";
 import { type Manifest, readManifest, type ServiceRow } from "@parachute/module-kit";
 import { HubError } from "../errors.ts";
-import { fetchPackage, resolveVersion, restoreProject, snapshotProject } from "../modules/installer.ts";
+import {
+  checkVersion,
+  fetchPackage,
+  resolveVersion,
+  restoreProject,
+  snapshotProject,
+} from "../modules/installer.ts";
 import { openLocalPackage } from "../modules/local-package.ts";
 import { rowFor } from "../modules/module-spec.ts";
 import { parsePackageSpec } from "../modules/package-spec.ts";
@@ -191,6 +197,7 @@ async function startNew(
       `${pkg.dir} (${pkg.version}) declares module "${pkg.manifest.name}", not "${short}"`,
     );
   ctx.installed.checkFree(pkg.manifest, short);
+  checkVersion(short, pkg.version);
   op.step("check", `${short} ${pkg.version}: manifest is valid`);
   const next: ServiceRow = {
     ...rowFor(pkg.manifest, pkg.version, pkg.dir, row.port),

@@ -26,6 +26,13 @@ export function accountApi({ identity, now }: AppDeps): Hono<AuthEnv> {
     return c.json({ changed: true });
   });
 
+  // Failed logins from a shared address (every local user is 127.0.0.1) can lock the admin out of
+  // the browser; the operator, who holds the operator token, lifts that here.
+  app.post("/unlock", async (c) => {
+    await readJsonBody(c.req.raw, {});
+    return c.json({ cleared: identity.throttle.clear() });
+  });
+
   app.post("/2fa/enroll", async (c) => {
     await readJsonBody(c.req.raw, {});
     const user = admin(c.get("principal").userId);

@@ -1,3 +1,4 @@
+import { CHALLENGE_HEADER, PROOF_HEADER, proofFor } from "@parachute/module-kit";
 import { Hono } from "hono";
 import { HubError } from "../errors.ts";
 import { HUB_VERSION } from "../version.ts";
@@ -33,7 +34,13 @@ export function hubApp(deps: AppDeps): Hono {
   app.use("*", capBody(BODY_CAP_BYTES)); // no route of the hub's own reads more
   app.use("*", firstBootGuard(deps.identity));
 
-  app.get("/health", (c) => c.json({ status: "ok", version: HUB_VERSION }));
+  app.get("/health", (c) => {
+    // A local tool's challenge, answered so it knows this is the hub its home's runtime file names.
+    const challenge = c.req.header(CHALLENGE_HEADER);
+    if (challenge && /^[0-9a-f]{16,128}$/.test(challenge))
+      c.header(PROOF_HEADER, proofFor(deps.runtimeSecret, challenge));
+    return c.json({ status: "ok", version: HUB_VERSION });
+  });
   app.get("/", homePage(deps));
   app.route("/.well-known", wellKnownApp(deps));
   app.route("/oauth", oauthApp(deps));

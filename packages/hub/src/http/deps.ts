@@ -15,6 +15,8 @@ export interface AppDeps {
   now: () => number;
   clientIp: (req: Request) => string;
   hubInfo: () => HubInfo;
+  /** The runtime file's secret, with which `/health` proves to local tools that it is this hub. */
+  runtimeSecret: string;
 }
 
 /** A form or query field as a string ("" when absent or a file). */

@@ -96,10 +96,7 @@ export class Identity {
     const keys = [`ip:${ip}`, "setup:token"];
     const wait = this.throttle.retryAfter(keys);
     if (wait > 0) throw tooMany(wait, false, "too many wrong setup tokens");
-    const hash = await this.users.hashNew(password);
-    // Check, create and consume with no await in between, so concurrent setups cannot both pass.
-    if (this.adminExists())
-      throw new HubError("conflict", "already_set_up", "this hub already has an admin account");
+    // A wrong token is counted before any slow work, so guesses cost the guesser, not the hub.
     if (!this.setupToken.matches(token, false)) {
       const imposed = this.throttle.fail(keys);
       if (imposed.retryAfterS > 0) throw tooMany(imposed.retryAfterS, false, "too many wrong setup tokens");
@@ -109,6 +106,10 @@ export class Identity {
         "the setup token is not right; it is printed in the hub's log",
       );
     }
+    const hash = await this.users.hashNew(password);
+    // Check again, create and consume with no await in between, so concurrent setups cannot both pass.
+    if (this.adminExists() || !this.setupToken.matches(token, false))
+      throw new HubError("conflict", "already_set_up", "this hub already has an admin account");
     this.throttle.succeed(keys);
     const user = this.users.insert(username, hash, this.now());
     this.setupToken.consume();

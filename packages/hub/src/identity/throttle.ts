@@ -99,6 +99,11 @@ export class LoginThrottle {
     for (const k of keys) this.db.query("DELETE FROM login_throttle WHERE key = ?").run(k);
   }
 
+  /** Forgets every count and lockout (the operator's way back in); returns how many there were. */
+  clear(): number {
+    return this.db.query("DELETE FROM login_throttle").run().changes;
+  }
+
   private policy(key: string): ThrottlePolicy {
     const p = this.policies[key.slice(0, key.indexOf(":"))];
     if (!p) throw new Error(`no throttle policy for ${key}`);

@@ -221,3 +221,19 @@ async function runBun(
     guard?.remove(proc.pid);
   }
 }
+
+const SEMVER = /^\d{1,9}\.\d{1,9}\.\d{1,9}(-[0-9A-Za-z.-]{1,40})?(\+[0-9A-Za-z.-]{1,40})?$/;
+
+/**
+ * Refuses a package whose version is not a version number: it is shown in logs, the CLI and the
+ * admin app, where a crafted one could forge lines or rewrite the operator's terminal.
+ */
+export function checkVersion(name: string, version: string): void {
+  if (!SEMVER.test(version)) {
+    throw new HubError(
+      "unprocessable",
+      "invalid_package",
+      `${name}'s package.json version ${JSON.stringify(version.slice(0, 60))} is not a version number (such as 1.2.3)`,
+    );
+  }
+}

@@ -1,5 +1,6 @@
 import {
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -57,7 +58,8 @@ export async function openLocalPackage(path: string, modulesDir: string): Promis
   const localDir = join(modulesDir, "local");
   const staging = mkdtempSync(join(modulesDir, ".unpack-"));
   const cleanup = () => rmSync(staging, { recursive: true, force: true });
-  const tar = Bun.spawn(["tar", "-xzf", path, "-C", staging, "--no-same-owner"], {
+  // Modes as an ordinary user would get them: no set-user-id file lands in the home when run as root.
+  const tar = Bun.spawn(["tar", "-xzf", path, "-C", staging, "--no-same-owner", "--no-same-permissions"], {
     stdout: "ignore",
     stderr: "pipe",
   });
@@ -66,7 +68,13 @@ export async function openLocalPackage(path: string, modulesDir: string): Promis
     cleanup();
     throw badInput(`could not unpack ${path}: ${tarErr.trim()}`);
   }
-  const unpacked = await describe(join(staging, "package"), cleanup);
+  // The package must be in the archive, not a link out of it to a folder elsewhere.
+  const root = join(staging, "package");
+  if (!existsSync(root) || !lstatSync(root).isDirectory()) {
+    cleanup();
+    throw badInput(`${path} holds no package/ folder (npm pack makes one)`);
+  }
+  const unpacked = await describe(root, cleanup);
   const finalDir = join(localDir, unpacked.manifest.name);
   if (existsSync(finalDir)) {
     cleanup();

@@ -38,6 +38,14 @@ describe("ModuleLog", () => {
     expect(l.last(1)).toEqual(["\\x1b[2Jcleared\ttabbed\\x07"]);
   });
 
+  test("a newline or a bidirectional override inside a line cannot forge a line of its own", () => {
+    const echoed: string[] = [];
+    const l = log(echoed, 1000);
+    l.write(['1.0.0\n[hub] admin "mallory" created\r\u202efdp.exe\u2028x']);
+    expect(echoed).toEqual(['[alpha] 1.0.0\\x0a[hub] admin "mallory" created\\x0d\\u202efdp.exe\\u2028x']);
+    expect(readFileSync(join(dir, "alpha.log"), "utf8").split("\n").filter(Boolean)).toHaveLength(1);
+  });
+
   test("keeps a bounded in-memory tail and tells followers about new lines", () => {
     const l = log([], 10_000, 3, 4);
     const followed: string[] = [];

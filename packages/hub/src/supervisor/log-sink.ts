@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
+import { printable } from "../platform/printable.ts";
 
 export interface LogOptions {
   dir: string;
@@ -13,18 +14,6 @@ export interface LogOptions {
 export const DEFAULT_LOG_OPTIONS = { maxBytes: 10 * 1024 * 1024, keep: 5, tailLines: 1000 };
 
 type Listener = (line: string) => void;
-
-/**
- * A line as it may reach a terminal, a file or the API: control characters (escape sequences a module
- * could use to rewrite the operator's screen) become `\\xNN`; tabs stay.
- */
-function printable(line: string): string {
-  return line.replace(
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
-  );
-}
 
 /**
  * One module's log: each line is echoed as `[<short>] line`, appended to `logs/<short>.log`
@@ -48,7 +37,7 @@ export class ModuleLog {
   /** Records a batch of complete lines, each made printable first. */
   write(raw: string[]): void {
     if (raw.length === 0) return;
-    const lines = raw.map(printable);
+    const lines = raw.map((line) => printable(line));
     for (const line of lines) {
       this.opts.echo(`[${this.short}] ${line}`);
       this.tail.push(line);

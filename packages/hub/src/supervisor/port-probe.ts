@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { printable } from "../platform/printable.ts";
 
 /**
  * Checks that nothing listens on 127.0.0.1:`port`. Returns null when free, else a description of the
@@ -12,7 +13,7 @@ export async function findSquatter(port: number): Promise<string | null> {
   } catch {
     const owner = ownerOfPort(port);
     return owner
-      ? `port ${port} is in use by pid ${owner.pid} (${owner.command})`
+      ? `port ${port} is in use by pid ${owner.pid} (${printable(owner.command).slice(0, 120)})`
       : `port ${port} is in use by another process`;
   }
 }

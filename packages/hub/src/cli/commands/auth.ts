@@ -3,7 +3,7 @@ import { cliName } from "../cli-name.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import type { Command } from "../io.ts";
 
-/** `parachute auth set-password | 2fa enroll | 2fa confirm <code> | 2fa disable`, for the admin account. */
+/** `parachute auth set-password | unlock | 2fa enroll | 2fa confirm <code> | 2fa disable`, for the admin account. */
 export const auth: Command = async (argv, io) => {
   const [sub, ...rest] = argv;
   const client = io.client();
@@ -12,6 +12,16 @@ export const auth: Command = async (argv, io) => {
     const password = await io.readSecret("new admin password: ");
     await client.call("POST", "/api/account/password", { password });
     io.print("password changed; every session was logged out");
+    return EXIT.ok;
+  }
+  if (sub === "unlock") {
+    parseArgs(rest, [], []);
+    const res = await client.call<{ cleared: number }>("POST", "/api/account/unlock", {});
+    io.print(
+      res.cleared
+        ? "login and setup throttles cleared: the admin can log in again at once"
+        : "nothing was throttled",
+    );
     return EXIT.ok;
   }
   if (sub === "2fa") {
@@ -39,6 +49,6 @@ export const auth: Command = async (argv, io) => {
   }
   throw new CliError(
     EXIT.usage,
-    "usage: parachute auth set-password | 2fa enroll | 2fa confirm <code> | 2fa disable",
+    "usage: parachute auth set-password | unlock | 2fa enroll | 2fa confirm <code> | 2fa disable",
   );
 };

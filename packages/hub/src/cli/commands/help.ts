@@ -27,6 +27,7 @@ usage: parachute <command> [options]
   token list [--json]         tokens issued and not yet expired
   token revoke <jti>          revoke a token
   auth set-password           set the admin password (read from stdin)
+  auth unlock                 lift login and setup throttles (after failed attempts locked the admin out)
   auth 2fa enroll | confirm <code> | disable
                               turn the admin's two-factor login on or off
   help                        this text
