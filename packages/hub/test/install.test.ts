@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { fixtureTarball, makeFixture } from "../testing/fixtures.ts";
 import { type HubProcess, startHub, tempHome } from "../testing/hub-process.ts";
@@ -37,6 +46,31 @@ describe("installing local packages", () => {
     expect(readFileSync(join(hub.home, "tarred", "data.txt"), "utf8")).toBe("keep me");
     expect(JSON.parse(services(hub)).services).toEqual([]);
   }, 20_000);
+
+  test("a tarball unpacks without set-user-id modes, and one whose package/ is a link out is refused", async () => {
+    hub = await startHub(tempHome());
+    const work = tempHome();
+    const pkg = makeFixture(work, { name: "modal", port: 1945 });
+    writeFileSync(join(pkg, "tool"), "#!/bin/sh\n");
+    chmodSync(join(pkg, "tool"), 0o4777);
+    renameSync(pkg, join(work, "package"));
+    const tgz = join(tempHome(), "modal.tgz");
+    expect(Bun.spawnSync(["tar", "-czf", tgz, "-C", work, "package"]).exitCode).toBe(0);
+    expect((await hub.op("POST", "/api/modules/install", { path: tgz })).status).toBe(200);
+    const mode = statSync(join(hub.home, "modules", "local", "modal", "tool")).mode;
+    expect(mode & 0o6000).toBe(0);
+
+    const linked = tempHome();
+    const outside = makeFixture(tempHome(), { name: "outside", port: 1946 });
+    symlinkSync(outside, join(linked, "package"));
+    const linkTgz = join(tempHome(), "linked.tgz");
+    expect(Bun.spawnSync(["tar", "-czf", linkTgz, "-C", linked, "package"]).exitCode).toBe(0);
+    const before = services(hub);
+    const refused = await hub.op("POST", "/api/modules/install", { path: linkTgz });
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { message: string }).message).toContain("holds no package/ folder");
+    expect(services(hub)).toBe(before);
+  });
 
   test("a folder is used in place and survives uninstall", async () => {
     hub = await startHub(tempHome());
