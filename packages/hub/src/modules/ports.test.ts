@@ -17,10 +17,12 @@ describe("assignPort", () => {
     expect(await assignPort(1940, new Set(range), freeExcept([]))).toBe(1950);
   });
 
-  test("system: a free port the system gives, never one already taken by a module", async () => {
-    const port = await assignPort(1940, new Set([1940]), freeExcept([]), "system");
-    expect(port).not.toBe(1940);
-    expect(port).toBeGreaterThan(1024);
+  test("system: a free port below the ephemeral range, never one taken by a module or another program", async () => {
+    for (let i = 0; i < 50; i++) {
+      const port = await assignPort(1940, new Set([20000]), freeExcept([20001]), "system");
+      expect(port).toBeGreaterThanOrEqual(20002);
+      expect(port).toBeLessThanOrEqual(32767);
+    }
   });
 
   test("PARACHUTE_MODULE_PORTS=system selects it; anything else keeps the canonical range", () => {

@@ -12,7 +12,7 @@ export function portMode(env: Record<string, string | undefined>): PortMode {
 /**
  * Picks a module's port. Canonical: its preferred one when nothing claims it, else the first free
  * port of the canonical range after the hub's, else the next free port above the range. System: a
- * free port the operating system hands out, so hubs side by side never reach for the same one.
+ * free port drawn at random below the ephemeral range, so hubs side by side rarely reach for the same one.
  */
 export async function assignPort(
   preferred: number,
@@ -22,7 +22,7 @@ export async function assignPort(
 ): Promise<number> {
   const usable = async (p: number) => p !== CANONICAL_FIRST && !taken.has(p) && (await isFree(p));
   if (mode === "system") {
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 50; i++) {
       const p = systemPort();
       if (await usable(p)) return p;
     }
@@ -35,10 +35,14 @@ export async function assignPort(
   throw new Error("no free port for the module");
 }
 
-/** A port the system considers free right now (bound on loopback and let go). */
+/**
+ * Where system-mode ports are drawn from: below the operating systems' ephemeral ranges (Linux
+ * 32768–60999, macOS 49152–65535), so an outgoing connection never takes a port between the probe
+ * and the module's own bind; wide enough that hubs side by side rarely draw the same one.
+ */
+const SYSTEM_RANGE = { first: 20000, last: 32767 };
+
+/** A random port of the system range; `usable` then probes that nothing listens on it. */
 function systemPort(): number {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = probe.port;
-  probe.stop(true);
-  return port;
+  return SYSTEM_RANGE.first + Math.floor(Math.random() * (SYSTEM_RANGE.last - SYSTEM_RANGE.first + 1));
 }
