@@ -40,6 +40,9 @@ wait "$b" || status=1
 for c in a b; do echo "clone $c: $(tail -n 1 "$work/$c-test.log")"; done
 if [ "$status" -ne 0 ]; then
   for c in a b; do grep -E '^\(fail\)' "$work/$c-test.log" | sort -u | sed "s/^/clone $c: /" || true; done
+  keep="$(mktemp -d -t parachute-concurrency-logs-XXXXXX)"
+  cp "$work"/*-test.log "$keep"/
+  echo "the test logs are kept in $keep"
   echo "FAILED"
   exit 1
 fi
