@@ -18,7 +18,7 @@ export {
   readRuntime,
   runningHub,
 } from "./hub-runtime.ts";
-export { parseJson, readCapped, readJsonBody } from "./json-body.ts";
+export { parseJson, readCapped, readCappedBytes, readJsonBody } from "./json-body.ts";
 export {
   MANIFEST_PATH,
   type Manifest,

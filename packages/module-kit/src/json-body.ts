@@ -81,10 +81,15 @@ export function parseJson(text: string): unknown {
  * length before reading anything, or while streaming when the length is not declared.
  */
 export async function readCapped(req: Request, maxBytes: number): Promise<string> {
+  return (await readCappedBytes(req, maxBytes)).toString("utf8");
+}
+
+/** The body's bytes, refused with 413 once past `maxBytes` (at once when Content-Length says so). */
+export async function readCappedBytes(req: Request, maxBytes: number): Promise<Buffer<ArrayBuffer>> {
   const declared = Number(req.headers.get("content-length") ?? -1);
   const tooLarge = () => new HttpError(413, "body_too_large", `the body is over ${maxBytes} bytes`);
   if (declared > maxBytes) throw tooLarge();
-  if (!req.body) return "";
+  if (!req.body) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = req.body.getReader();
@@ -98,5 +103,5 @@ export async function readCapped(req: Request, maxBytes: number): Promise<string
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
