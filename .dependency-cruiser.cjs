@@ -59,6 +59,12 @@ module.exports = {
       to: { path: "^packages/vault/src/(rest|mcp)/" },
     },
     {
+      name: "scribe-core-without-transport",
+      severity: "error",
+      from: { path: "^packages/scribe/src/(core|engines)/" },
+      to: { path: "^packages/scribe/src/http/" },
+    },
+    {
       name: "packages-stay-apart",
       severity: "error",
       comment: "A package uses another only through its public entry; tests of both live in e2e/.",

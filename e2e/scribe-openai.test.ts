@@ -68,6 +68,15 @@ describe("scribe through the hub, with the openai client", () => {
     });
     expect(String(vtt)).toStartWith("WEBVTT");
 
+    // The module's own URL says where the API is.
+    const index = await fetch(`${hub.origin}/scribe/`, {
+      headers: { authorization: `Bearer ${client.apiKey}` },
+    });
+    expect(await index.json()).toEqual({
+      openai_base_url: `${hub.origin}/scribe/v1`,
+      engines: ["pocketsphinx"],
+    });
+
     const models = await client.models.list();
     expect(models.data.map((m) => m.id)).toEqual(["pocketsphinx"]);
   }, 60_000);

@@ -30,6 +30,7 @@ const app = scribeApp({
     await verifier.verify(req.headers.get("authorization"), "scribe:transcribe");
   },
   workDir,
+  origin: process.env.PARACHUTE_HUB_ORIGIN ?? "http://127.0.0.1:1939",
   log: (line) => console.log(line),
 });
 

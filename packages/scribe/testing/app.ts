@@ -23,6 +23,7 @@ export function testApp(overrides: Partial<Settings> = {}) {
         throw new HttpError(401, "invalid_token", "no valid token");
     },
     workDir,
+    origin: "",
     log: (line) => logged.push(line),
   });
   return {

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { ScribeError } from "../core/errors.ts";
 import { render } from "../core/formats.ts";
 import type { JobQueue } from "../core/queue.ts";
@@ -14,11 +14,30 @@ export interface ScribeDeps {
   authorize: (req: Request) => Promise<void>;
   /** Where uploads and decoded audio live while a job runs. */
   workDir: string;
+  /** The hub's public origin, for the addresses `/scribe/` gives. */
+  origin: string;
   log: (line: string) => void;
 }
 
-/** OpenAI's audio transcription API under `/scribe/v1/`, over scribe's engines. */
+/**
+ * OpenAI's audio transcription API under `/scribe/v1/`, over scribe's engines; `/scribe/` itself
+ * (the module's URL in `parachute status`) says where that API is and which engine answers.
+ */
 export function scribeApp(deps: ScribeDeps): Hono {
+  const root = new Hono();
+  root.onError((err) => openaiError(err));
+  const index = async (c: Context) => {
+    await deps.authorize(c.req.raw);
+    const usable = engines(deps.settings()).filter((e) => e.unusable() === null);
+    return c.json({ openai_base_url: `${deps.origin}/scribe/v1`, engines: usable.map((e) => e.name) });
+  };
+  root.get("/scribe", index);
+  root.get("/scribe/", index);
+  root.route("/", transcriptionApi(deps));
+  return root;
+}
+
+function transcriptionApi(deps: ScribeDeps): Hono {
   const app = new Hono().basePath("/scribe/v1");
   app.onError((err) => openaiError(err));
   app.notFound((c) =>
