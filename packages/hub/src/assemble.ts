@@ -9,6 +9,7 @@ import { Identity } from "./identity/identity.ts";
 import { TokenIssuer } from "./identity/issuer.ts";
 import { OAuthServer } from "./identity/oauth-server.ts";
 import { OAuthStore } from "./identity/oauth-store.ts";
+import { ServiceTokens } from "./identity/service-tokens.ts";
 import type { RunOptions } from "./modules/installer.ts";
 import { ServicesRegistry } from "./modules/services-registry.ts";
 import { defaultSource } from "./modules/sources.ts";
@@ -53,6 +54,8 @@ export interface HubParts {
   origin(): string;
   /** Whether the hub answers to a request's `Host`. */
   knownHost(host: string): boolean;
+  /** Renews the modules' service tokens that are getting old; `serve` calls it every few minutes. */
+  renewServiceTokens(): Promise<void>;
   /** Tells the parts where the hub listens and how it sees a request's client address. */
   listening(port: number, clientIp: (req: Request) => string): void;
 }
@@ -94,6 +97,7 @@ export async function assemble(opts: AssembleOptions): Promise<HubParts> {
   const site = makeSite(fixedOrigin);
   const supervisor = new Supervisor(opts.effects, opts.logOptions);
   supervisor.watch((s) => announce(stateLine(s)));
+  const serviceTokens = new ServiceTokens(issuer, home.root, now);
   const hub = new Hub({
     registry,
     supervisor,
@@ -104,6 +108,14 @@ export async function assemble(opts: AssembleOptions): Promise<HubParts> {
     restartHub: opts.onRestart,
     guard: opts.guard,
   });
+  const grant = (short: string, starting: boolean) =>
+    serviceTokens.ensure(short, hub.installed.needs(short), starting).catch((err: Error) => {
+      announce(`${short}: its service token could not be written: ${err.message}`);
+    });
+  supervisor.watch((s) => {
+    if (s.state === "pending") void grant(s.short, true);
+  });
+  hub.installed.onDetach((short) => serviceTokens.revokeAll(short));
   const oauthStore = new OAuthStore(db, now);
   const knownHost = knownHosts(env, fixedOrigin);
   const oauth = new OAuthServer({
@@ -157,6 +169,9 @@ export async function assemble(opts: AssembleOptions): Promise<HubParts> {
     proxy,
     origin: () => spec.hubOrigin,
     knownHost,
+    async renewServiceTokens() {
+      for (const row of hub.installed.rows()) await grant(row.name, false);
+    },
     listening(p, socketIp) {
       port = p;
       const address = clientAddress(env);

@@ -111,6 +111,8 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
     await ensureOperatorToken(home.operatorToken, identity.issuer, now);
   }, 24 * 3600_000);
   upkeep.unref();
+  const renewal = setInterval(() => void parts.renewServiceTokens(), 5 * 60_000);
+  renewal.unref();
 
   let stopping: Promise<void> | null = null;
   return {
@@ -120,6 +122,7 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
     shutdown: () => {
       stopping ??= (async () => {
         clearInterval(upkeep);
+        clearInterval(renewal);
         // An operation under way is given a moment to end cleanly; one cut short is for the next boot.
         hub.ops.close();
         await Promise.race([hub.ops.idle(), new Promise((r) => setTimeout(r, OPERATION_GRACE_MS).unref())]);

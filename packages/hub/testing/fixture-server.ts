@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { serveModule, TokenVerifier, validateManifest } from "@parachute/module-kit";
+import { serveModule, serviceToken, TokenVerifier, validateManifest } from "@parachute/module-kit";
 
 const manifest = validateManifest(JSON.parse(readFileSync(".parachute/module.json", "utf8")));
 const version = JSON.parse(readFileSync("package.json", "utf8")).version as string;
@@ -82,6 +82,14 @@ if (marker("nobind")) {
         }
         case "/pid":
           return Response.json({ pid: process.pid });
+        case "/call": {
+          // Another module, through the hub, with the service token the hub gave this one.
+          const token = serviceToken();
+          const res = await fetch(`${process.env.PARACHUTE_HUB_URL}${url.searchParams.get("path")}`, {
+            headers: token ? { authorization: `Bearer ${token}` } : {},
+          });
+          return Response.json({ status: res.status, body: await res.text(), token: token !== null });
+        }
         case "/whoami":
           // A protected route: the hub token must verify and carry <name>:read.
           return Response.json(

@@ -19,6 +19,8 @@ export interface FixtureOptions {
   public?: boolean;
   /** The module issues bearer tokens of its own (the hub passes them through). */
   ownTokens?: boolean;
+  /** Scopes of other modules it calls them with (the hub gives it a service token). */
+  needs?: string[];
   /** Overrides the manifest wholesale (for bad-manifest tests). */
   manifest?: Record<string, unknown>;
 }
@@ -42,6 +44,7 @@ export function makeFixture(parent: string, o: FixtureOptions): string {
     ...(o.ownTokens ? { ownTokens: true } : {}),
     ...(o.stripPrefix ? { stripPrefix: true } : {}),
     ...(o.dependsOn ? { dependsOn: o.dependsOn } : {}),
+    ...(o.needs ? { needs: o.needs } : {}),
     ...(o.startTimeoutMs ? { startTimeoutMs: o.startTimeoutMs } : {}),
     ...(o.stopGraceMs !== undefined ? { stopGraceMs: o.stopGraceMs } : {}),
     ...(o.memoryLimitMb ? { memoryLimitMb: o.memoryLimitMb } : {}),

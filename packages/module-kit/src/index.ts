@@ -36,6 +36,7 @@ export {
   serveModule,
   standardPaths,
 } from "./server.ts";
+export { serviceToken } from "./service-token.ts";
 export {
   parseServices,
   readServices,

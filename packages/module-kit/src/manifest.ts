@@ -21,6 +21,11 @@ export interface Manifest {
    */
   ownTokens?: boolean;
   scopes?: string[];
+  /**
+   * Scopes of other modules this one calls them with (`scribe:transcribe`): the hub mints it a
+   * short-lived service token for them, renewed while it runs, in `PARACHUTE_SERVICE_TOKEN_FILE`.
+   */
+  needs?: string[];
   dependsOn?: string[];
   configSchema?: Record<string, unknown>;
   stopGraceMs?: number;
@@ -56,6 +61,7 @@ const FIELDS: Record<keyof Manifest, true> = {
   publicPaths: true,
   ownTokens: true,
   scopes: true,
+  needs: true,
   dependsOn: true,
   configSchema: true,
   stopGraceMs: true,
@@ -138,6 +144,17 @@ export function validateManifest(raw: unknown): Manifest {
   bool(m, "ownTokens");
   strList(m, "publicPaths", (s) => (s.startsWith("/") ? null : "must start with /"), true);
   strList(m, "scopes", (s) => (SCOPE.test(s) ? null : "must look like <name>:<verb>"), true);
+  strList(
+    m,
+    "needs",
+    (s) =>
+      !SCOPE.test(s)
+        ? "must look like <module>:<verb>"
+        : s.startsWith("hub:")
+          ? "cannot ask for the hub's own scopes"
+          : null,
+    true,
+  );
   strList(m, "dependsOn", (s) => (NAME.test(s) ? null : "must be a module short name"), true);
   if (m.configSchema !== undefined) {
     const s = m.configSchema;

@@ -18,6 +18,9 @@ export class InstalledModules {
   private readonly publicGlobs = new Map<string, RegExp[]>();
   private readonly declaredScopes = new Map<string, string[]>();
   private readonly tokenIssuers = new Set<string>();
+  /** Scopes of other modules each module calls them with (manifest `needs`). */
+  private readonly needed = new Map<string, string[]>();
+  private readonly detachListeners = new Set<(short: string) => void>();
   /** Each routed module's mounts, from its checked manifest: never from what services.json says. */
   private readonly mounts = new Map<string, string[]>();
   /** Modules registered by an install that has not ended yet; the lifecycle verbs wait for it. */
@@ -53,6 +56,16 @@ export class InstalledModules {
   /** Every scope the installed modules declare. */
   scopes(): string[] {
     return [...this.declaredScopes.values()].flat();
+  }
+
+  /** The scopes a module needs from others, for its service token. */
+  needs(short: string): string[] {
+    return this.needed.get(short) ?? [];
+  }
+
+  /** Calls `fn` when a module leaves the supervisor (uninstalled, or replaced by an upgrade). */
+  onDetach(fn: (short: string) => void): void {
+    this.detachListeners.add(fn);
   }
 
   status(): ModuleStatus[] {
@@ -182,7 +195,9 @@ export class InstalledModules {
     this.declaredScopes.delete(short);
     this.tokenIssuers.delete(short);
     this.mounts.delete(short);
+    this.needed.delete(short);
     this.rebuildRoutes();
+    for (const fn of this.detachListeners) fn(short);
   }
 
   /** Writes a row back as it was (an upgrade undone), without touching the supervisor. */
@@ -223,6 +238,7 @@ export class InstalledModules {
     this.publicGlobs.set(m.name, [...(m.publicPaths ?? []), ...standard].map(globToRegExp));
     this.mounts.set(m.name, m.paths);
     this.declaredScopes.set(m.name, m.scopes ?? []);
+    this.needed.set(m.name, m.needs ?? []);
     if (m.ownTokens) this.tokenIssuers.add(m.name);
     else this.tokenIssuers.delete(m.name);
   }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Manifest, parseDotEnv, type ServiceRow } from "@parachute/module-kit";
+import { serviceTokenFile } from "../identity/service-tokens.ts";
 import type { ModuleSpec } from "../supervisor/module-runner.ts";
 import { DEFAULT_POLICY } from "../supervisor/restart-policy.ts";
 
@@ -42,6 +43,7 @@ export function moduleSpec(row: ServiceRow, manifest: Manifest, ctx: SpecContext
     PARACHUTE_HUB_URL: ctx.hubUrl,
     PARACHUTE_MODULE: row.name,
   });
+  if (manifest.needs?.length) env.PARACHUTE_SERVICE_TOKEN_FILE = serviceTokenFile(ctx.home, row.name);
   return {
     short: row.name,
     manifestName: row.manifestName,
