@@ -5,13 +5,20 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { allowScope, serveModule, validateManifest, verifierFromEnv } from "@parachute/module-kit";
+import {
+  allowScope,
+  serveModule,
+  serviceToken,
+  validateManifest,
+  verifierFromEnv,
+} from "@parachute/module-kit";
 import { vaultAuth } from "./auth.ts";
 import { runCli } from "./cli.ts";
 import { VaultSet } from "./core/vaults.ts";
 import { mcpAccess } from "./mcp/access.ts";
 import { mcpHttp, mcpVaultName } from "./mcp/http.ts";
 import { restApp } from "./rest/app.ts";
+import { startTranscriptionWorker } from "./transcription-worker.ts";
 
 const root = join(import.meta.dir, "..");
 const manifest = validateManifest(JSON.parse(readFileSync(join(root, ".parachute", "module.json"), "utf8")));
@@ -38,13 +45,14 @@ if (argv.length > 0) {
 }
 
 const home = process.env.PARACHUTE_HOME ?? join(process.env.HOME ?? ".", ".parachute");
-const vaults = new VaultSet(join(home, "vault"), () => Date.now());
+const retryMs = Number(process.env.VAULT_TRANSCRIPTION_RETRY_MS) || undefined;
+const vaults = new VaultSet(join(home, "vault"), () => Date.now(), retryMs);
 const verifier = verifierFromEnv(manifest.name);
 const publicOrigin = process.env.PARACHUTE_HUB_ORIGIN ?? "http://127.0.0.1:1939";
 const rest = restApp(vaults, vaultAuth(verifier, vaults), publicOrigin);
 const mcp = mcpHttp({ vaults, access: mcpAccess(verifier, vaults), publicOrigin, version });
 
-const { server } = serveModule({
+const { server, config } = serveModule({
   manifest,
   version,
   home,
@@ -53,6 +61,13 @@ const { server } = serveModule({
     const mcpVault = mcpVaultName(req);
     return mcpVault === null ? rest.fetch(req) : mcp(req, mcpVault);
   },
+});
+startTranscriptionWorker({
+  vaults,
+  hubUrl: process.env.PARACHUTE_HUB_URL ?? publicOrigin,
+  token: () => serviceToken(),
+  keepAudio: () => config.values().keepAudio !== false,
+  log: (line) => console.log(line),
 });
 process.on("exit", () => vaults.close());
 console.log(`vault ${version} serving ${vaults.names().join(", ")} on ${server.url}`);

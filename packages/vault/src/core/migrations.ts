@@ -64,4 +64,15 @@ export const MIGRATIONS: string[] = [
   `ALTER TABLE notes ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
    UPDATE notes SET name_key = substr(path_key, length(rtrim(path_key, replace(path_key, '/', ''))) + 1);
    CREATE INDEX notes_name_key ON notes (name_key);`,
+  `CREATE TABLE transcriptions (
+     attachment_id TEXT PRIMARY KEY REFERENCES attachments(id) ON DELETE CASCADE,
+     note_id TEXT NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+     placeholder TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     waits INTEGER NOT NULL DEFAULT 0,
+     next_at INTEGER NOT NULL,
+     last_error TEXT,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX transcriptions_due ON transcriptions (next_at);`,
 ];

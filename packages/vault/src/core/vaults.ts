@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { AttachmentStore } from "./attachments.ts";
 import { invalid, VaultError } from "./errors.ts";
 import { NoteStore } from "./notes.ts";
+import { FIRST_RETRY_MS, Transcriptions } from "./transcriptions.ts";
 import { openVaultDb } from "./vault-db.ts";
 import { VaultTokens } from "./vault-tokens.ts";
 
@@ -15,6 +16,7 @@ export interface Vault {
   notes: NoteStore;
   attachments: AttachmentStore;
   tokens: VaultTokens;
+  transcriptions: Transcriptions;
   dir: string;
 }
 
@@ -28,6 +30,8 @@ export class VaultSet {
   constructor(
     private readonly dataDir: string,
     private readonly now: () => number,
+    /** The first wait after a failed transcription try (`VAULT_TRANSCRIPTION_RETRY_MS`). */
+    private readonly firstRetryMs = FIRST_RETRY_MS,
   ) {
     this.create("default");
   }
@@ -68,12 +72,14 @@ export class VaultSet {
     const db = openVaultDb(join(dir, "vault.db"));
     const attachments = new AttachmentStore(db, dir, this.now);
     attachments.sweep();
+    const notes = new NoteStore(db, this.now);
     const vault = {
       name,
       db,
-      notes: new NoteStore(db, this.now),
+      notes,
       attachments,
       tokens: new VaultTokens(db, this.now),
+      transcriptions: new Transcriptions(db, notes, attachments, this.now, this.firstRetryMs),
       dir,
     };
     this.open.set(name, vault);

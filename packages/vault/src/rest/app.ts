@@ -150,8 +150,20 @@ function notesApi(vaults: VaultSet, authorize: Authorize): Hono<Env> {
         `attachments are at most ${vault.attachments.maxBytes} bytes`,
       );
     }
+    const transcribe = c.req.query("transcribe");
+    if (transcribe !== undefined && transcribe !== "true" && transcribe !== "false")
+      throw new HttpError(400, "invalid_field", '"transcribe" must be true or false');
     const body = c.req.raw.body ?? new Uint8Array();
-    return c.json(await vault.attachments.add(note.id, c.req.query("name") ?? "", body), 201);
+    const attachment = await vault.attachments.add(note.id, c.req.query("name") ?? "", body);
+    if (transcribe !== "true") return c.json(attachment, 201);
+    try {
+      vault.transcriptions.enqueue(attachment.id);
+    } catch (err) {
+      // Refused for transcription: the upload is not kept either, so nothing is half done.
+      vault.attachments.delete(attachment.id);
+      throw err;
+    }
+    return c.json({ ...attachment, transcription: "pending" }, 201);
   });
 
   app.get("/attachments/:id", reads, (c) => {
