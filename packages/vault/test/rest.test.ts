@@ -104,6 +104,31 @@ for (const transport of ["in memory", "on port 0"] satisfies RestTransport[]) {
       expect((await api("GET", "/notes?bogus=1")).status).toBe(400);
     });
 
+    test("folders: the folders under a parent, from note paths, with counts at any depth", async () => {
+      for (const path of [
+        "Projects/Alpha/plan",
+        "projects/alpha/notes",
+        "Projects/Beta",
+        "Projectsx/y",
+        "top",
+      ]) {
+        expect((await api("POST", "/notes", { path })).status).toBe(201);
+      }
+      expect(await json(await api("GET", "/folders"))).toEqual({
+        folders: [
+          { name: "Projects", path: "Projects", count: 3 },
+          { name: "Projectsx", path: "Projectsx", count: 1 },
+        ],
+      });
+      expect(await json(await api("GET", "/folders?parent=projects"))).toEqual({
+        folders: [{ name: "Alpha", path: "projects/Alpha", count: 2 }],
+      });
+      expect(await json(await api("GET", "/folders?parent=Projects/Beta"))).toEqual({ folders: [] });
+      const bad = await api("GET", "/folders?parent=../x");
+      expect(bad.status).toBe(400);
+      expect((await json(bad)).error).toBe("invalid_path");
+    });
+
     test("PATCH: replace, append, prepend, edit, metadata merge, tags; conflicts answered", async () => {
       const note = await json(
         await api("POST", "/notes", { path: "patch/me", content: "middle", tags: ["x"] }),

@@ -1,5 +1,6 @@
 import { HttpError, parseDuration, readJsonBody } from "@parachute/module-kit";
 import { type Context, Hono } from "hono";
+import { listFolders } from "../core/folders.ts";
 import type { NewNote, NotePatch } from "../core/notes.ts";
 import { queryNotes } from "../core/query.ts";
 import { deleteTag, listTags, renameTag } from "../core/tag-ops.ts";
@@ -209,6 +210,10 @@ function notesApi(vaults: VaultSet, authorize: Authorize): Hono<Env> {
 
   app.delete("/tags/:tag", writes, (c) =>
     c.json({ deleted: deleteTag(c.get("vault").db, c.req.param("tag")) }),
+  );
+
+  app.get("/folders", reads, (c) =>
+    c.json({ folders: listFolders(c.get("vault").db, c.req.query("parent") ?? "") }),
   );
 
   app.get("/info", reads, (c) => c.json(vaultStats(c.get("vault"))));
