@@ -71,7 +71,11 @@ module.exports = {
       from: { path: "^packages/([^/]+)/" },
       to: {
         path: "^packages/([^/]+)/",
-        pathNot: ["^packages/$1/", "^packages/module-kit/src/(index|conformance|testing)\\.ts$"],
+        pathNot: [
+          "^packages/$1/",
+          "^packages/module-kit/src/(index|conformance|testing)\\.ts$",
+          "^packages/design/src/[^/]+\\.css$",
+        ],
       },
     },
     {

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { launchChromium } from "../packages/hub/testing/browser.ts";
+import { launchChromium, screenshotDir } from "../packages/hub/testing/browser.ts";
 import {
   cleanUp,
   type HubProcess,
@@ -13,7 +11,7 @@ import {
   tempHome,
 } from "../packages/hub/testing/hub-process.ts";
 
-const SHOTS = mkdtempSync(join(tmpdir(), "parachute-shots-"));
+const SHOTS = screenshotDir("first-hour");
 
 /** A new operator's first minutes in a browser: setup, a mistake on the way, the hub's home page. */
 describe("the first hour in Chromium", () => {

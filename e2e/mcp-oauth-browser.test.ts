@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
@@ -12,7 +10,7 @@ import type {
   OAuthTokens,
 } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { Browser, Page } from "playwright-core";
-import { callbackServer, launchChromium } from "../packages/hub/testing/browser.ts";
+import { callbackServer, launchChromium, screenshotDir } from "../packages/hub/testing/browser.ts";
 import {
   cleanUp,
   type HubProcess,
@@ -23,7 +21,7 @@ import {
 import { ALL_TOOLS, toolNames } from "../packages/vault/testing/mcp.ts";
 
 const VAULT_DIR = join(import.meta.dir, "..", "packages", "vault");
-const SHOTS = mkdtempSync(join(tmpdir(), "parachute-shots-"));
+const SHOTS = screenshotDir("mcp-oauth");
 
 /**
  * The MCP SDK's client-side OAuth state, kept in memory; the browser part of the flow is a real

@@ -1,7 +1,7 @@
 /**
  * Packs every workspace module (a package with `.parachute/module.json`), and the hub, into a self-contained
- * tarball: its entry bundled with its dependencies into `dist/main.js`, a package.json with no
- * dependencies, and the manifest pointed at the bundle. Installing one resolves no dependency tree
+ * tarball: its entry bundled with its dependencies into `dist/main.js` (and a web app's build into
+ * `dist/web`), a package.json with no dependencies, and the manifest pointed at the bundle. Installing one resolves no dependency tree
  * and runs nothing (docs/product.md).
  *
  *   bun scripts/pack-modules.ts [--out <dir>] [--version <x.y.z>]
@@ -63,6 +63,17 @@ function finish(dir: string, staging: string, pkg: Record<string, unknown>): str
   return file;
 }
 
+/** A module with a web app (`web/`) ships its build, made by the module's own build script. */
+async function packWeb(dir: string, target: string): Promise<void> {
+  const build = Bun.spawn([process.execPath, join(dir, "src", "build-web.ts")], {
+    stdout: "ignore",
+    stderr: "pipe",
+  });
+  if ((await build.exited) !== 0)
+    throw new Error(`${dir}: web build failed\n${await new Response(build.stderr).text()}`);
+  cpSync(join(dir, "dist", "web"), join(target, "dist", "web"), { recursive: true });
+}
+
 async function pack(dir: string): Promise<string> {
   const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
   const manifest = JSON.parse(readFileSync(join(dir, ".parachute", "module.json"), "utf8"));
@@ -73,6 +84,7 @@ async function pack(dir: string): Promise<string> {
   try {
     const target = join(staging, "package");
     await bundle(dir, entry, "main.js", target, versionOf(pkg));
+    if (existsSync(join(dir, "web"))) await packWeb(dir, target);
     mkdirSync(join(target, ".parachute"));
     writeFileSync(
       join(target, ".parachute", "module.json"),

@@ -1,7 +1,18 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
+
+/**
+ * Where a browser test writes its screenshots for a person to look at: `test-output/<suite>` in the
+ * checkout (ignored by git), emptied at the start of the run.
+ */
+export function screenshotDir(suite: string): string {
+  const dir = join(import.meta.dir, "..", "..", "..", "test-output", suite);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
 
 /** Debian's Chromium, which `.ci/run` installs: test tools never download a browser of their own. */
 const CHROMIUM = process.env.PARACHUTE_CHROMIUM ?? "/usr/bin/chromium";
@@ -12,7 +23,7 @@ const CHROMIUM = process.env.PARACHUTE_CHROMIUM ?? "/usr/bin/chromium";
  * and nothing a test does should depend on Google's servers. Closing the browser ends the process
  * and removes its profile.
  */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(args: string[] = []): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), "parachute-chromium-"));
   const proc = Bun.spawn(
     [
@@ -27,6 +38,7 @@ export async function launchChromium(): Promise<Browser> {
       "--disable-sync",
       "--remote-debugging-port=0",
       `--user-data-dir=${profile}`,
+      ...args,
       "about:blank",
     ],
     { stdout: "ignore", stderr: "pipe" },

@@ -14,6 +14,31 @@ const post = (
 describe("scribe's transcription API, with pocketsphinx on generated speech", () => {
   const audio = Bun.file(speech());
 
+  test("speech cut off mid-sentence (a recording let go of early) still comes back as text", async () => {
+    const { app } = testApp();
+    const cut = `${speech()}.cut.wav`;
+    const r = Bun.spawnSync([
+      "ffmpeg",
+      "-loglevel",
+      "error",
+      "-y",
+      "-i",
+      speech(),
+      "-t",
+      "1.4",
+      "-ar",
+      "16000",
+      "-ac",
+      "1",
+      cut,
+    ]);
+    expect(r.exitCode).toBe(0);
+    const res = await post(app, form({ file: Bun.file(cut), response_format: "verbose_json" }));
+    const body = (await res.json()) as { text: string; segments: unknown[] };
+    expect(body.text).toContain("oh wow");
+    expect(body.segments.length).toBeGreaterThan(0);
+  });
+
   test("answers in each response format OpenAI's API has", async () => {
     const { app } = testApp();
     const json = await post(app, form({ file: audio, model: "whisper-1" }));

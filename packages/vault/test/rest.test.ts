@@ -116,12 +116,12 @@ for (const transport of ["in memory", "on port 0"] satisfies RestTransport[]) {
       }
       expect(await json(await api("GET", "/folders"))).toEqual({
         folders: [
-          { name: "Projects", path: "Projects", count: 3 },
-          { name: "Projectsx", path: "Projectsx", count: 1 },
+          { name: "Projects", path: "Projects", count: 3, nested: true },
+          { name: "Projectsx", path: "Projectsx", count: 1, nested: false },
         ],
       });
       expect(await json(await api("GET", "/folders?parent=projects"))).toEqual({
-        folders: [{ name: "Alpha", path: "projects/Alpha", count: 2 }],
+        folders: [{ name: "Alpha", path: "projects/Alpha", count: 2, nested: false }],
       });
       expect(await json(await api("GET", "/folders?parent=Projects/Beta"))).toEqual({ folders: [] });
       const bad = await api("GET", "/folders?parent=../x");

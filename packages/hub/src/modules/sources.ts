@@ -75,7 +75,7 @@ function newestSource(packages: string): number {
     }
   };
   for (const pkg of readdirSync(packages)) {
-    for (const part of ["src", ".parachute", "package.json"]) {
+    for (const part of ["src", "web", ".parachute", "package.json"]) {
       const path = join(packages, pkg, part);
       if (!existsSync(path)) continue;
       if (statSync(path).isDirectory()) walk(path);

@@ -9,26 +9,31 @@ const MODEL = "/usr/share/pocketsphinx/model/en-us/en-us";
 
 /**
  * Reads `-time yes` output: each utterance is its text on one line, then a line per word
- * (`word start end confidence`) between `<s>` and `</s>`.
+ * (`word start end confidence`) between `<s>` and `</s>` (missing when speech runs to the end).
  */
 function parseTimed(out: string): Segment[] {
   const segments: Segment[] = [];
   let words: { word: string; start: number; end: number }[] = [];
+  const close = () => {
+    if (words.length) {
+      const text = words.map((w) => w.word).join(" ");
+      segments.push({ start: words[0]!.start, end: words.at(-1)!.end, text });
+    }
+    words = [];
+  };
   for (const line of out.split("\n")) {
     const m = /^(\S+) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?) \S+$/.exec(line.trim());
     if (!m) continue;
     const [, word, start, end] = m as unknown as [string, string, string, string];
     if (word === "<s>") words = [];
     else if (word === "</s>") {
-      if (words.length) {
-        const text = words.map((w) => w.word).join(" ");
-        segments.push({ start: words[0]!.start, end: words.at(-1)!.end, text });
-      }
-      words = [];
+      close();
     } else if (!word.startsWith("<") && !word.startsWith("[") && !word.startsWith("++")) {
       words.push({ word: word.replace(/\(\d+\)$/, ""), start: Number(start), end: Number(end) });
     }
   }
+  // Speech running to the end of the recording has no closing </s>.
+  close();
   return segments;
 }
 

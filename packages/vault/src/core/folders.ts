@@ -6,6 +6,8 @@ export interface Folder {
   name: string;
   path: string;
   count: number;
+  /** Whether it has folders of its own. */
+  nested: boolean;
 }
 
 /**
@@ -22,12 +24,18 @@ export function listFolders(db: Database, parent = ""): Folder[] {
   const rows = db
     .query(
       `SELECT substr(rest_key, 1, instr(rest_key, '/') - 1) AS k,
-              min(substr(rest, 1, instr(rest, '/') - 1)) AS name, count(*) AS count
+              min(substr(rest, 1, instr(rest, '/') - 1)) AS name, count(*) AS count,
+              max(instr(substr(rest_key, instr(rest_key, '/') + 1), '/') > 0) AS nested
          FROM (SELECT substr(path_key, ?1) AS rest_key, substr(path, ?1) AS rest FROM notes
                 WHERE path_key >= ?2 AND (?3 IS NULL OR path_key < ?3))
         WHERE instr(rest_key, '/') > 0
         GROUP BY k ORDER BY k`,
     )
-    .all(start, from, to) as { k: string; name: string; count: number }[];
-  return rows.map((r) => ({ name: r.name, path: `${base}${r.name}`, count: r.count }));
+    .all(start, from, to) as { k: string; name: string; count: number; nested: number }[];
+  return rows.map((r) => ({
+    name: r.name,
+    path: `${base}${r.name}`,
+    count: r.count,
+    nested: r.nested === 1,
+  }));
 }

@@ -1,0 +1,46 @@
+#!/usr/bin/env bun
+/**
+ * The notes module's server: the module protocol's endpoints, and the built web app under `/notes`.
+ * It holds no data (notes live in the vault, reached by the page through the hub) and answers only a
+ * hub token for `notes`; in a source checkout it builds the web app first when it is out of date.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { allowScope, serveModule, validateManifest, verifierFromEnv } from "@parachute/module-kit";
+import { notesApp } from "./app.ts";
+import { StaticSite } from "./static-site.ts";
+
+const root = join(import.meta.dir, "..");
+const manifest = validateManifest(JSON.parse(readFileSync(join(root, ".parachute", "module.json"), "utf8")));
+const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
+const home = process.env.PARACHUTE_HOME ?? join(process.env.HOME ?? ".", ".parachute");
+const mount = manifest.paths[0]!;
+
+// A checkout carries the app's sources; a packed module carries only the build.
+if (existsSync(join(root, "web"))) {
+  const build = Bun.spawn([process.execPath, join(root, "src", "build-web.ts")], {
+    stdout: "inherit",
+    stderr: "inherit",
+  });
+  if ((await build.exited) !== 0) {
+    console.error("notes: building the web app failed (see above)");
+    process.exit(1);
+  }
+}
+const verifier = verifierFromEnv(manifest.name);
+const app = notesApp({
+  site: new StaticSite(join(root, "dist", "web"), mount),
+  publicPaths: new Set(manifest.publicPaths ?? []),
+  authorize: async (req) => {
+    await verifier.verify(req.headers.get("authorization"), "notes:admin");
+  },
+});
+
+const { server } = serveModule({
+  manifest,
+  version,
+  home,
+  authorizeAdmin: allowScope(verifier, "notes:admin"),
+  handler: app,
+});
+console.log(`notes ${version} serving on ${server.url}`);

@@ -1,0 +1,51 @@
+import { describe, expect, test } from "bun:test";
+import { asYouType } from "../web/src/api.ts";
+import { hasMarkers, mergeBoth } from "../web/src/merge.ts";
+import { parseRoute } from "../web/src/router.ts";
+import { timeAgo } from "../web/src/time.ts";
+
+describe("the notes app's own logic", () => {
+  test("search as you type: plain words search by prefix, search syntax is left alone", () => {
+    expect(asYouType("quar")).toBe("quar*");
+    expect(asYouType(" garden  quar ")).toBe("garden quar*");
+    expect(asYouType("Café")).toBe("Café*");
+    expect(asYouType('"exact phrase"')).toBe('"exact phrase"');
+    expect(asYouType("beans OR")).toBe("beans OR");
+    expect(asYouType("kale*")).toBe("kale*");
+    expect(asYouType("a-b")).toBe("a-b");
+  });
+
+  test("merging two versions keeps what they share once and marks where they differ", () => {
+    const mine = "# Plan\n\nline one\nmy change\nthe end";
+    const theirs = "# Plan\n\nline one\ntheir change\nthe end";
+    const merged = mergeBoth(mine, theirs);
+    expect(merged).toBe(
+      "# Plan\n\nline one\n<<<<<<< your version\nmy change\n=======\ntheir change\n>>>>>>> saved elsewhere\nthe end",
+    );
+    expect(hasMarkers(merged)).toBe(true);
+    expect(hasMarkers(mine)).toBe(false);
+    expect(mergeBoth(mine, mine)).toBe(mine);
+    // One side only added lines: the other side of the marker is empty, nothing is dropped.
+    const added = mergeBoth("a\nb", "a\nnew\nb");
+    expect(added).toBe("a\n<<<<<<< your version\n=======\nnew\n>>>>>>> saved elsewhere\nb");
+  });
+
+  test("every screen has an address", () => {
+    expect(parseRoute("")).toEqual({ view: "list" });
+    expect(parseRoute("#/")).toEqual({ view: "list" });
+    expect(parseRoute("#/note/abc")).toEqual({ view: "note", id: "abc" });
+    expect(parseRoute("#/note/abc/edit")).toEqual({ view: "edit", id: "abc" });
+    expect(parseRoute("#/new?folder=Projects%2FGarden")).toEqual({ view: "new", folder: "Projects/Garden" });
+    expect(parseRoute("#/open/Projects%2FIdeas")).toEqual({ view: "open", target: "Projects/Ideas" });
+    expect(parseRoute("#/capture")).toEqual({ view: "capture" });
+    expect(parseRoute("#/nonsense/here")).toEqual({ view: "list" });
+  });
+
+  test("times read as a person says them", () => {
+    const now = Date.parse("2026-06-15T12:00:00Z");
+    expect(timeAgo("2026-06-15T11:59:30Z", now)).toBe("just now");
+    expect(timeAgo("2026-06-15T11:55:00Z", now)).toBe("5 min ago");
+    expect(timeAgo("2026-06-15T09:00:00Z", now)).toBe("3 h ago");
+    expect(timeAgo("2026-06-14T10:00:00Z", now)).toBe("yesterday");
+  });
+});

@@ -1,0 +1,194 @@
+/**
+ * The vault's REST API as the notes app uses it, through the hub: the hub's session cookie
+ * identifies the person (the hub injects a short-lived token for the vault), and every write carries
+ * the session's CSRF token. No token is ever held in the page.
+ */
+
+export interface Note {
+  id: string;
+  path: string;
+  content: string;
+  metadata: Record<string, unknown>;
+  tags: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Attachment {
+  id: string;
+  note_id: string;
+  name: string;
+  mime: string;
+  size: number;
+  created_at: string;
+}
+
+export interface Link {
+  target: string;
+  id: string | null;
+  kind: string;
+  heading: string | null;
+  alias: string | null;
+}
+
+/** A note that links to another, as the backlinks list names it. */
+export interface Backlink {
+  id: string;
+  path: string;
+  kind: string;
+}
+
+export interface Folder {
+  name: string;
+  path: string;
+  count: number;
+  nested: boolean;
+}
+
+/** A refusal from the vault or the hub, with its stable code and plain message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly body: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The network did not answer: the app is offline (or the hub is down). */
+export class OfflineError extends Error {
+  constructor() {
+    super("You are offline: changes will be sent when the connection is back.");
+  }
+}
+
+let csrf: string | null = null;
+let vaultName = "default";
+
+/** Where the hub's login page sends a person back to after logging in. */
+function toLogin(): never {
+  const next = `${location.pathname}${location.hash}`;
+  location.assign(`/login?next=${encodeURIComponent(next)}`);
+  throw new ApiError(401, "unauthorized", "Your session has ended: log in again.");
+}
+
+async function send(url: string, init: RequestInit = {}): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, { credentials: "same-origin", ...init });
+  } catch {
+    throw new OfflineError();
+  }
+  if (res.status === 401) toLogin();
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    const message =
+      typeof body.message === "string"
+        ? body.message
+        : `The server answered ${res.status} ${res.statusText}.`;
+    throw new ApiError(res.status, String(body.error ?? "error"), message, body);
+  }
+  return res;
+}
+
+/** Who is logged in, and the session's CSRF token for writes; sends a stranger to the login page. */
+export async function startSession(): Promise<{ user: string }> {
+  const res = await send("/api/session");
+  const body = (await res.json()) as { user: { username: string } | string; csrf: string };
+  csrf = body.csrf;
+  const index = (await (await send("/vault/")).json()) as { vaults: { name: string }[] };
+  const names = index.vaults.map((v) => v.name);
+  vaultName = names.includes("default") ? "default" : (names[0] ?? "default");
+  return { user: typeof body.user === "string" ? body.user : body.user.username };
+}
+
+const base = () => `/vault/${encodeURIComponent(vaultName)}/api`;
+
+/** A note reference (an id, or a path) as it goes into a URL: each segment encoded, slashes kept. */
+function refPath(ref: string): string {
+  return ref.split("/").map(encodeURIComponent).join("/");
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (method !== "GET") {
+    if (!csrf) await startSession();
+    headers["x-csrf-token"] = csrf ?? "";
+  }
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const res = await send(`${base()}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return (await res.json()) as T;
+}
+
+export interface ListQuery {
+  search?: string;
+  tags?: string[];
+  folder?: string;
+  cursor?: string;
+  offset?: number;
+  limit?: number;
+}
+
+/**
+ * Plain words become a prefix search on the last one (`quar` finds "quarterly" while typing); anything
+ * with search syntax in it (quotes, operators, `*`) goes to the vault as written.
+ */
+export function asYouType(search: string): string {
+  const words = search.trim().split(/\s+/);
+  if (!words.every((w) => /^[\p{L}\p{N}]+$/u.test(w)) || /^(AND|OR|NOT|NEAR)$/.test(words.at(-1)!))
+    return search;
+  return `${words.join(" ")}*`;
+}
+
+/** One page of notes: newest first, or by relevance for a search. */
+export function listNotes(q: ListQuery): Promise<{ notes: Note[]; next_cursor: string | null }> {
+  const p = new URLSearchParams();
+  if (q.search) p.set("search", asYouType(q.search));
+  for (const t of q.tags ?? []) p.append("tag", t);
+  if (q.folder) p.set("path_prefix", `${q.folder}/`);
+  if (q.cursor) p.set("cursor", q.cursor);
+  if (q.offset) p.set("offset", String(q.offset));
+  p.set("limit", String(q.limit ?? 50));
+  return call("GET", `/notes?${p}`);
+}
+
+export const getNote = (ref: string) => call<Note>("GET", `/notes/${refPath(ref)}`);
+export const createNote = (note: { path: string; content?: string; tags?: string[]; metadata?: object }) =>
+  call<Note>("POST", "/notes", note);
+export const updateNote = (id: string, patch: Record<string, unknown>) =>
+  call<Note>("PATCH", `/notes/${refPath(id)}`, patch);
+export const deleteNote = (id: string) => call<{ deleted: boolean }>("DELETE", `/notes/${refPath(id)}`);
+export const backlinks = async (id: string) =>
+  (await call<{ backlinks: Backlink[] }>("GET", `/notes/${refPath(id)}/backlinks`)).backlinks;
+export const links = async (id: string) =>
+  (await call<{ links: Link[] }>("GET", `/notes/${refPath(id)}/links`)).links;
+export const attachments = async (id: string) =>
+  (await call<{ attachments: Attachment[] }>("GET", `/notes/${refPath(id)}/attachments`)).attachments;
+export const tags = async () => (await call<{ tags: { tag: string; count: number }[] }>("GET", "/tags")).tags;
+export const folders = async (parent: string) =>
+  (await call<{ folders: Folder[] }>("GET", `/folders?parent=${encodeURIComponent(parent)}`)).folders;
+export const attachmentUrl = (id: string) => `${base()}/attachments/${encodeURIComponent(id)}`;
+
+/** Uploads a file to a note; `transcribe` sends audio on to scribe for a transcript. */
+export async function upload(
+  noteId: string,
+  name: string,
+  file: Blob,
+  transcribe = false,
+): Promise<Attachment & { transcription?: string }> {
+  if (!csrf) await startSession();
+  const q = new URLSearchParams({ name });
+  if (transcribe) q.set("transcribe", "true");
+  const res = await send(`${base()}/notes/${refPath(noteId)}/attachments?${q}`, {
+    method: "POST",
+    headers: { "x-csrf-token": csrf ?? "", "content-type": file.type || "application/octet-stream" },
+    body: file,
+  });
+  return (await res.json()) as Attachment & { transcription?: string };
+}

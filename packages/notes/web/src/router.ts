@@ -1,0 +1,45 @@
+import { useEffect, useState } from "react";
+
+/** What the address says to show; the app routes on the hash, so every screen is a deep link. */
+export type Route =
+  | { view: "list" }
+  | { view: "note"; id: string }
+  | { view: "edit"; id: string }
+  | { view: "new"; folder: string }
+  | { view: "open"; target: string }
+  | { view: "capture" };
+
+export function parseRoute(hash: string): Route {
+  const [path = "", query = ""] = hash.replace(/^#/, "").split("?");
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === "note" && parts[1])
+    return parts[2] === "edit" ? { view: "edit", id: parts[1] } : { view: "note", id: parts[1] };
+  if (parts[0] === "new") return { view: "new", folder: new URLSearchParams(query).get("folder") ?? "" };
+  if (parts[0] === "open" && parts[1]) return { view: "open", target: parts.slice(1).join("/") };
+  if (parts[0] === "capture") return { view: "capture" };
+  return { view: "list" };
+}
+
+export const href = {
+  list: () => "#/",
+  note: (id: string) => `#/note/${encodeURIComponent(id)}`,
+  edit: (id: string) => `#/note/${encodeURIComponent(id)}/edit`,
+  create: (folder = "") => (folder ? `#/new?folder=${encodeURIComponent(folder)}` : "#/new"),
+  capture: () => "#/capture",
+};
+
+/** Goes to a screen; `replace` keeps the current one out of the back button's way. */
+export function go(to: string, replace = false): void {
+  if (replace) location.replace(to);
+  else location.hash = to;
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const on = () => setRoute(parseRoute(location.hash));
+    addEventListener("hashchange", on);
+    return () => removeEventListener("hashchange", on);
+  }, []);
+  return route;
+}
