@@ -1,37 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startHub, tempHome } from "../packages/hub/testing/hub-process.ts";
 import { importFolder, queryNotes, VaultSet } from "../packages/vault/src/index.ts";
+import { corpus, sentence, VOCAB, zipfWord } from "./corpus.ts";
 import { median, type Row } from "./stats.ts";
-
-/**
- * A vocabulary of 20,000 made-up words drawn with a Zipf-like skew, as words are in real notes: a few
- * very common, most rare. (A tiny vocabulary would make every query match every note.)
- */
-const VOCAB = Array.from({ length: 20_000 }, (_, i) => `w${i.toString(36)}x`);
-let seed = 42;
-const rand = () => {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-};
-const zipfWord = () => VOCAB[Math.min(VOCAB.length - 1, Math.floor(VOCAB.length ** rand()) - 1)]!;
-
-function sentence(_i: number, n: number): string {
-  let s = "";
-  for (let k = 0; k < n; k++) s += `${zipfWord()} `;
-  return s;
-}
-
-/** A folder of `n` markdown notes with frontmatter, tags and links, spread over 100 folders. */
-function corpus(dir: string, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const folder = join(dir, `f${i % 100}`);
-    if (i < 100) mkdirSync(folder, { recursive: true });
-    const text = `---\ntitle: Note ${i}\ntags: [t${i % 20}]\n---\n# Note ${i}\n${sentence(i, 40)}\nSee [[f${(i + 1) % 100}/n${i + 1}]].\nunique${i}\n`;
-    writeFileSync(join(folder, `n${i}.md`), text);
-  }
-}
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);

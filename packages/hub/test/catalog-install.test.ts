@@ -74,6 +74,36 @@ describe("installing by catalog name or package spec", () => {
     expect(existsSync(join(hub.home, "vault", "default", "vault.db"))).toBe(true);
   }, 60_000);
 
+  test("notes and scribe install by catalog name as self-contained packs; notes serves its built app", async () => {
+    const source = await folderSource();
+    hub = await startHub(tempHome(), { PARACHUTE_MODULE_SOURCE: source });
+    for (const short of ["vault", "notes", "scribe"]) {
+      const res = await hub.op("POST", "/api/modules/install", { short });
+      expect(res.status, await res.clone().text()).toBe(200);
+    }
+    const installed = join(hub.home, "modules", "node_modules", "@parachute", "notes");
+    expect(existsSync(join(installed, "dist", "web", "index.html"))).toBe(true);
+    expect(existsSync(join(installed, "web"))).toBe(false); // the build ships, not the sources
+    const { token } = (await (await hub.api("POST", "/api/tokens", { scope: "notes:admin" })).json()) as {
+      token: string;
+    };
+    const page = await fetch(`${hub.origin}/notes/`, { headers: { authorization: `Bearer ${token}` } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'self'");
+    const script = /src="(\/notes\/assets\/[^"]+\.js)"/.exec(await page.text())?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${hub.origin}${script}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("cache-control")).toContain("immutable");
+    // A stranger is sent to log in; the web manifest is public, as browsers fetch it without cookies.
+    expect((await fetch(`${hub.origin}/notes/`, { redirect: "manual" })).status).toBe(401);
+    expect((await fetch(`${hub.origin}/notes/manifest.webmanifest`)).status).toBe(200);
+    const models = await fetch(`${hub.origin}/scribe/v1/models`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(models.status).toBe(401); // a notes token is not a scribe token
+  }, 120_000);
+
   test("a package's lifecycle scripts never run", async () => {
     const source = tempHome();
     const mark = join(tempHome(), "postinstall-ran");

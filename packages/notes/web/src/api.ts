@@ -78,7 +78,8 @@ async function send(url: string, init: RequestInit = {}): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(url, { credentials: "same-origin", ...init });
-  } catch {
+  } catch (err) {
+    if (init.signal?.aborted) throw err;
     throw new OfflineError();
   }
   if (res.status === 401) toLogin();
@@ -111,7 +112,7 @@ function refPath(ref: string): string {
   return ref.split("/").map(encodeURIComponent).join("/");
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = {};
   if (method !== "GET") {
     if (!csrf) await startSession();
@@ -122,6 +123,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal,
   });
   return (await res.json()) as T;
 }
@@ -147,7 +149,10 @@ export function asYouType(search: string): string {
 }
 
 /** One page of notes: newest first, or by relevance for a search. */
-export function listNotes(q: ListQuery): Promise<{ notes: Note[]; next_cursor: string | null }> {
+export function listNotes(
+  q: ListQuery,
+  signal?: AbortSignal,
+): Promise<{ notes: Note[]; next_cursor: string | null }> {
   const p = new URLSearchParams();
   if (q.search) p.set("search", asYouType(q.search));
   for (const t of q.tags ?? []) p.append("tag", t);
@@ -155,7 +160,7 @@ export function listNotes(q: ListQuery): Promise<{ notes: Note[]; next_cursor: s
   if (q.cursor) p.set("cursor", q.cursor);
   if (q.offset) p.set("offset", String(q.offset));
   p.set("limit", String(q.limit ?? 50));
-  return call("GET", `/notes?${p}`);
+  return call("GET", `/notes?${p}`, undefined, signal);
 }
 
 export const getNote = (ref: string) => call<Note>("GET", `/notes/${refPath(ref)}`);

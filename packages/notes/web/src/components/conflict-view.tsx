@@ -12,7 +12,7 @@ export function ConflictView({
   onChoose(choice: "mine" | "theirs" | "merge"): void;
 }) {
   return (
-    <section className="conflict" role="alertdialog" aria-labelledby="conflict-title">
+    <section className="conflict-panel" role="alertdialog" aria-labelledby="conflict-title">
       <h2 id="conflict-title">This note was changed elsewhere</h2>
       <p className="muted">
         Someone (or another device) saved it {timeAgo(theirs.updated_at)} while you were writing. Nothing is

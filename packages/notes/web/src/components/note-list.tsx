@@ -25,26 +25,28 @@ export function NoteList({ filter, version, selected, onFilter }: Props) {
   const [next, setNext] = useState<{ cursor?: string; offset?: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
+  const [shown, setShown] = useState<ListFilter | null>(null);
 
+  // A newer filter (the next keystroke) cancels the request still under way for the last one.
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is the signal to load again
   useEffect(() => {
-    let live = true;
+    const abort = new AbortController();
+    const live = () => !abort.signal.aborted;
     setError(null);
-    listNotes({ ...filter, limit: PAGE })
+    listNotes({ ...filter, limit: PAGE }, abort.signal)
       .then((page) => {
-        if (!live) return;
+        if (!live()) return;
         setNotes(page.notes);
+        setShown(filter);
         setNext(nextOf(page, filter, PAGE));
       })
       .catch((err) => {
-        if (!live) return;
+        if (!live()) return;
         setNotes([]);
         setNext(null);
         setError(describe(err));
       });
-    return () => {
-      live = false;
-    };
+    return () => abort.abort();
   }, [filter, version]);
 
   const more = async () => {
@@ -63,7 +65,7 @@ export function NoteList({ filter, version, selected, onFilter }: Props) {
 
   const narrowed = filter.search || filter.tags.length || filter.folder;
   return (
-    <div className="note-list">
+    <div className="note-list" data-shown-search={shown?.search ?? ""}>
       {narrowed ? (
         <fieldset className="filters" aria-label="Active filters">
           {filter.folder && (

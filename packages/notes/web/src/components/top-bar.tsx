@@ -1,5 +1,11 @@
-import { type RefObject, useEffect, useState } from "react";
+import { type RefObject, useEffect, useRef, useState } from "react";
 import { href } from "../router.ts";
+
+/**
+ * The list follows every keystroke (a search still under way for the previous one is cancelled);
+ * the zero delay only lets a burst of pasted or fast keys arrive as one.
+ */
+const SEARCH_DELAY_MS = 0;
 
 interface Props {
   user: string | null;
@@ -14,12 +20,21 @@ interface Props {
 /** Brand, search (as you type, debounced), new note, capture, and who is logged in. */
 export function TopBar({ user, search, onSearch, searchRef, onBrowse, newHref, queued }: Props) {
   const [text, setText] = useState(search);
-  useEffect(() => setText(search), [search]);
+  // The box follows the search only when it changed elsewhere (a filter chip cleared it), never
+  // echoing back what was typed while the next keys are arriving.
+  const sent = useRef(search);
   useEffect(() => {
-    if (text === search) return;
-    const t = setTimeout(() => onSearch(text), 200);
+    if (search !== sent.current) setText(search);
+    sent.current = search;
+  }, [search]);
+  useEffect(() => {
+    if (text === sent.current) return;
+    const t = setTimeout(() => {
+      sent.current = text;
+      onSearch(text);
+    }, SEARCH_DELAY_MS);
     return () => clearTimeout(t);
-  }, [text, search, onSearch]);
+  }, [text, onSearch]);
 
   return (
     <header className="topbar">
@@ -33,6 +48,7 @@ export function TopBar({ user, search, onSearch, searchRef, onBrowse, newHref, q
         <form
           onSubmit={(e) => {
             e.preventDefault();
+            sent.current = text;
             onSearch(text);
           }}
         >
@@ -43,12 +59,14 @@ export function TopBar({ user, search, onSearch, searchRef, onBrowse, newHref, q
             id="search"
             ref={searchRef}
             type="search"
-            placeholder="Search notes  ( / )"
+            placeholder="Search notes"
+            title="Search notes (/)"
             value={text}
             onChange={(e) => setText(e.target.value)}
             onKeyDown={(e) => {
               if (e.key === "Escape") {
                 setText("");
+                sent.current = "";
                 onSearch("");
                 e.currentTarget.blur();
               }
@@ -57,7 +75,8 @@ export function TopBar({ user, search, onSearch, searchRef, onBrowse, newHref, q
         </form>
       </search>
       <a className="button primary" href={newHref} title="New note (n)">
-        New<span className="wide">note</span>
+        <span className="wide">New note</span>
+        <span className="narrow">New</span>
       </a>
       <a className="button" href={href.capture()} title="Capture (c)">
         Capture
