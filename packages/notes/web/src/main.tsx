@@ -13,3 +13,5 @@ if ("serviceWorker" in navigator) {
   });
 }
 addEventListener("online", () => void flush());
+// A hub that was down (or restarting) comes back without an "online" event: look again now and then.
+setInterval(() => void flush(), 30_000);
