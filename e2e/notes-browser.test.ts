@@ -158,6 +158,15 @@ describe("the notes app in Chromium", () => {
     await waitFor(async () => (await page.locator(".note-item").count()) === 1, "one search result");
     await expect(page.locator(".note-item .note-title").textContent()).resolves.toBe("Quarterly plan");
     await shot("search");
+    // Punctuation typed as people type it is not search syntax, and never an error.
+    await page.locator("#search").fill("garden, water?");
+    await page.waitForFunction(
+      () => document.querySelector(".note-list")?.getAttribute("data-shown-search") === "garden, water?",
+    );
+    expect(await page.locator(".note-list .notice.error").count()).toBe(0);
+    await expect(page.locator(".note-item .note-title").allTextContents()).resolves.toEqual([
+      "Quarterly plan",
+    ]);
 
     await page.locator(".note-item").first().click();
     await page.getByLabel("Add a tag").fill("garden");
@@ -324,6 +333,15 @@ describe("the notes app in Chromium", () => {
     await page.locator(".attachment audio").waitFor();
     await shot("voice-note");
   }, 90_000);
+
+  test("log out ends the session: the app sends the person to log in again", async () => {
+    await page.goto(`${hub.origin}/notes/#/`);
+    await page.reload();
+    await page.locator(".topbar").getByRole("button", { name: "Log out" }).click();
+    await page.waitForURL(/\/login/);
+    await page.goto(`${hub.origin}/notes/`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+  });
 
   test("dark mode uses the same design in its dark colours", async () => {
     const dark = await browser.newContext({ viewport: DESKTOP, colorScheme: "dark" });

@@ -5,14 +5,33 @@ import { parseRoute } from "../web/src/router.ts";
 import { timeAgo } from "../web/src/time.ts";
 
 describe("the notes app's own logic", () => {
-  test("search as you type: plain words search by prefix, search syntax is left alone", () => {
-    expect(asYouType("quar")).toBe("quar*");
-    expect(asYouType(" garden  quar ")).toBe("garden quar*");
-    expect(asYouType("Café")).toBe("Café*");
+  test("search as you type: plain typing, punctuation and all, searches its words, the last by prefix", () => {
+    expect(asYouType("quar")).toBe('"quar"*');
+    expect(asYouType(" garden  quar ")).toBe('"garden" "quar"*');
+    expect(asYouType("Café")).toBe('"Café"*');
+    for (const [typed, sent] of [
+      ["don't", '"don" "t"*'],
+      ["e-mail", '"e" "mail"*'],
+      ["12:30", '"12" "30"*'],
+      ["eggs,", '"eggs"*'],
+      ["what?", '"what"*'],
+      ["c++", '"c"*'],
+      ["Alpha/Spec", '"Alpha" "Spec"*'],
+      ["#work", '"work"*'],
+      ['"unbalanced', '"unbalanced"*'],
+      ["???", ""],
+    ]) {
+      expect(asYouType(typed!)).toBe(sent!);
+    }
+  });
+
+  test("search as you type: written search syntax is sent as written, less a dangling operator", () => {
     expect(asYouType('"exact phrase"')).toBe('"exact phrase"');
-    expect(asYouType("beans OR")).toBe("beans OR");
     expect(asYouType("kale*")).toBe("kale*");
-    expect(asYouType("a-b")).toBe("a-b");
+    expect(asYouType("beans OR peas")).toBe("beans OR peas");
+    expect(asYouType("beans OR")).toBe("beans");
+    expect(asYouType("beans NOT")).toBe("beans");
+    expect(asYouType("(a OR b) c")).toBe("(a OR b) c");
   });
 
   test("merging two versions keeps what they share once and marks where they differ", () => {

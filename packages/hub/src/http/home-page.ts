@@ -11,7 +11,8 @@ const STATE_WORDS: Record<ModuleStatus["state"], string> = {
 };
 
 function moduleItem(m: ModuleStatus, origin: string): string {
-  const where = m.url ? `<code>${escapeHtml(m.url.startsWith("/") ? origin + m.url : m.url)}</code>` : "";
+  const url = m.url ? escapeHtml(m.url.startsWith("/") ? origin + m.url : m.url) : "";
+  const where = url ? `<a href="${url}"><code>${url}</code></a>` : "";
   const why = m.state === "failing" && m.reason ? ` (${escapeHtml(m.reason)})` : "";
   return `<li><strong>${escapeHtml(m.short)}</strong> ${escapeHtml(m.version)} · ${STATE_WORDS[m.state]}${why}<br>${where}</li>`;
 }

@@ -60,7 +60,7 @@ export class ApiError extends Error {
 /** The network did not answer: the app is offline (or the hub is down). */
 export class OfflineError extends Error {
   constructor() {
-    super("You are offline: changes will be sent when the connection is back.");
+    super("The hub cannot be reached (offline?). Notes need it; captures made now are kept and sent later.");
   }
 }
 
@@ -137,15 +137,26 @@ export interface ListQuery {
   limit?: number;
 }
 
+const OPERATOR = /^(AND|OR|NOT|NEAR)$/;
+
 /**
- * Plain words become a prefix search on the last one (`quar` finds "quarterly" while typing); anything
- * with search syntax in it (quotes, operators, `*`) goes to the vault as written.
+ * What the search box sends. Plain typing, punctuation and all (`don't`, `12:30`, `#work`), becomes
+ * its words, each quoted, the last one a prefix (`quar` finds "quarterly" while typing). Written
+ * search syntax (balanced quotes, `*`, brackets, `AND`/`OR`/`NOT`) goes to the vault as written, less
+ * an operator still waiting for its second half. Nothing searchable at all is no search.
  */
 export function asYouType(search: string): string {
-  const words = search.trim().split(/\s+/);
-  if (!words.every((w) => /^[\p{L}\p{N}]+$/u.test(w)) || /^(AND|OR|NOT|NEAR)$/.test(words.at(-1)!))
-    return search;
-  return `${words.join(" ")}*`;
+  const text = search.trim();
+  const quotes = (text.match(/"/g) ?? []).length;
+  const tokens = text.split(/\s+/);
+  const syntax =
+    (quotes > 0 && quotes % 2 === 0) || /[*()]/.test(text) || tokens.some((t) => OPERATOR.test(t));
+  if (syntax) {
+    while (tokens.length > 1 && OPERATOR.test(tokens.at(-1)!)) tokens.pop();
+    return tokens.join(" ");
+  }
+  const words = text.match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words.map((w, i) => `"${w}"${i === words.length - 1 ? "*" : ""}`).join(" ");
 }
 
 /** One page of notes: newest first, or by relevance for a search. */
@@ -154,7 +165,8 @@ export function listNotes(
   signal?: AbortSignal,
 ): Promise<{ notes: Note[]; next_cursor: string | null }> {
   const p = new URLSearchParams();
-  if (q.search) p.set("search", asYouType(q.search));
+  const search = q.search ? asYouType(q.search) : "";
+  if (search) p.set("search", search);
   for (const t of q.tags ?? []) p.append("tag", t);
   if (q.folder) p.set("path_prefix", `${q.folder}/`);
   if (q.cursor) p.set("cursor", q.cursor);
@@ -179,6 +191,13 @@ export const tags = async () => (await call<{ tags: { tag: string; count: number
 export const folders = async (parent: string) =>
   (await call<{ folders: Folder[] }>("GET", `/folders?parent=${encodeURIComponent(parent)}`)).folders;
 export const attachmentUrl = (id: string) => `${base()}/attachments/${encodeURIComponent(id)}`;
+
+/** Ends the hub session (every module's page with it) and goes to the login page. */
+export async function logout(): Promise<void> {
+  if (!csrf) await startSession();
+  await send("/api/logout", { method: "POST", headers: { "x-csrf-token": csrf ?? "" } });
+  location.assign("/login");
+}
 
 /** Uploads a file to a note; `transcribe` sends audio on to scribe for a transcript. */
 export async function upload(

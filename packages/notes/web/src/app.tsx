@@ -99,7 +99,7 @@ export function App() {
         <Sidebar
           filter={filter}
           version={version}
-          ready={session.state === "ready"}
+          user={session.state === "ready" ? session.user : null}
           onChange={(f) => {
             setFilter(f);
             setDrawer(false);

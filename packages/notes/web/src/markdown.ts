@@ -60,6 +60,8 @@ export function snippet(content: string, max = 160): string {
   const text = content
     .replace(/^---\n[\s\S]*?\n---\n/, "")
     .replace(/^#{1,6}\s+.*$/m, "")
+    .replace(/^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?/gm, "")
+    .replace(/^\s*(?:-{3,}|\*{3,}|_{3,})\s*$/gm, "")
     .replace(/!?\[\[([^\]|]+)(\|([^\]]+))?\]\]/g, (_m, t, _a, alias) => alias ?? t)
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
     .replace(/[*_`>#~]/g, "")

@@ -33,6 +33,13 @@ const ALLOWED_TYPES: Record<string, string> = {
 
 const DEFAULT_MAX_ATTACHMENT = 50 * 1024 * 1024;
 
+/** A byte count as a person reads it: `50 MB`, `512 KB`, `900 bytes`. */
+export function sizeInWords(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${+(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KB`;
+  return `${bytes} bytes`;
+}
+
 export interface Attachment {
   id: string;
   note_id: string;
@@ -111,7 +118,7 @@ export class AttachmentStore {
           throw new VaultError(
             "too_large",
             "attachment_too_large",
-            `attachments are at most ${this.maxBytes} bytes`,
+            `attachments are at most ${sizeInWords(this.maxBytes)}`,
           );
         }
         hash.update(chunk);

@@ -1,5 +1,6 @@
 import { HttpError, parseDuration, readJsonBody } from "@parachute/module-kit";
 import { type Context, Hono } from "hono";
+import { sizeInWords } from "../core/attachments.ts";
 import { listFolders } from "../core/folders.ts";
 import type { NewNote, NotePatch } from "../core/notes.ts";
 import { queryNotes } from "../core/query.ts";
@@ -148,7 +149,7 @@ function notesApi(vaults: VaultSet, authorize: Authorize): Hono<Env> {
       throw new HttpError(
         413,
         "attachment_too_large",
-        `attachments are at most ${vault.attachments.maxBytes} bytes`,
+        `attachments are at most ${sizeInWords(vault.attachments.maxBytes)}`,
       );
     }
     const transcribe = c.req.query("transcribe");

@@ -42,7 +42,7 @@ export function CapturePanel({ online }: { online: boolean }) {
           id="capture-text"
           rows={5}
           value={text}
-          placeholder="Type and press Ctrl+Enter"
+          placeholder="Type it here"
           onChange={(e) => setText(e.target.value)}
           onKeyDown={(e) => {
             if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
@@ -52,6 +52,7 @@ export function CapturePanel({ online }: { online: boolean }) {
           }}
         />
         <div className="actions">
+          <span className="muted small wide">Ctrl+Enter saves</span>
           <button type="submit" className="primary" disabled={!text.trim()}>
             Save to Inbox
           </button>

@@ -25,14 +25,20 @@ export function DropZone({
   const [status, setStatus] = useState<{ kind: "busy" | "error" | "done"; text: string } | null>(null);
 
   const send = async (files: File[]) => {
+    const names: string[] = [];
     for (const file of files) {
       setStatus({ kind: "busy", text: `Attaching ${nameOf(file)}…` });
       try {
         const a = await upload(noteId, nameOf(file), file);
-        setStatus({ kind: "done", text: `Attached ${a.name}.` });
+        names.push(a.name);
+        setStatus({ kind: "done", text: `Attached ${names.join(", ")}.` });
         onUploaded(a);
       } catch (err) {
-        setStatus({ kind: "error", text: `${nameOf(file)} was not attached: ${(err as Error).message}` });
+        const done = names.length ? `Attached ${names.join(", ")}; ` : "";
+        setStatus({
+          kind: "error",
+          text: `${done}${nameOf(file)} was not attached: ${(err as Error).message}`,
+        });
         return;
       }
     }

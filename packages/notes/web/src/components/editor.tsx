@@ -256,7 +256,7 @@ export function Editor(props: { id: string; onSaved(): void } | { folder: string
         <div className="code" ref={host} />
         <section className="preview" aria-label="Preview">
           {preview.trim() ? (
-            <MarkdownView source={preview} resolve={() => null} />
+            <MarkdownView source={preview} />
           ) : (
             <p className="muted">The preview shows here as you write.</p>
           )}

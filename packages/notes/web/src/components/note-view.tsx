@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import {
   ApiError,
   type Attachment,
@@ -69,6 +69,11 @@ export function NoteView({ id, version, onChanged }: { id: string; version: numb
 
   // A voice note's transcript arrives later: look again until it is there.
   const waiting = data?.note.metadata.transcription === "pending";
+  const waited = useRef(false);
+  useEffect(() => {
+    if (waited.current && !waiting) onChanged();
+    waited.current = waiting;
+  }, [waiting, onChanged]);
   useEffect(() => {
     if (!waiting) return;
     const t = setInterval(() => void load(), 2000);
@@ -175,8 +180,10 @@ export function NoteView({ id, version, onChanged }: { id: string; version: numb
             <ul>
               {data.backlinks.map((b) => (
                 <li key={b.id}>
-                  <a href={href.note(b.id)}>{b.path.split("/").pop()}</a>{" "}
-                  <span className="muted small">{b.path}</span>
+                  <a href={href.note(b.id)}>{b.path.split("/").pop()}</a>
+                  {b.path.includes("/") && (
+                    <span className="muted small"> in {b.path.slice(0, b.path.lastIndexOf("/"))}</span>
+                  )}
                 </li>
               ))}
             </ul>

@@ -1,21 +1,23 @@
 import { useEffect, useState } from "react";
-import { type Folder, folders, tags } from "../api.ts";
+import { type Folder, folders, logout, tags } from "../api.ts";
 import type { ListFilter } from "./note-list.tsx";
 
 interface Props {
   filter: ListFilter;
   version: number;
-  ready: boolean;
+  /** Who is logged in; null until the hub has answered (or while it cannot be reached). */
+  user: string | null;
   onChange(f: ListFilter): void;
 }
 
 /** Folders (from note paths, opened one level at a time) and tags, each narrowing the list. */
-export function Sidebar({ filter, version, ready, onChange }: Props) {
-  const [tagList, setTagList] = useState<{ tag: string; count: number }[] | null>(null);
+export function Sidebar({ filter, version, user, onChange }: Props) {
+  const ready = user !== null;
+  const [tagList, setTagList] = useState<{ tag: string; count: number }[] | "unreachable" | null>(null);
   const [showAllTags, setShowAllTags] = useState(false);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is the signal to load again
   useEffect(() => {
-    if (ready) tags().then(setTagList, () => setTagList([]));
+    if (ready) tags().then(setTagList, () => setTagList("unreachable"));
   }, [ready, version]);
 
   const toggleTag = (tag: string) =>
@@ -23,8 +25,8 @@ export function Sidebar({ filter, version, ready, onChange }: Props) {
       ...filter,
       tags: filter.tags.includes(tag) ? filter.tags.filter((t) => t !== tag) : [...filter.tags, tag],
     });
-  const shownTags =
-    tagList && (showAllTags ? tagList : [...tagList].sort((a, b) => b.count - a.count).slice(0, 30));
+  const list = Array.isArray(tagList) ? tagList : null;
+  const shownTags = list && (showAllTags ? list : [...list].sort((a, b) => b.count - a.count).slice(0, 30));
 
   return (
     <nav className="sidebar" aria-label="Folders and tags">
@@ -43,7 +45,9 @@ export function Sidebar({ filter, version, ready, onChange }: Props) {
         {ready && <FolderChildren parent="" filter={filter} version={version} onChange={onChange} />}
       </ul>
       <h2 className="side-heading">Tags</h2>
-      {shownTags === null ? (
+      {!ready || tagList === "unreachable" ? (
+        <p className="muted small">Tags show when the hub can be reached.</p>
+      ) : shownTags === null ? (
         <p className="muted small">Loading…</p>
       ) : shownTags.length === 0 ? (
         <p className="muted small">No tags yet. Add some to a note to filter by them here.</p>
@@ -60,11 +64,19 @@ export function Sidebar({ filter, version, ready, onChange }: Props) {
               #{t.tag} <span className="count">{t.count}</span>
             </button>
           ))}
-          {tagList && tagList.length > 30 && (
+          {list && list.length > 30 && (
             <button type="button" className="ghost small" onClick={() => setShowAllTags((s) => !s)}>
-              {showAllTags ? "Fewer tags" : `All ${tagList.length} tags`}
+              {showAllTags ? "Fewer tags" : `All ${list.length} tags`}
             </button>
           )}
+        </div>
+      )}
+      {user && (
+        <div className="side-account">
+          <span className="muted">{user}</span>
+          <button type="button" className="ghost small" onClick={() => void logout()}>
+            Log out
+          </button>
         </div>
       )}
     </nav>

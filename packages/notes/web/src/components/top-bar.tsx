@@ -1,4 +1,5 @@
 import { type RefObject, useEffect, useRef, useState } from "react";
+import { logout } from "../api.ts";
 import { href } from "../router.ts";
 
 /**
@@ -87,8 +88,11 @@ export function TopBar({ user, search, onSearch, searchRef, onBrowse, newHref, q
         )}
       </a>
       {user && (
-        <span className="user wide" title="Logged in">
+        <span className="user">
           {user}
+          <button type="button" className="ghost small" onClick={() => void logout()}>
+            Log out
+          </button>
         </span>
       )}
     </header>
