@@ -46,6 +46,7 @@ export {
   upsertService,
   writeServices,
 } from "./services-file.ts";
+export { StaticSite } from "./static-site.ts";
 export {
   allowScope,
   type HubClaims,

@@ -1,5 +1,21 @@
-import { HttpError } from "@parachute/module-kit";
-import type { StaticSite } from "./static-site.ts";
+import { HttpError, type StaticSite } from "@parachute/module-kit";
+
+/** What the page may load and talk to: itself only (notes and attachments come through the hub). */
+export const NOTES_PAGE_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  // CodeMirror writes its styles into <style> elements at run time.
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' blob: data:",
+  "media-src 'self' blob:",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
 
 export interface NotesAppDeps {
   site: StaticSite;

@@ -6,9 +6,14 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { allowScope, serveModule, validateManifest, verifierFromEnv } from "@parachute/module-kit";
-import { notesApp } from "./app.ts";
-import { StaticSite } from "./static-site.ts";
+import {
+  allowScope,
+  StaticSite,
+  serveModule,
+  validateManifest,
+  verifierFromEnv,
+} from "@parachute/module-kit";
+import { NOTES_PAGE_POLICY, notesApp } from "./app.ts";
 
 const root = join(import.meta.dir, "..");
 const manifest = validateManifest(JSON.parse(readFileSync(join(root, ".parachute", "module.json"), "utf8")));
@@ -29,7 +34,7 @@ if (existsSync(join(root, "web"))) {
 }
 const verifier = verifierFromEnv(manifest.name);
 const app = notesApp({
-  site: new StaticSite(join(root, "dist", "web"), mount),
+  site: new StaticSite(join(root, "dist", "web"), mount, NOTES_PAGE_POLICY),
   publicPaths: new Set(manifest.publicPaths ?? []),
   authorize: async (req) => {
     await verifier.verify(req.headers.get("authorization"), "notes:admin");

@@ -2,9 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { errorResponse, HttpError } from "@parachute/module-kit";
-import { notesApp } from "../src/app.ts";
-import { PAGE_POLICY, StaticSite } from "../src/static-site.ts";
+import { errorResponse, HttpError, StaticSite } from "@parachute/module-kit";
+import { NOTES_PAGE_POLICY, notesApp } from "../src/app.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "notes-site-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,7 +16,7 @@ writeFileSync(join(dir, "sw.js"), "self.addEventListener('fetch', () => {});");
 writeFileSync(join(dir, "manifest.webmanifest"), "{}");
 writeFileSync(join(dir, ".built"), "stamp");
 
-const site = new StaticSite(dir, "/notes");
+const site = new StaticSite(dir, "/notes", NOTES_PAGE_POLICY);
 const app = notesApp({
   site,
   publicPaths: new Set(["/notes/manifest.webmanifest"]),
@@ -44,7 +43,7 @@ describe("the notes module's server", () => {
     const page = await get("/notes/");
     expect(page.status).toBe(200);
     expect(await page.text()).toBe(INDEX);
-    expect(page.headers.get("content-security-policy")).toBe(PAGE_POLICY);
+    expect(page.headers.get("content-security-policy")).toBe(NOTES_PAGE_POLICY);
     expect(page.headers.get("cache-control")).toBe("no-cache");
     expect(page.headers.get("x-frame-options")).toBe("DENY");
     expect(await (await get("/notes/some/deep/link")).text()).toBe(INDEX);
@@ -93,7 +92,7 @@ describe("the notes module's server", () => {
   test("a build folder without its page is refused at start, in words", () => {
     const empty = mkdtempSync(join(tmpdir(), "notes-empty-"));
     try {
-      expect(() => new StaticSite(empty, "/notes")).toThrow("the web app is not built");
+      expect(() => new StaticSite(empty, "/notes", NOTES_PAGE_POLICY)).toThrow("the web app is not built");
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }

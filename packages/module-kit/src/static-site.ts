@@ -1,6 +1,6 @@
 /**
- * The built web app, held in memory (it is small) with a gzip copy of each compressible file, and
- * answered by path under the mount: hashed assets cached for a year, the page and the service worker
+ * A built web app (Vite's output), held in memory (it is small) with a gzip copy of each compressible
+ * file, and answered by path under the mount: hashed assets cached for a year, the page and the service worker
  * revalidated every time, any other path under the mount answered with the page (the app routes
  * itself), and nothing outside the build folder reachable.
  */
@@ -19,23 +19,6 @@ const TYPES: Record<string, string> = {
 };
 const COMPRESSIBLE = new Set([".html", ".js", ".css", ".svg", ".webmanifest", ".json"]);
 
-/** What the page may load and talk to: itself only (notes and attachments come through the hub). */
-export const PAGE_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // CodeMirror writes its styles into <style> elements at run time.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' blob: data:",
-  "media-src 'self' blob:",
-  "connect-src 'self'",
-  "worker-src 'self'",
-  "manifest-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
-
 interface File {
   type: string;
   raw: Uint8Array<ArrayBuffer>;
@@ -45,10 +28,14 @@ interface File {
 export class StaticSite {
   private readonly files = new Map<string, File>();
 
-  /** Loads every file under `dir`; `mount` is the path the site answers under (`/notes`). */
+  /**
+   * Loads every file under `dir`; `mount` is the path the site answers under (`/notes`), `pagePolicy`
+   * the Content-Security-Policy its page is served with.
+   */
   constructor(
     dir: string,
     private readonly mount: string,
+    private readonly pagePolicy: string,
   ) {
     if (!existsSync(join(dir, "index.html")))
       throw new Error(`the web app is not built: ${dir} has no index.html`);
@@ -97,7 +84,7 @@ export class StaticSite {
       vary: "accept-encoding",
     };
     if (rel === "/index.html") {
-      headers["content-security-policy"] = PAGE_POLICY;
+      headers["content-security-policy"] = this.pagePolicy;
       headers["x-frame-options"] = "DENY";
     }
     if (rel === "/sw.js") headers["service-worker-allowed"] = `${this.mount}/`;
