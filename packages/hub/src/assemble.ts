@@ -152,6 +152,7 @@ export async function assemble(opts: AssembleOptions): Promise<HubParts> {
     secure: (req) => site.secure(req),
     trustedProxy: Boolean(env.PARACHUTE_TRUSTED_PROXY),
     moduleState: (short) => supervisor.get(short)?.status(),
+    clientAddress: (req) => clientIp(req),
     gate: createProxyGate({
       identity,
       site,

@@ -124,3 +124,31 @@ describe("a module writing one huge log line", () => {
     }
   }, 60_000);
 });
+
+describe("one client flooding a module", () => {
+  test("past 64 requests waiting at once it gets 429 with Retry-After; the module and others are unharmed", async () => {
+    const hub = await startHub(tempHome());
+    try {
+      const fixture = makeFixture(tempHome(), { name: "busy", port: 1946 });
+      expect((await hub.op("POST", "/api/modules/install", { path: fixture })).status).toBe(200);
+      // Each request keeps the module busy for 20 ms, one after another: 150 at once pile up.
+      const answers = await Promise.all(
+        Array.from({ length: 150 }, () => fetch(`${hub.origin}/busy/work?ms=20`)),
+      );
+      const refused = answers.filter((r) => r.status === 429);
+      expect(answers.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(64);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused[0]!.headers.get("retry-after")).toBe("1");
+      expect(((await refused[0]!.json()) as { error: string }).error).toBe("too_many_requests");
+      await Promise.all(answers.filter((r) => r !== refused[0]).map((r) => r.arrayBuffer()));
+      // Once they are answered the same client is served again, and the module never left `active`.
+      expect((await fetch(`${hub.origin}/busy/work?ms=1`)).status).toBe(200);
+      const status = (await (await hub.api("GET", "/api/modules")).json()) as {
+        modules: { short: string; state: string; restarts: number }[];
+      };
+      expect(status.modules.find((m) => m.short === "busy")).toMatchObject({ state: "active", restarts: 0 });
+    } finally {
+      await hub.stop();
+    }
+  }, 60_000);
+});

@@ -59,8 +59,10 @@ describe.each<AppMode>(["in memory", "on port 0"])("the hub's own app, %s", (mod
     const { cookie, csrf } = await setUp();
     const session = await hub.request("/api/session", { headers: { cookie } });
     expect(await session.json()).toMatchObject({ user: { username: TEST_ADMIN.username }, csrf });
+    expect(session.headers.get("cache-control")).toBe("no-store"); // it carries the CSRF token
     const noCsrf = await hub.request("/api/tokens", json({ scope: "hub:admin" }, { cookie }));
     expect(noCsrf.status).toBe(403);
+    expect(noCsrf.headers.get("cache-control")).toBe("no-store");
     const made = await hub.request(
       "/api/tokens",
       json({ scope: "hub:admin", ttl: "15m" }, { cookie, "x-csrf-token": csrf }),

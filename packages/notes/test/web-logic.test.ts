@@ -58,6 +58,9 @@ describe("the notes app's own logic", () => {
     expect(parseRoute("#/open/Projects%2FIdeas")).toEqual({ view: "open", target: "Projects/Ideas" });
     expect(parseRoute("#/capture")).toEqual({ view: "capture" });
     expect(parseRoute("#/nonsense/here")).toEqual({ view: "list" });
+    // A crafted address cannot point the note screens at another route of the hub.
+    expect(parseRoute("#/note/..%2F..%2Fapi%2Fsession")).toEqual({ view: "list" });
+    expect(parseRoute("#/note/..%2Fattachments%2Fabc/edit")).toEqual({ view: "list" });
   });
 
   test("times read as a person says them", () => {

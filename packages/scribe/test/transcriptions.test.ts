@@ -110,6 +110,50 @@ describe("scribe's transcription API, with pocketsphinx on generated speech", ()
     expect(((await anonymous.json()) as { error: { type: string } }).error.type).toBe("authentication_error");
   }, 30_000);
 
+  test("a playlist or file list posing as audio is refused, and never makes ffmpeg read another file", async () => {
+    const { app, workDir } = testApp();
+    const secret = `${workDir}-secret.wav`;
+    await Bun.write(secret, Bun.file(speech()));
+    const lists = [
+      `#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:3.0,\n${secret}\n#EXT-X-ENDLIST\n`,
+      `ffconcat version 1.0\nfile '${secret}'\n`,
+    ];
+    for (const list of lists) {
+      const res = await post(app, form({ file: new Blob([list]) }));
+      const { error } = (await res.json()) as { error: { code: string; message: string } };
+      expect(res.status).toBe(415);
+      expect(error.message).toContain("not audio scribe can read");
+      expect(error.message).not.toContain(workDir); // nor any path of this machine
+    }
+    const empty = await post(app, form({ file: new Blob([]) }));
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as { error: { message: string } }).error.message).toContain("is empty");
+  }, 30_000);
+
+  test("a recording longer than maxMinutes is refused with 422 once decoding passes the limit", async () => {
+    const { app, set } = testApp();
+    set({ maxMinutes: 1 });
+    const long = `${speech()}.long.wav`;
+    // 75 s of quiet noise: past the one-minute limit.
+    const r = Bun.spawnSync([
+      "ffmpeg",
+      "-loglevel",
+      "error",
+      "-y",
+      "-f",
+      "lavfi",
+      "-i",
+      "anoisesrc=a=0.01:d=75",
+      "-ar",
+      "16000",
+      long,
+    ]);
+    expect(r.exitCode).toBe(0);
+    const res = await post(app, form({ file: Bun.file(long) }));
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("audio_too_long");
+  }, 30_000);
+
   test("an upload over the cap is refused before it is read; a full queue answers 429 with Retry-After", async () => {
     const t = testApp({ maxUploadMb: 1, queueSize: 1 });
     const big = await post(t.app, "x".repeat(10), {

@@ -35,6 +35,8 @@ async function classify(res: Response): Promise<Outcome> {
   const reason = `scribe answered ${res.status}: ${err.message ?? "no message"}`;
   if ([400, 413, 415, 422].includes(res.status)) return { reason, kind: "permanent" };
   if (res.status === 502 && err.code === "engine_failed") return { reason, kind: "failure" };
+  // A recording that ran past scribe's time limit would do so again: it is not tried twice.
+  if (res.status === 504 && err.code === "timeout") return { reason, kind: "permanent" };
   return { reason, kind: "transient" };
 }
 

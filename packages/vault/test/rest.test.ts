@@ -31,6 +31,7 @@ for (const transport of ["in memory", "on port 0"] satisfies RestTransport[]) {
       });
       expect(await json(await api("GET", `/notes/${note.id}`))).toMatchObject({ id: note.id });
       expect((await json(await api("GET", "/notes/inbox/first%20note.md"))).id).toBe(note.id);
+      expect((await api("GET", `/notes/${note.id}`)).headers.get("cache-control")).toBe("private, no-store");
       expect((await api("GET", "/notes/inbox/nothing-here")).status).toBe(404);
     });
 
@@ -124,6 +125,13 @@ for (const transport of ["in memory", "on port 0"] satisfies RestTransport[]) {
         folders: [{ name: "Alpha", path: "projects/Alpha", count: 2, nested: false }],
       });
       expect(await json(await api("GET", "/folders?parent=Projects/Beta"))).toEqual({ folders: [] });
+      // Answers are reused until the vault changes, and a change shows at once.
+      expect((await api("POST", "/notes", { path: "Projects/Beta/sub/deep" })).status).toBe(201);
+      expect(await json(await api("GET", "/folders?parent=Projects/Beta"))).toEqual({
+        folders: [{ name: "sub", path: "Projects/Beta/sub", count: 1, nested: false }],
+      });
+      const top = await json(await api("GET", "/folders"));
+      expect(top.folders[0]).toMatchObject({ name: "Projects", count: 4, nested: true });
       const bad = await api("GET", "/folders?parent=../x");
       expect(bad.status).toBe(400);
       expect((await json(bad)).error).toBe("invalid_path");

@@ -33,6 +33,11 @@ export function hubApp(deps: AppDeps): Hono {
   );
   app.use("*", capBody(BODY_CAP_BYTES)); // no route of the hub's own reads more
   app.use("*", firstBootGuard(deps.identity));
+  // What the API answers is someone's (a session's CSRF token, tokens, settings): never kept by a cache.
+  app.use("/api/*", async (c, next) => {
+    await next();
+    if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
+  });
 
   app.get("/health", (c) => {
     // A local tool's challenge, answered so it knows this is the hub its home's runtime file names.

@@ -23,8 +23,16 @@ export interface ProxyDeps {
   /** Whether a trusted front proxy sits before the hub, so an incoming X-Forwarded-For chain is kept. */
   trustedProxy: boolean;
   moduleState(short: string): { state: string; reason: string | null } | undefined;
+  /** The client's address as the throttles see it (a trusted front proxy's header, else the peer). */
+  clientAddress(req: Request): string;
   gate: ProxyGate;
 }
+
+/**
+ * Requests one client may have waiting on one module at once. More are refused at the door, so one
+ * client flooding an expensive route cannot starve everyone else, nor the hub's own health checks.
+ */
+const MAX_IN_FLIGHT_PER_CLIENT = 64;
 
 export interface RequestFacts {
   server: Server<BridgeData>;
@@ -34,6 +42,7 @@ export interface RequestFacts {
 
 /** The reverse proxy: routes a normalised path to its module and streams both ways. */
 export function createProxy(deps: ProxyDeps) {
+  const inFlight = new Map<string, number>();
   return async function proxy(req: Request, facts: RequestFacts): Promise<Response | undefined> {
     const route = deps.routes().match(facts.path);
     if (!route) throw new HubError("not_found", "not_found", `nothing is served at ${facts.path}`);
@@ -63,6 +72,18 @@ export function createProxy(deps: ProxyDeps) {
       return bridgeUpgrade(req, facts.server, `ws://${target}`, headers);
     }
 
+    // Counted until the module has answered (its headers): a long download or stream is not held against it.
+    const key = `${route.short}\n${deps.clientAddress(req)}`;
+    const waiting = inFlight.get(key) ?? 0;
+    if (waiting >= MAX_IN_FLIGHT_PER_CLIENT) {
+      throw new HubError(
+        "throttled",
+        "too_many_requests",
+        `${MAX_IN_FLIGHT_PER_CLIENT} requests to ${route.short} are already waiting for an answer; send more as they finish`,
+        { retryAfterS: 1 },
+      );
+    }
+    inFlight.set(key, waiting + 1);
     let upstream: Response;
     try {
       upstream = await fetch(`http://${target}`, {
@@ -77,6 +98,10 @@ export function createProxy(deps: ProxyDeps) {
       } as RequestInit);
     } catch {
       return downResponse(req, route.short, "unreachable", "the connection to the module failed");
+    } finally {
+      const left = (inFlight.get(key) ?? 1) - 1;
+      if (left > 0) inFlight.set(key, left);
+      else inFlight.delete(key);
     }
     // Long-lived streams (Server-Sent Events and the like) must not hit the idle timeout.
     if (upstream.headers.get("content-type")?.startsWith("text/event-stream")) facts.server.timeout(req, 0);

@@ -109,7 +109,11 @@ const base = () => `/vault/${encodeURIComponent(vaultName)}/api`;
 
 /** A note reference (an id, or a path) as it goes into a URL: each segment encoded, slashes kept. */
 function refPath(ref: string): string {
-  return ref.split("/").map(encodeURIComponent).join("/");
+  const segments = ref.split("/");
+  // The vault would refuse these too; refused here, a crafted address never makes the page ask elsewhere.
+  if (segments.some((s) => s === "" || s === "." || s === ".."))
+    throw new ApiError(400, "invalid_path", `"${ref}" is not a note's id or path`);
+  return segments.map(encodeURIComponent).join("/");
 }
 
 async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {

@@ -9,10 +9,13 @@ export type Route =
   | { view: "open"; target: string }
   | { view: "capture" };
 
+/** What a note id looks like: the note screens take nothing else from the address. */
+const NOTE_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
 export function parseRoute(hash: string): Route {
   const [path = "", query = ""] = hash.replace(/^#/, "").split("?");
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
-  if (parts[0] === "note" && parts[1])
+  if (parts[0] === "note" && parts[1] && NOTE_ID.test(parts[1]))
     return parts[2] === "edit" ? { view: "edit", id: parts[1] } : { view: "note", id: parts[1] };
   if (parts[0] === "new") return { view: "new", folder: new URLSearchParams(query).get("folder") ?? "" };
   if (parts[0] === "open" && parts[1]) return { view: "open", target: parts.slice(1).join("/") };

@@ -17,6 +17,8 @@ export interface Settings {
   queueSize: number;
   maxUploadMb: number;
   timeoutSeconds: number;
+  /** The longest recording transcribed. */
+  maxMinutes: number;
   cleanup?: CleanupSettings;
 }
 
@@ -34,6 +36,7 @@ export function settingsFrom(v: ConfigValues): Settings {
     queueSize: Number(v.queueSize ?? 8),
     maxUploadMb: Number(v.maxUploadMb ?? 100),
     timeoutSeconds: Number(v.timeoutSeconds ?? 300),
+    maxMinutes: Number(v.maxMinutes ?? 15),
     cleanup: cleanupUrl
       ? { url: cleanupUrl, apiKey: str(v.cleanupApiKey), model: str(v.cleanupModel) ?? "gpt-4o-mini" }
       : undefined,

@@ -45,7 +45,7 @@ export async function transcribe(
   const wav = join(workDir, `${id}.wav`);
   try {
     await Bun.write(input, req.audio);
-    const audio = await decode(input, wav, signal);
+    const audio = await decode(input, wav, signal, s.maxMinutes * 60);
     const transcript = await engine.transcribe({
       ...audio,
       language: req.language,

@@ -56,8 +56,10 @@ export async function readTranscriptionForm(req: Request, maxBytes: number): Pro
     return v;
   };
   const file = form.get("file");
-  if (!(file instanceof Blob) || file.size === 0)
+  if (!(file instanceof Blob))
     throw new ScribeError("invalid", "invalid_field", '"file" is required: the audio to transcribe');
+  if (file.size === 0)
+    throw new ScribeError("invalid", "invalid_field", '"file" is empty: it holds no audio');
   if (text("stream", 10) === "true")
     throw new ScribeError(
       "invalid",

@@ -10,11 +10,36 @@ export interface Folder {
   nested: boolean;
 }
 
+/** The answers given since the vault last changed, per database and parent. */
+const answered = new WeakMap<Database, { stamp: string; byParent: Map<string, Folder[]> }>();
+const MAX_CACHED_PARENTS = 1000;
+
+/**
+ * What the folder listing has to read grows with the vault, so an answer is reused until the vault
+ * changes: by this connection (`total_changes()`) or by another process (`data_version`).
+ */
+export function cachedFolders(db: Database, parent = ""): Folder[] {
+  const version = (db.query("PRAGMA data_version").get() as { data_version: number }).data_version;
+  const changes = (db.query("SELECT total_changes() AS n").get() as { n: number }).n;
+  const stamp = `${version}:${changes}`;
+  let entry = answered.get(db);
+  if (!entry || entry.stamp !== stamp) {
+    entry = { stamp, byParent: new Map() };
+    answered.set(db, entry);
+  }
+  const hit = entry.byParent.get(parent);
+  if (hit) return hit;
+  const folders = listFolders(db, parent);
+  if (entry.byParent.size >= MAX_CACHED_PARENTS) entry.byParent.clear();
+  entry.byParent.set(parent, folders);
+  return folders;
+}
+
 /**
  * The folders directly under `parent` (the vault's top when empty), derived from note paths: a note
  * `a/b/c` makes folders `a` and `a/b`. Reads only the notes under `parent`, by the unique path index.
  */
-export function listFolders(db: Database, parent = ""): Folder[] {
+function listFolders(db: Database, parent = ""): Folder[] {
   const base = parent.trim() === "" ? "" : `${normaliseNotePath(parent)}/`;
   const from = pathKey(base);
   // Every key under `base` sorts at or after `base` and before `base` with its last character bumped.

@@ -1,7 +1,7 @@
 import { HttpError, parseDuration, readJsonBody } from "@parachute/module-kit";
 import { type Context, Hono } from "hono";
 import { sizeInWords } from "../core/attachments.ts";
-import { listFolders } from "../core/folders.ts";
+import { cachedFolders } from "../core/folders.ts";
 import type { NewNote, NotePatch } from "../core/notes.ts";
 import { queryNotes } from "../core/query.ts";
 import { deleteTag, listTags, renameTag } from "../core/tag-ops.ts";
@@ -52,6 +52,11 @@ type Env = { Variables: { vault: Vault } };
  */
 export function restApp(vaults: VaultSet, authorize: Authorize, origin = ""): Hono {
   const root = new Hono();
+  // Notes are private: no shared cache keeps them, and no browser cache outlives the answer.
+  root.use("*", async (c, next) => {
+    await next();
+    if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "private, no-store");
+  });
   root.onError((err) => renderError(err));
   root.notFound(() => renderError(new HttpError(404, "not_found", "no such vault route")));
   const index = async (c: Context) => {
@@ -214,7 +219,7 @@ function notesApi(vaults: VaultSet, authorize: Authorize): Hono<Env> {
   );
 
   app.get("/folders", reads, (c) =>
-    c.json({ folders: listFolders(c.get("vault").db, c.req.query("parent") ?? "") }),
+    c.json({ folders: cachedFolders(c.get("vault").db, c.req.query("parent") ?? "") }),
   );
 
   app.get("/info", reads, (c) => c.json(vaultStats(c.get("vault"))));
