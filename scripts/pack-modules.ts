@@ -63,9 +63,9 @@ function finish(dir: string, staging: string, pkg: Record<string, unknown>): str
   return file;
 }
 
-/** A module with a web app (`web/`) ships its build, made by the module's own build script. */
+/** A module with a web app (`web/`) ships its build (scripts/build-web.ts). */
 async function packWeb(dir: string, target: string): Promise<void> {
-  const build = Bun.spawn([process.execPath, join(dir, "src", "build-web.ts")], {
+  const build = Bun.spawn([process.execPath, join(root, "scripts", "build-web.ts"), dir], {
     stdout: "ignore",
     stderr: "pipe",
   });

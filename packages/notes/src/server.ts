@@ -21,12 +21,10 @@ const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
 const home = process.env.PARACHUTE_HOME ?? join(process.env.HOME ?? ".", ".parachute");
 const mount = manifest.paths[0]!;
 
-// A checkout carries the app's sources; a packed module carries only the build.
-if (existsSync(join(root, "web"))) {
-  const build = Bun.spawn([process.execPath, join(root, "src", "build-web.ts")], {
-    stdout: "inherit",
-    stderr: "inherit",
-  });
+// A checkout carries the app's sources (and the script that builds them); a packed module only the build.
+const builder = join(root, "..", "..", "scripts", "build-web.ts");
+if (existsSync(join(root, "web")) && existsSync(builder)) {
+  const build = Bun.spawn([process.execPath, builder, root], { stdout: "inherit", stderr: "inherit" });
   if ((await build.exited) !== 0) {
     console.error("notes: building the web app failed (see above)");
     process.exit(1);
