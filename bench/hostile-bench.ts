@@ -8,7 +8,6 @@ const PUBLIC_ROUTES = [
   "/api/login",
   "/api/setup",
   "/login",
-  "/admin/setup",
   "/oauth/token",
   "/oauth/revoke",
   "/oauth/register",

@@ -109,6 +109,15 @@ async function packHub(dir: string): Promise<string> {
   const staging = mkdtempSync(join(tmpdir(), "pack-"));
   try {
     await bundle(dir, pkg.bin.parachute, "parachute.js", join(staging, "package"), versionOf(pkg));
+    // The hub serves the admin app from `dist/admin`, beside its bundle.
+    const admin = join(dir, "..", "admin");
+    const build = Bun.spawn([process.execPath, join(root, "scripts", "build-web.ts"), admin], {
+      stdout: "ignore",
+      stderr: "pipe",
+    });
+    if ((await build.exited) !== 0)
+      throw new Error(`admin app build failed\n${await new Response(build.stderr).text()}`);
+    cpSync(join(admin, "dist", "web"), join(staging, "package", "dist", "admin"), { recursive: true });
     return finish(dir, staging, {
       name: pkg.name,
       version: versionOf(pkg),

@@ -5,12 +5,13 @@ import { type InstallRequest, installFlow } from "./flows/install.ts";
 import { restartFlow, startFlow, stopFlow } from "./flows/lifecycle.ts";
 import { uninstallFlow } from "./flows/uninstall.ts";
 import { upgradeFlow } from "./flows/upgrade.ts";
+import { CATALOG } from "./modules/catalog.ts";
 import { InstalledModules } from "./modules/installed.ts";
 import type { RunOptions } from "./modules/installer.ts";
 import { sweepUnpacked } from "./modules/local-package.ts";
 import type { SpecContext } from "./modules/module-spec.ts";
 import type { ServicesRegistry } from "./modules/services-registry.ts";
-import type { ModuleSource } from "./modules/sources.ts";
+import { type ModuleSource, offeredModules } from "./modules/sources.ts";
 import { Journal, type JournalEntry } from "./operations/journal.ts";
 import type { Operation } from "./operations/operation.ts";
 import { Operations } from "./operations/operations.ts";
@@ -18,6 +19,15 @@ import { recoverPending } from "./operations/recover.ts";
 import type { Supervisor } from "./supervisor/supervisor.ts";
 
 export type { InstallRequest } from "./flows/install.ts";
+
+/** One catalog module, as `GET /api/catalog` lists it. */
+export interface CatalogItem {
+  short: string;
+  displayName: string;
+  tagline: string;
+  installed: boolean;
+  available: boolean;
+}
 
 export interface HubDeps {
   registry: ServicesRegistry;
@@ -61,6 +71,22 @@ export class Hub {
       hubEnv: deps.spec.hubEnv,
       restartHub: deps.restartHub,
     };
+  }
+
+  /**
+   * The catalog as the admin app offers it: each module, whether it is installed, and whether the
+   * default source has it (a registry is assumed to have them all).
+   */
+  async catalog(): Promise<CatalogItem[]> {
+    const offered = offeredModules(await this.ctx.defaultSource());
+    const installed = new Set(this.installed.rows().map((r) => r.name));
+    return CATALOG.map((e) => ({
+      short: e.short,
+      displayName: e.displayName,
+      tagline: e.tagline,
+      installed: installed.has(e.short),
+      available: offered === null || offered.includes(e.short),
+    }));
   }
 
   /** Finishes or undoes the operations a crash interrupted; returns what it did, for the hub's log. */

@@ -3,12 +3,11 @@ import { Hono } from "hono";
 import { HubError } from "../errors.ts";
 import { HUB_VERSION } from "../version.ts";
 import { accountApi } from "./account-api.ts";
-import { adminPages } from "./admin-pages.ts";
+import { adminApp } from "./admin-app.ts";
 import { requireScope } from "./api-auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { capBody, errorResponse } from "./errors.ts";
 import { firstBootGuard } from "./first-boot.ts";
-import { homePage } from "./home-page.ts";
 import { hubApi } from "./hub-api.ts";
 import { loginPages } from "./login-pages.ts";
 import { modulesApi } from "./modules-api.ts";
@@ -46,11 +45,16 @@ export function hubApp(deps: AppDeps): Hono {
       c.header(PROOF_HEADER, proofFor(deps.runtimeSecret, challenge));
     return c.json({ status: "ok", version: HUB_VERSION });
   });
-  app.get("/", homePage(deps));
+  // The front page is the admin app for the admin, the login page for anyone else.
+  app.get("/", (c) =>
+    c.redirect(deps.identity.session(c.req.raw, deps.site.secure(c.req.raw)) ? "/admin/" : "/login", 302),
+  );
   app.route("/.well-known", wellKnownApp(deps));
   app.route("/oauth", oauthApp(deps));
   app.route("/login", loginPages(deps));
-  app.route("/admin", adminPages(deps));
+  const admin = adminApp();
+  app.get("/admin", admin);
+  app.get("/admin/*", admin);
   app.route("/api", sessionApi(deps)); // setup, login, logout, session: open to all
   app.use("/api/*", requireScope(deps.identity, deps.site, "hub:admin")); // everything below
   app.route("/api/modules", modulesApi(deps));

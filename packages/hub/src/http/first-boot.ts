@@ -4,7 +4,8 @@ import type { Identity } from "../identity/identity.ts";
 import { bearer } from "./api-auth.ts";
 import { wantsHtml } from "./pages.ts";
 
-const OPEN = [/^\/health$/, /^\/\.well-known\//, /^\/api\/setup$/, /^\/admin\/setup$/];
+// The admin app's page and assets hold no data: its setup wizard is how a hub gets its admin.
+const OPEN = [/^\/health$/, /^\/\.well-known\//, /^\/api\/setup$/, /^\/admin(\/.*)?$/];
 
 /**
  * Until an admin exists, only `/health`, `/.well-known/*` and setup are open — plus API calls with a

@@ -33,6 +33,7 @@ export function modulesApi({ hub }: AppDeps): Hono {
   const app = new Hono();
 
   app.get("/", (c) => c.json({ modules: hub.installed.status() }));
+  app.get("/catalog", async (c) => c.json({ modules: await hub.catalog() }));
 
   app.post("/install", async (c) => {
     const body = await readJsonBody<InstallRequest & Record<string, unknown>>(c.req.raw, {
