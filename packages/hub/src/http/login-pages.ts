@@ -12,7 +12,7 @@ function loginForm(next: string, error?: string, status = 200): Response {
 ${field("Username", "username", "text", 'autocomplete="username" required autofocus')}
 ${field("Password", "password", "password", 'autocomplete="current-password" required')}
 ${field("Authenticator code (if 2FA is on)", "totp", "text", 'autocomplete="one-time-code" inputmode="numeric"')}
-<button type="submit">Log in</button></form>`;
+<button type="submit" class="primary">Log in</button></form>`;
   return htmlPage("Log in", body, status);
 }
 

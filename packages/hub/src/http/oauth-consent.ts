@@ -53,7 +53,7 @@ export function consentPage(f: ConsentFacts): Response {
 <strong>${escapeHtml(f.username)}</strong>. It wants to:</p><ul>${items}</ul>
 <p><small>Access lasts until you disconnect the app; it ends by itself after 30 days without use.</small></p>
 <form method="post" action="/oauth/authorize">${inputs}
-<button type="submit" name="decision" value="allow">Allow</button>
+<button type="submit" name="decision" value="allow" class="primary">Allow</button>
 <button type="submit" name="decision" value="deny">Deny</button></form>`,
     200,
     { "content-security-policy": pageSecurityPolicy(new URL(f.redirectUri).origin) },

@@ -1,4 +1,17 @@
-/** Minimal server-rendered pages (login, setup, consent) until the admin app takes over. */
+/** The hub's server-rendered pages (login, consent, errors), on the same design system as its apps. */
+import BASE_CSS from "@parachute/design/base.css" with { type: "text" };
+import TOKENS_CSS from "@parachute/design/tokens.css" with { type: "text" };
+
+/** A page's own layout: one centred card. */
+const PAGE_CSS = `main{max-width:28rem;margin:var(--space-7) auto;padding:var(--space-5);background:var(--surface);border:1px solid var(--border);border-radius:var(--radius);box-shadow:var(--shadow)}
+.brand{font-weight:700;color:var(--text-muted);margin:0 0 var(--space-3)}
+label{margin-top:var(--space-3)}
+form button[type=submit],form button:not([type]){margin-top:var(--space-4)}
+.actions{display:flex;gap:var(--space-2);flex-wrap:wrap}
+.error{padding:var(--space-3) var(--space-4);border-radius:var(--radius-sm);background:var(--danger-soft);color:var(--danger)}
+li{margin:var(--space-2) 0}
+@media (max-width:480px){main{margin:0;border:none;border-radius:0;box-shadow:none}}`;
+const STYLE = `${TOKENS_CSS}\n${BASE_CSS}\n${PAGE_CSS}`;
 export function escapeHtml(s: string): string {
   return s.replace(
     /[&<>"']/g,
@@ -23,7 +36,7 @@ export function htmlPage(
   status = 200,
   headers: Record<string, string> = {},
 ): Response {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Parachute</title><style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}label{display:block;margin:.8rem 0}input{display:block;width:100%;padding:.4rem;font-size:1rem}button{margin-top:1rem;padding:.5rem 1rem;font-size:1rem}.error{color:#a00}code{font-size:.9em;background:#8882;padding:.1rem .3rem;border-radius:3px;overflow-wrap:anywhere}pre{background:#8882;padding:.6rem;border-radius:4px}pre code{background:none;padding:0}li{margin:.6rem 0}@media (prefers-color-scheme:dark){body{background:#16181c;color:#e6e6e6}.error{color:#f77}}</style></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Parachute</title><style>${STYLE}</style></head><body><main><p class="brand">Parachute</p><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
   return new Response(html, {
     status,
     headers: {

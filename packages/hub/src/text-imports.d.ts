@@ -1,0 +1,5 @@
+/** Stylesheets imported `with { type: "text" }` arrive as their text (Bun inlines them when bundling). */
+declare module "*.css" {
+  const text: string;
+  export default text;
+}
