@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium, screenshotDir } from "../packages/hub/testing/browser.ts";
+import { launchChromium, screenshotDir, seriousA11yProblems } from "../packages/hub/testing/browser.ts";
 import {
   cleanUp,
   type HubProcess,
@@ -94,6 +94,7 @@ describe("the notes app in Chromium", () => {
       session: 0,
     });
     await shot("list-empty");
+    expect(await seriousA11yProblems(page)).toEqual([]);
   });
 
   test("a new note is written in the editor, saved as you type, and is in the vault", async () => {
@@ -137,6 +138,7 @@ describe("the notes app in Chromium", () => {
     await page.locator("a.wikilink", { hasText: "Ideas" }).click();
     await page.locator(".note-view h1", { hasText: "Ideas" }).waitFor();
     await shot("note");
+    expect(await seriousA11yProblems(page)).toEqual([]);
   });
 
   test("search finds as you type; a tag added to a note filters the list", async () => {

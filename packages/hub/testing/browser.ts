@@ -90,3 +90,20 @@ export function callbackServer(): { url: string; next(): Promise<URLSearchParams
     stop: () => server.stop(true),
   };
 }
+
+/**
+ * Runs axe-core (the accessibility engine browsers' audits use) in the page; returns the serious and
+ * critical violations, as "rule: first element" lines.
+ */
+export async function seriousA11yProblems(page: import("playwright-core").Page): Promise<string[]> {
+  const source = await Bun.file(require.resolve("axe-core/axe.min.js")).text();
+  // Evaluated over the DevTools protocol: the pages' policy forbids inline scripts, rightly.
+  await page.evaluate(source);
+  const found = (await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
+    return (await axe.run()).violations;
+  })) as { id: string; impact: string; nodes: { target: string[] }[] }[];
+  return found
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.nodes[0]?.target.join(" ")}`);
+}

@@ -65,8 +65,8 @@ export function stoppedOutput(hub: HubProcess): Promise<string> {
 }
 
 /** The TOTP code for a base32 secret right now. */
-export function totpNow(secret: string): string {
-  return new TOTP({ secret: Secret.fromBase32(secret) }).generate();
+export function totpNow(secret: string, timestamp = Date.now()): string {
+  return new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp });
 }
 
 /** Turns on 2FA for the admin through the API; returns the secret and backup codes. */

@@ -1,8 +1,12 @@
 import { useEffect, useState } from "react";
 import { ApiError, logout, session, toLogin } from "./api.ts";
+import { Account } from "./pages/account.tsx";
+import { Apps } from "./pages/apps.tsx";
 import { Dashboard } from "./pages/dashboard.tsx";
+import { HubPage } from "./pages/hub-page.tsx";
 import { ModulePage } from "./pages/module-page.tsx";
 import { SetupWizard } from "./pages/setup-wizard.tsx";
+import { Tokens } from "./pages/tokens.tsx";
 import { type Route, useRoute } from "./router.ts";
 
 const NAV: [Route["page"], string, string][] = [
@@ -82,18 +86,19 @@ export function App() {
           <Dashboard />
         ) : route.page === "module" ? (
           <ModulePage short={route.short} />
-        ) : route.page === "missing" ? (
+        ) : route.page === "tokens" ? (
+          <Tokens />
+        ) : route.page === "apps" ? (
+          <Apps />
+        ) : route.page === "account" ? (
+          <Account />
+        ) : route.page === "hub" ? (
+          <HubPage />
+        ) : (
           <section className="empty">
             <h1>Nothing here</h1>
             <p>
               This page does not exist. <a href="/admin">Back to the modules</a>.
-            </p>
-          </section>
-        ) : (
-          <section className="empty">
-            <h1>{NAV.find(([p]) => p === route.page)?.[2]}</h1>
-            <p className="muted">
-              This page is on its way. Until then the command line does it: <code>npx parachute help</code>.
             </p>
           </section>
         )}

@@ -6,10 +6,10 @@ import { wireError } from "./errors.ts";
 import { escapeHtml, field, htmlPage } from "./pages.ts";
 import { checkLoginOrigin, safeNext, startSession } from "./session-cookie.ts";
 
-function loginForm(next: string, error?: string, status = 200): Response {
+function loginForm(next: string, error?: string, status = 200, username = ""): Response {
   const body = `${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}<form method="post" action="/login">
 <input type="hidden" name="next" value="${escapeHtml(next)}">
-${field("Username", "username", "text", 'autocomplete="username" required autofocus')}
+${field("Username", "username", "text", `autocomplete="username" required${username ? ` value="${escapeHtml(username)}"` : " autofocus"}`)}
 ${field("Password", "password", "password", 'autocomplete="current-password" required')}
 ${field("Authenticator code (if 2FA is on)", "totp", "text", 'autocomplete="one-time-code" inputmode="numeric"')}
 <button type="submit" class="primary">Log in</button></form>`;
@@ -37,7 +37,8 @@ export function loginPages({ identity, site, clientIp }: AppDeps): Hono {
     } catch (err) {
       if (!(err instanceof HubError)) throw err;
       const wire = wireError(err);
-      const res = loginForm(next, err.message, wire.status);
+      // The username stays filled in; the password and code are typed again.
+      const res = loginForm(next, err.message, wire.status, get("username").slice(0, 200));
       for (const [k, v] of Object.entries(wire.headers)) res.headers.set(k, v);
       return res;
     }

@@ -1,0 +1,82 @@
+import { useCallback, useEffect, useState } from "react";
+import { call } from "../api.ts";
+
+interface Client {
+  clientId: string;
+  name: string;
+  redirectUris: string[];
+  createdAt: number | string;
+}
+
+/** Apps connected through OAuth (MCP clients): who they are, and disconnecting one (its grants go too). */
+export function Apps() {
+  const [clients, setClients] = useState<Client[] | null>(null);
+  const [confirm, setConfirm] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(async () => {
+    const { clients } = await call<{ clients: Client[] }>("GET", "/api/oauth/clients");
+    setClients(clients);
+  }, []);
+  useEffect(() => {
+    load().catch((err) => setError((err as Error).message));
+  }, [load]);
+  return (
+    <section>
+      <h1>Connected apps</h1>
+      <p className="muted">
+        Apps you allowed to reach your modules (such as an MCP client connected to the vault).
+      </p>
+      {error && (
+        <p className="notice error" role="alert">
+          {error}
+        </p>
+      )}
+      {clients === null ? (
+        <p className="muted">Loading…</p>
+      ) : clients.length === 0 ? (
+        <div className="card empty">
+          <p>No apps are connected.</p>
+          <p className="muted small">
+            Give an MCP client the vault's address (<code>/vault/default/mcp</code>): it asks you here for
+            permission.
+          </p>
+        </div>
+      ) : (
+        <ul className="list">
+          {clients.map((c) => (
+            <li key={c.clientId} className="card" data-client={c.clientId}>
+              <div className="page-head">
+                <div>
+                  <strong>{c.name || "An unnamed app"}</strong>
+                  <p className="muted small">{c.redirectUris.map((u) => new URL(u).host || u).join(", ")}</p>
+                </div>
+                {confirm === c.clientId ? (
+                  <span className="actions tight">
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={async () => {
+                        await call("DELETE", `/api/oauth/clients/${encodeURIComponent(c.clientId)}`);
+                        setConfirm(null);
+                        await load();
+                      }}
+                    >
+                      Disconnect now
+                    </button>
+                    <button type="button" onClick={() => setConfirm(null)}>
+                      Keep
+                    </button>
+                  </span>
+                ) : (
+                  <button type="button" onClick={() => setConfirm(c.clientId)}>
+                    Disconnect
+                  </button>
+                )}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,78 @@
+import { useEffect, useState } from "react";
+import { call, type HubInfo, logout, runOperation } from "../api.ts";
+import { duration } from "../format.ts";
+
+/** The hub itself: its version, upgrading it (with progress), and logging out. */
+export function HubPage() {
+  const [hub, setHub] = useState<HubInfo | null>(null);
+  const [step, setStep] = useState<string | null>(null);
+  const [said, setSaid] = useState<{ ok: boolean; text: string } | null>(null);
+  useEffect(() => {
+    call<{ hub: HubInfo }>("GET", "/api/status").then((s) => setHub(s.hub));
+  }, []);
+  if (!hub) return <p className="muted">Loading…</p>;
+  return (
+    <section>
+      <h1>Hub</h1>
+      <section className="card">
+        <dl className="facts">
+          <dt>Version</dt>
+          <dd>{hub.version}</dd>
+          <dt>Address</dt>
+          <dd>{hub.url}</dd>
+          <dt>Up</dt>
+          <dd>{duration(hub.uptime)}</dd>
+          <dt>Memory</dt>
+          <dd>{hub.rssMb.toFixed(0)} MB</dd>
+          <dt>Home</dt>
+          <dd>
+            <code>{hub.home}</code>
+          </dd>
+        </dl>
+        <div className="actions">
+          <button
+            type="button"
+            disabled={step !== null}
+            onClick={async () => {
+              setSaid(null);
+              setStep("Looking for a newer version");
+              try {
+                const op = await runOperation(
+                  "POST",
+                  "/api/hub/upgrade",
+                  {},
+                  (e) => e.type === "step" && setStep(e.message),
+                );
+                const message = (op as { result?: { message?: string } }).result?.message;
+                setSaid(
+                  op.state === "succeeded"
+                    ? { ok: true, text: message ?? "Upgraded." }
+                    : { ok: false, text: op.error?.message ?? "The upgrade failed." },
+                );
+              } catch (err) {
+                setSaid({ ok: false, text: (err as Error).message });
+              } finally {
+                setStep(null);
+              }
+            }}
+          >
+            Upgrade the hub
+          </button>
+          <button type="button" className="ghost" onClick={() => void logout()}>
+            Log out
+          </button>
+        </div>
+        {step && (
+          <p className="notice" role="status">
+            {step}…
+          </p>
+        )}
+        {said && (
+          <p className={`notice ${said.ok ? "success" : "error"}`} role={said.ok ? "status" : "alert"}>
+            {said.text}
+          </p>
+        )}
+      </section>
+    </section>
+  );
+}
