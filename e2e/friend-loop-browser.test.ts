@@ -156,6 +156,7 @@ describe("the friend loop in Chromium", () => {
       (await log.innerText()).split("\n").filter((l) => l.includes("serving")).length;
     const before = await starts();
     await page.getByRole("button", { name: "Restart" }).click();
+    await page.locator('.page-head [data-state="pending"]').waitFor();
     await page.getByText("vault: restart done.").waitFor();
     await page.locator('.page-head [data-state="active"]').waitFor();
     await waitFor(async () => (await starts()) > before, "the new start's line in the live log");

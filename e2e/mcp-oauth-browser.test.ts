@@ -84,6 +84,10 @@ class BrowserProvider implements OAuthClientProvider {
     await this.page.getByRole("button", { name: this.decision }).waitFor();
     this.consentText = await this.page.locator("main").innerText();
     await this.page.screenshot({ path: join(SHOTS, "consent.png") });
+    const size = this.page.viewportSize();
+    await this.page.setViewportSize({ width: 375, height: 740 });
+    await this.page.screenshot({ path: join(SHOTS, "consent-375.png") });
+    if (size) await this.page.setViewportSize(size);
     await this.page.getByRole("button", { name: this.decision }).click();
   }
 }

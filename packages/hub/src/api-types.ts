@@ -20,6 +20,8 @@ export interface ModuleStatus {
   restarts: number;
   uptime: number | null;
   wanted: boolean;
+  /** Resident memory of its process group in MB, in `GET /api/modules` and `/api/status` (null when not running). */
+  rssMb?: number | null;
 }
 
 /** The hub itself, in `GET /api/status`. */

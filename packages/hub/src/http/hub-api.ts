@@ -8,7 +8,7 @@ import { accepted } from "./modules-api.ts";
 export function hubApi({ hub, identity, hubInfo }: AppDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
 
-  app.get("/status", (c) => c.json({ hub: hubInfo(), modules: hub.installed.status() }));
+  app.get("/status", (c) => c.json({ hub: hubInfo(), modules: hub.installed.statusWithMemory() }));
 
   app.post("/hub/upgrade", async (c) => {
     const { version } = await readJsonBody<{ version: string }>(c.req.raw, { version: { type: "string" } });

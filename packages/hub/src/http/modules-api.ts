@@ -32,7 +32,7 @@ export function accepted(op: Operation): Response {
 export function modulesApi({ hub }: AppDeps): Hono {
   const app = new Hono();
 
-  app.get("/", (c) => c.json({ modules: hub.installed.status() }));
+  app.get("/", (c) => c.json({ modules: hub.installed.statusWithMemory() }));
   app.get("/catalog", async (c) => c.json({ modules: await hub.catalog() }));
 
   app.post("/install", async (c) => {

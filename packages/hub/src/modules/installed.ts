@@ -4,6 +4,7 @@ import { HubError } from "../errors.ts";
 import { nearest } from "../platform/suggest.ts";
 import { globToRegExp, type Route, RouteTable } from "../proxy/route-table.ts";
 import type { ModuleRunner } from "../supervisor/module-runner.ts";
+import { groupRssMb } from "../supervisor/port-probe.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import { moduleSpec, type SpecContext } from "./module-spec.ts";
 import type { ServicesRegistry } from "./services-registry.ts";
@@ -70,6 +71,11 @@ export class InstalledModules {
 
   status(): ModuleStatus[] {
     return this.supervisor.list();
+  }
+
+  /** The status with each running module's memory (its process group's resident size, in MB). */
+  statusWithMemory(): ModuleStatus[] {
+    return this.supervisor.list().map((s) => ({ ...s, rssMb: s.pid ? groupRssMb(s.pid) : null }));
   }
 
   /** Registers every installed module with the supervisor and starts the enabled ones at once. */

@@ -18,6 +18,8 @@ export function ModulePage({ short }: { short: string }) {
   const [confirming, setConfirming] = useState<Action | null>(null);
   const [busy, setBusy] = useState<{ action: Action; step: string } | null>(null);
   const [said, setSaid] = useState<{ ok: boolean; text: string } | null>(null);
+  // While an operation runs, its steps say the state sooner than the next look at the status would.
+  const [stepState, setStepState] = useState<ModuleStatus["state"] | null>(null);
 
   const load = useCallback(async () => {
     const { modules } = await call<{ modules: ModuleStatus[] }>("GET", "/api/modules");
@@ -46,7 +48,10 @@ export function ModulePage({ short }: { short: string }) {
     setBusy({ action, step: "Asking the hub" });
     try {
       const op = await runOperation("POST", `/api/modules/${short}/${action}`, {}, (e: OperationEvent) => {
-        if (e.type === "step") setBusy({ action, step: e.message });
+        if (e.type !== "step") return;
+        setBusy({ action, step: e.message });
+        if (e.step === "start" || e.step === "restart") setStepState("pending");
+        if (e.step === "active") setStepState("active");
       });
       setSaid(
         op.state === "succeeded"
@@ -58,6 +63,7 @@ export function ModulePage({ short }: { short: string }) {
       setSaid({ ok: false, text: (err as Error).message });
     } finally {
       setBusy(null);
+      setStepState(null);
       void load();
     }
   };
@@ -67,8 +73,8 @@ export function ModulePage({ short }: { short: string }) {
     <section>
       <div className="page-head">
         <h1>{mod.short}</h1>
-        <span className={`state state-${mod.state}`} data-state={mod.state}>
-          {STATE_WORDS[mod.state]}
+        <span className={`state state-${stepState ?? mod.state}`} data-state={stepState ?? mod.state}>
+          {STATE_WORDS[stepState ?? mod.state]}
         </span>
       </div>
       {mod.reason && mod.state !== "active" && <p className="notice warning">{mod.reason}</p>}

@@ -1,6 +1,5 @@
 import { useEffect, useState } from "react";
 import { ApiError, type CatalogEntry, call, type Operation, rememberCsrf, session } from "../api.ts";
-import { navigate } from "../router.ts";
 import { InstallProgress } from "./install-progress.tsx";
 import { TwoFactorEnrol } from "./two-factor.tsx";
 
@@ -31,8 +30,7 @@ export function SetupWizard() {
           setRunning(underWay);
           return setStep("installing");
         }
-        const { modules } = await call<{ modules: unknown[] }>("GET", "/api/modules");
-        if (modules.length) return navigate("/admin", true);
+        // Set up already: this is where more modules are added (those installed show as such).
         setStep("modules");
       } catch (err) {
         setProblem((err as Error).message);
