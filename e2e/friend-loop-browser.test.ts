@@ -266,3 +266,51 @@ describe("the friend loop in Chromium", () => {
     await other.close();
   });
 });
+
+/** The hub's own pages a person may land on: wrong passwords and the throttle, logging out, nowhere. */
+describe("the hub's pages in Chromium", () => {
+  let hub: HubProcess;
+  let browser: Browser;
+  beforeAll(async () => {
+    hub = await startHub(tempHome());
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+  });
+
+  test("wrong passwords are said plainly, then the throttle says how long to wait", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${hub.origin}/login`);
+    let said = "";
+    for (let i = 0; i < 8 && !said.includes("retry after"); i++) {
+      await page.getByLabel("Username").fill(TEST_ADMIN.username);
+      await page.getByLabel("Password", { exact: true }).fill("not the password at all");
+      await page.getByRole("button", { name: "Log in" }).click();
+      said = (await page.getByRole("alert").textContent()) ?? "";
+      if (i === 0) expect(said.length).toBeGreaterThan(0);
+    }
+    expect(said).toMatch(/too many failed logins.*retry after \d+ s/);
+    await page.screenshot({ path: join(SHOTS, "login-throttled.png") });
+    expect((await hub.api("POST", "/api/account/unlock", {})).status).toBe(200);
+    await page.close();
+  });
+
+  test("/logout asks, logs out with the session's CSRF token, and a lost address gets a page", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${hub.origin}/login?next=/logout`);
+    await page.getByLabel("Username").fill(TEST_ADMIN.username);
+    await page.getByLabel("Password", { exact: true }).fill(TEST_ADMIN.password);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL(`${hub.origin}/logout`);
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.waitForURL(`${hub.origin}/login`);
+    await page.goto(`${hub.origin}/admin/`);
+    await page.waitForURL(/\/login\?next=/);
+    const lost = await page.goto(`${hub.origin}/no/such/place`);
+    expect(lost?.status()).toBe(404);
+    await page.getByRole("heading", { name: "Nothing here" }).waitFor();
+    await page.close();
+  });
+});

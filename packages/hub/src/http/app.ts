@@ -10,10 +10,12 @@ import { capBody, errorResponse } from "./errors.ts";
 import { firstBootGuard } from "./first-boot.ts";
 import { hubApi } from "./hub-api.ts";
 import { loginPages } from "./login-pages.ts";
+import { logoutPages } from "./logout-pages.ts";
 import { modulesApi } from "./modules-api.ts";
 import { oauthApp } from "./oauth-app.ts";
 import { oauthClientsApi } from "./oauth-clients-api.ts";
 import { operationsApi } from "./operations-api.ts";
+import { htmlPage, wantsHtml } from "./pages.ts";
 import { sessionApi } from "./session-api.ts";
 import { tokensApi } from "./tokens-api.ts";
 import { wellKnownApp } from "./well-known.ts";
@@ -28,7 +30,13 @@ export function hubApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.onError((err) => errorResponse(err));
   app.notFound((c) =>
-    errorResponse(new HubError("not_found", "not_found", `nothing is served at ${c.req.path}`)),
+    wantsHtml(c.req.raw)
+      ? htmlPage(
+          "Nothing here",
+          `<p>This address leads nowhere on this hub.</p><p><a href="/">Go to the start</a></p>`,
+          404,
+        )
+      : errorResponse(new HubError("not_found", "not_found", `nothing is served at ${c.req.path}`)),
   );
   app.use("*", capBody(BODY_CAP_BYTES)); // no route of the hub's own reads more
   app.use("*", firstBootGuard(deps.identity));
@@ -52,6 +60,7 @@ export function hubApp(deps: AppDeps): Hono {
   app.route("/.well-known", wellKnownApp(deps));
   app.route("/oauth", oauthApp(deps));
   app.route("/login", loginPages(deps));
+  app.route("/logout", logoutPages(deps));
   const admin = adminApp();
   app.get("/admin", admin);
   app.get("/admin/*", admin);
