@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium, screenshotDir, seriousA11yProblems } from "../packages/hub/testing/browser.ts";
+import { makeFixture, setMarker } from "../packages/hub/testing/fixtures.ts";
 import {
   cleanUp,
   type HubProcess,
@@ -296,6 +297,27 @@ describe("the hub's pages in Chromium", () => {
     expect((await hub.api("POST", "/api/account/unlock", {})).status).toBe(200);
     await page.close();
   });
+
+  test("setup opened again while an install is under way picks up its progress", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${hub.origin}/login?next=/admin/setup`);
+    await page.getByLabel("Username").fill(TEST_ADMIN.username);
+    await page.getByLabel("Password", { exact: true }).fill(TEST_ADMIN.password);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("heading", { name: "Choose your modules" }).waitFor();
+    // A module that is slow to become ready keeps its install running while the page is reopened.
+    setMarker(hub.home, "slow", "unready");
+    const fixture = makeFixture(tempHome(), { name: "slow", port: 1946, startTimeoutMs: 60_000 });
+    expect((await hub.api("POST", "/api/modules/install", { path: fixture })).status).toBe(202);
+    await page.reload();
+    await page.getByRole("heading", { name: "Installing" }).waitFor();
+    const row = page.locator(".progress li", { hasText: "slow" });
+    await row.waitFor();
+    expect(await row.locator(".ok").count()).toBe(0);
+    setMarker(hub.home, "slow", "unready", false);
+    await row.locator(".ok", { hasText: "Running" }).waitFor({ timeout: 30_000 });
+    await page.close();
+  }, 60_000);
 
   test("/logout asks, logs out with the session's CSRF token, and a lost address gets a page", async () => {
     const page = await browser.newPage();
