@@ -185,7 +185,7 @@ describe("the friend loop in Chromium", () => {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
-        client_name: "Test MCP client",
+        client_name: "Test MCP client\u202e",
         redirect_uris: ["http://127.0.0.1:9/callback"],
       }),
     });
@@ -193,6 +193,9 @@ describe("the friend loop in Chromium", () => {
     await page.goto(`${hub.origin}/admin/apps`);
     const card = page.locator(".card", { hasText: "Test MCP client" });
     await card.waitFor();
+    // It only registered: never allowed, and its name cannot turn the page's text around.
+    await card.getByText("registered, never allowed").waitFor();
+    expect(await card.locator("bdi").count()).toBe(1);
     await card.getByRole("button", { name: "Disconnect" }).click();
     await card.getByRole("button", { name: "Disconnect now" }).click();
     await page.getByText("No apps are connected.").waitFor();
@@ -230,7 +233,12 @@ describe("the friend loop in Chromium", () => {
     await p.waitForURL(`${hub.origin}/admin/`);
     await other.close();
     // Off again, for the tests after this one.
-    await page.getByRole("button", { name: "Turn off" }).click();
+    await page.getByRole("button", { name: "Turn off", exact: true }).click();
+    await page.getByLabel("Your password, to turn it off").fill("not my password");
+    await page.getByRole("button", { name: "Turn off two-factor login" }).click();
+    await page.getByText("the current password is not right").waitFor();
+    await page.getByLabel("Your password, to turn it off").fill(TEST_ADMIN.password);
+    await page.getByRole("button", { name: "Turn off two-factor login" }).click();
     await page.getByRole("button", { name: "Turn on two-factor login" }).waitFor();
   });
 

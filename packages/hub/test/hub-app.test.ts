@@ -55,6 +55,27 @@ describe.each<AppMode>(["in memory", "on port 0"])("the hub's own app, %s", (mod
     expect(again.status).toBe(409);
   });
 
+  test("from a browser session, the password and two-factor change only with the current password", async () => {
+    const { cookie, csrf } = await setUp();
+    const headers = { cookie, "x-csrf-token": csrf };
+    const without = await hub.request(
+      "/api/account/password",
+      json({ password: "another long password" }, headers),
+    );
+    expect(without.status).toBe(403);
+    expect(((await without.json()) as { error: string }).error).toBe("wrong_password");
+    const wrong = await hub.request(
+      "/api/account/2fa/disable",
+      json({ current: "not the password" }, headers),
+    );
+    expect(wrong.status).toBe(403);
+    const right = await hub.request(
+      "/api/account/password",
+      json({ password: "another long password", current: TEST_ADMIN.password }, headers),
+    );
+    expect(right.status).toBe(200);
+  });
+
   test("a session reads its state; a state change needs the CSRF token; a token it makes works as a bearer", async () => {
     const { cookie, csrf } = await setUp();
     const session = await hub.request("/api/session", { headers: { cookie } });

@@ -38,6 +38,7 @@ export interface Operation {
   module: string;
   state: "queued" | "running" | "succeeded" | "failed";
   steps: OperationEvent[];
+  result?: unknown;
   error?: { status: number; code: string; message: string };
 }
 

@@ -15,10 +15,34 @@ export function accountApi({ identity, now }: AppDeps): Hono<AuthEnv> {
     return user;
   };
 
+  /**
+   * A browser session proves the password again before the account's defences change, so a session
+   * left open (or stolen) cannot lock the admin out; the operator token needs no password.
+   */
+  const confirmPassword = async (
+    principal: AuthEnv["Variables"]["principal"],
+    current: string | undefined,
+  ) => {
+    if (principal.via !== "session") return;
+    const user = admin(principal.userId);
+    const keys = [`user:${user.username}`];
+    const wait = identity.throttle.retryAfter(keys);
+    if (wait > 0)
+      throw new HubError("throttled", "throttled", `too many wrong passwords: wait; retry after ${wait} s`, {
+        retryAfterS: wait,
+      });
+    if (current === undefined || !(await identity.users.verifyPassword(user, current))) {
+      identity.throttle.fail(keys);
+      throw new HubError("forbidden", "wrong_password", "the current password is not right");
+    }
+  };
+
   app.post("/password", async (c) => {
-    const { password } = await readJsonBody<{ password: string }>(c.req.raw, {
+    const { password, current } = await readJsonBody<{ password: string; current: string }>(c.req.raw, {
       password: { type: "string", required: true },
+      current: { type: "string" },
     });
+    await confirmPassword(c.get("principal"), current);
     const user = admin(c.get("principal").userId);
     await identity.users.setPassword(user.id, password);
     // A new password ends every session, this one included: log in again with it.
@@ -55,7 +79,8 @@ export function accountApi({ identity, now }: AppDeps): Hono<AuthEnv> {
   });
 
   app.post("/2fa/disable", async (c) => {
-    await readJsonBody(c.req.raw, {});
+    const { current } = await readJsonBody<{ current: string }>(c.req.raw, { current: { type: "string" } });
+    await confirmPassword(c.get("principal"), current);
     identity.users.disableTotp(admin(c.get("principal").userId).id);
     return c.json({ enabled: false });
   });

@@ -49,7 +49,7 @@ export function consentPage(f: ConsentFacts): Response {
   return htmlPage(
     "Allow access?",
     `<p>An app on <strong>${escapeHtml(describeDestination(f.redirectUri))}</strong>, calling itself
-<strong>${escapeHtml(f.clientName)}</strong>, asks to connect to this Parachute as
+<strong><bdi>${escapeHtml(f.clientName)}</bdi></strong>, asks to connect to this Parachute as
 <strong>${escapeHtml(f.username)}</strong>. It wants to:</p><ul>${items}</ul>
 <p><small>Access lasts until you disconnect the app; it ends by itself after 30 days without use.</small></p>
 <form method="post" action="/oauth/authorize">${inputs}

@@ -87,20 +87,26 @@ export class OAuthStore {
     return r ? { clientId: r.client_id, name: r.name, redirectUris: JSON.parse(r.redirect_uris) } : null;
   }
 
-  clients(): (Client & { createdAt: number })[] {
+  /** Every registered app, with whether it was ever allowed (holds a grant that is not revoked). */
+  clients(): (Client & { createdAt: number; allowed: boolean })[] {
     const rows = this.db
-      .query("SELECT * FROM oauth_clients WHERE revoked_at IS NULL ORDER BY created_at")
+      .query(
+        `SELECT c.*, EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.client_id = c.client_id AND r.revoked_at IS NULL) AS allowed
+           FROM oauth_clients c WHERE c.revoked_at IS NULL ORDER BY c.created_at`,
+      )
       .all() as {
       client_id: string;
       name: string;
       redirect_uris: string;
       created_at: number;
+      allowed: number;
     }[];
     return rows.map((r) => ({
       clientId: r.client_id,
       name: r.name,
       redirectUris: JSON.parse(r.redirect_uris),
       createdAt: r.created_at,
+      allowed: r.allowed === 1,
     }));
   }
 

@@ -6,6 +6,10 @@ import { TwoFactorEnrol } from "./two-factor.tsx";
 export function Account() {
   const [totp, setTotp] = useState<boolean | null>(null);
   const [enrolling, setEnrolling] = useState(false);
+  const [current, setCurrent] = useState("");
+  const [offPassword, setOffPassword] = useState("");
+  const [turningOff, setTurningOff] = useState(false);
+  const [offError, setOffError] = useState<string | null>(null);
   const [password, setPassword] = useState("");
   const [again, setAgain] = useState("");
   const [said, setSaid] = useState<{ ok: boolean; text: string } | null>(null);
@@ -28,13 +32,22 @@ export function Account() {
             if (password !== again)
               return setSaid({ ok: false, text: "The two passwords are not the same." });
             try {
-              await call("POST", "/api/account/password", { password });
+              await call("POST", "/api/account/password", { password, current });
               location.assign("/login?next=/admin/account");
             } catch (err) {
               setSaid({ ok: false, text: err instanceof ApiError ? err.message : String(err) });
             }
           }}
         >
+          <label htmlFor="current-password">Current password</label>
+          <input
+            id="current-password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={current}
+            onChange={(e) => setCurrent(e.target.value)}
+          />
           <label htmlFor="new-password">New password (at least 12 characters)</label>
           <input
             id="new-password"
@@ -74,18 +87,51 @@ export function Account() {
         ) : totp ? (
           <>
             <p className="notice success">On: logging in asks for a code from your authenticator app.</p>
-            <div className="actions">
-              <button
-                type="button"
-                className="danger"
-                onClick={async () => {
-                  await call("POST", "/api/account/2fa/disable", {});
-                  await reload();
+            {turningOff ? (
+              <form
+                onSubmit={async (e) => {
+                  e.preventDefault();
+                  try {
+                    await call("POST", "/api/account/2fa/disable", { current: offPassword });
+                    setTurningOff(false);
+                    setOffPassword("");
+                    setOffError(null);
+                    await reload();
+                  } catch (err) {
+                    setOffError(err instanceof ApiError ? err.message : String(err));
+                  }
                 }}
               >
-                Turn off
-              </button>
-            </div>
+                {offError && (
+                  <p className="notice error" role="alert">
+                    {offError}
+                  </p>
+                )}
+                <label htmlFor="off-password">Your password, to turn it off</label>
+                <input
+                  id="off-password"
+                  type="password"
+                  autoComplete="current-password"
+                  required
+                  value={offPassword}
+                  onChange={(e) => setOffPassword(e.target.value)}
+                />
+                <div className="actions">
+                  <button type="submit" className="danger">
+                    Turn off two-factor login
+                  </button>
+                  <button type="button" onClick={() => setTurningOff(false)}>
+                    Keep it on
+                  </button>
+                </div>
+              </form>
+            ) : (
+              <div className="actions">
+                <button type="button" className="danger" onClick={() => setTurningOff(true)}>
+                  Turn off
+                </button>
+              </div>
+            )}
           </>
         ) : enrolling ? (
           <TwoFactorEnrol

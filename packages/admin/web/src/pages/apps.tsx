@@ -6,6 +6,7 @@ interface Client {
   name: string;
   redirectUris: string[];
   createdAt: number | string;
+  allowed: boolean;
 }
 
 /** Apps connected through OAuth (MCP clients): who they are, and disconnecting one (its grants go too). */
@@ -24,7 +25,8 @@ export function Apps() {
     <section>
       <h1>Connected apps</h1>
       <p className="muted">
-        Apps you allowed to reach your modules (such as an MCP client connected to the vault).
+        Apps that registered to reach your modules (such as an MCP client connected to the vault): those you
+        allowed, and those that asked but were never allowed.
       </p>
       {error && (
         <p className="notice error" role="alert">
@@ -47,7 +49,10 @@ export function Apps() {
             <li key={c.clientId} className="card" data-client={c.clientId}>
               <div className="page-head">
                 <div>
-                  <strong>{c.name || "An unnamed app"}</strong>
+                  <strong>
+                    <bdi>{c.name || "An unnamed app"}</bdi>
+                  </strong>
+                  {!c.allowed && <span className="muted small"> — registered, never allowed</span>}
                   <p className="muted small">{c.redirectUris.map((u) => new URL(u).host || u).join(", ")}</p>
                 </div>
                 {confirm === c.clientId ? (

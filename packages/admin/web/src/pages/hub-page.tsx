@@ -44,9 +44,11 @@ export function HubPage() {
                   (e) => e.type === "step" && setStep(e.message),
                 );
                 const message = (op as { result?: { message?: string } }).result?.message;
+                // Nothing newer is news, not a failure.
+                const nothingNewer = op.error?.code === "not_newer" || op.error?.code === "not_in_source";
                 setSaid(
-                  op.state === "succeeded"
-                    ? { ok: true, text: message ?? "Upgraded." }
+                  op.state === "succeeded" || nothingNewer
+                    ? { ok: true, text: message ?? op.error?.message ?? "Upgraded." }
                     : { ok: false, text: op.error?.message ?? "The upgrade failed." },
                 );
               } catch (err) {

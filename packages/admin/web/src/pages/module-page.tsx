@@ -12,6 +12,17 @@ const CONFIRM: Partial<Record<Action, string>> = {
   uninstall: "Uninstall it? Its data folder is kept, so installing it again brings your data back.",
 };
 
+/** What a finished operation did, in words: an upgrade says whether there was anything newer. */
+function doneText(short: string, action: Action, result: unknown): string {
+  if (action === "upgrade") {
+    const r = (result ?? {}) as { version?: string; previousVersion?: string };
+    return r.previousVersion && r.previousVersion !== r.version
+      ? `${short} upgraded from ${r.previousVersion} to ${r.version}.`
+      : `${short} ${r.version ?? ""} is already the newest version its source has.`;
+  }
+  return `${short}: ${action} done.`;
+}
+
 /** One module: its state, what can be done to it (with progress), its settings and its log. */
 export function ModulePage({ short }: { short: string }) {
   const [mod, setMod] = useState<ModuleStatus | null | "missing">(null);
@@ -55,7 +66,7 @@ export function ModulePage({ short }: { short: string }) {
       });
       setSaid(
         op.state === "succeeded"
-          ? { ok: true, text: `${short}: ${action} done.` }
+          ? { ok: true, text: doneText(short, action, op.result) }
           : { ok: false, text: op.error?.message ?? `${action} failed.` },
       );
       if (action === "uninstall" && op.state === "succeeded") navigate("/admin");
@@ -128,7 +139,17 @@ export function ModulePage({ short }: { short: string }) {
           {said.text}
         </p>
       )}
-      {path && <SettingsForm base={path} />}
+      {path &&
+        (mod.state === "active" ? (
+          <SettingsForm key={mod.pid ?? "none"} base={path} />
+        ) : (
+          <section className="card">
+            <h2>Settings</h2>
+            <p className="muted">
+              The module answers for its settings: start {short} to see and change them.
+            </p>
+          </section>
+        ))}
       <LogTail short={short} />
     </section>
   );

@@ -129,14 +129,22 @@ export function Tokens() {
                 <tr key={t.jti} className={t.revokedAt ? "revoked" : ""} data-jti={t.jti}>
                   <td>
                     {t.label ?? (t.sub.startsWith("module:") ? `the ${t.sub.slice(7)} module` : t.sub)}
-                    {t.kind === "service" && <span className="muted small"> (module service token)</span>}
+                    {t.kind === "service" && (
+                      <span className="muted small">
+                        {" "}
+                        (module service token; a new one comes at its next start)
+                      </span>
+                    )}
                   </td>
                   <td>
                     <code>{t.scope}</code>
                   </td>
                   <td>{t.revokedAt ? "revoked" : when(t.expiresAt)}</td>
                   <td>
-                    {!t.revokedAt &&
+                    {t.label === "operator.token" && !t.revokedAt ? (
+                      <span className="muted small">The command line's: not revoked from here</span>
+                    ) : (
+                      !t.revokedAt &&
                       (revoking === t.jti ? (
                         <span className="actions tight">
                           <button
@@ -158,7 +166,8 @@ export function Tokens() {
                         <button type="button" onClick={() => setRevoking(t.jti)}>
                           Revoke
                         </button>
-                      ))}
+                      ))
+                    )}
                   </td>
                 </tr>
               ))}

@@ -6,7 +6,15 @@ import { ApiError, call } from "../api.ts";
  * Turning on two-factor login: a QR code (and the secret, for typing in) for an authenticator app,
  * the first code to confirm it, then the backup codes, shown once.
  */
-export function TwoFactorEnrol({ onDone, skipLabel }: { onDone(): void; skipLabel?: string }) {
+export function TwoFactorEnrol({
+  onDone,
+  skipLabel,
+  intro,
+}: {
+  onDone(): void;
+  skipLabel?: string;
+  intro?: string;
+}) {
   const [enrolling, setEnrolling] = useState<{ secret: string; qr: string } | null>(null);
   const [code, setCode] = useState("");
   const [backup, setBackup] = useState<string[] | null>(null);
@@ -39,36 +47,39 @@ export function TwoFactorEnrol({ onDone, skipLabel }: { onDone(): void; skipLabe
 
   if (!enrolling)
     return (
-      <div className="actions">
-        {skipLabel && (
-          <button type="button" onClick={onDone}>
-            {skipLabel}
+      <>
+        {intro && <p className="muted">{intro}</p>}
+        <div className="actions">
+          {skipLabel && (
+            <button type="button" onClick={onDone}>
+              {skipLabel}
+            </button>
+          )}
+          <button
+            type="button"
+            className="primary"
+            onClick={async () => {
+              try {
+                const { secret, uri } = await call<{ secret: string; uri: string }>(
+                  "POST",
+                  "/api/account/2fa/enroll",
+                  {},
+                );
+                setEnrolling({ secret, qr: await QRCode.toDataURL(uri, { margin: 1, width: 200 }) });
+              } catch (err) {
+                setError((err as Error).message);
+              }
+            }}
+          >
+            Turn on two-factor login
           </button>
-        )}
-        <button
-          type="button"
-          className="primary"
-          onClick={async () => {
-            try {
-              const { secret, uri } = await call<{ secret: string; uri: string }>(
-                "POST",
-                "/api/account/2fa/enroll",
-                {},
-              );
-              setEnrolling({ secret, qr: await QRCode.toDataURL(uri, { margin: 1, width: 200 }) });
-            } catch (err) {
-              setError((err as Error).message);
-            }
-          }}
-        >
-          Turn on two-factor login
-        </button>
-        {error && (
-          <p className="notice error" role="alert">
-            {error}
-          </p>
-        )}
-      </div>
+          {error && (
+            <p className="notice error" role="alert">
+              {error}
+            </p>
+          )}
+        </div>
+      </>
     );
 
   return (
