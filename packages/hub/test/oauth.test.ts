@@ -57,7 +57,7 @@ describe("OAuth 2.1 for MCP clients, against a real hub", () => {
     const html = await page.text();
     expect(html).toContain("Test MCP client");
     expect(html).toContain("read all your alphas");
-    expect(html).toContain("a program on this computer");
+    expect(html).toContain("An app on <strong>this computer</strong>");
     const hidden = Object.fromEntries(
       [...html.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, "&")]),
     );

@@ -21,7 +21,7 @@ function describeScope(scope: string): string {
 function describeDestination(redirectUri: string): string {
   const u = new URL(redirectUri);
   const local = ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname);
-  return local ? "a program on this computer" : u.host;
+  return local ? "this computer" : u.host;
 }
 
 export interface ConsentFacts {

@@ -140,7 +140,12 @@ export class Identity {
       const code = input.totp.trim();
       const now = this.now();
       const good = this.users.useTotp(user, code, now) || this.users.useBackupCode(user.id, code, now);
-      if (!good) return rejected(imposed, "invalid_totp", "the code is not right");
+      if (!good)
+        return rejected(
+          imposed,
+          "invalid_totp",
+          "the code is not right; each code works once, so after using one wait for the next (or use a backup code)",
+        );
     }
     this.throttle.succeed(keys);
     return user;

@@ -88,7 +88,9 @@ export function ModulePage({ short }: { short: string }) {
           {STATE_WORDS[stepState ?? mod.state]}
         </span>
       </div>
-      {mod.reason && mod.state !== "active" && <p className="notice warning">{mod.reason}</p>}
+      {mod.reason && mod.state !== "active" && mod.reason.toLowerCase() !== "stopped" && (
+        <p className="notice warning">{mod.reason}</p>
+      )}
       <dl className="facts wide">
         <dt>Version</dt>
         <dd>{mod.version}</dd>

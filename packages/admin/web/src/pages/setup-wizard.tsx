@@ -15,12 +15,18 @@ export function SetupWizard() {
   const [step, setStep] = useState<Step>("loading");
   const [running, setRunning] = useState<Operation[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
+  // After the first run this page is where modules are added: the setup steps no longer apply.
+  const [firstRun, setFirstRun] = useState(false);
+  const [allDone, setAllDone] = useState(false);
 
   useEffect(() => {
     void (async () => {
       try {
         const { needed } = await call<{ needed: boolean }>("GET", "/api/setup");
-        if (needed) return setStep("account");
+        if (needed) {
+          setFirstRun(true);
+          return setStep("account");
+        }
         if (!(await session())) return location.assign("/login?next=/admin/setup");
         const { operations } = await call<{ operations: Operation[] }>("GET", "/api/operations");
         const underWay = operations.filter(
@@ -41,16 +47,23 @@ export function SetupWizard() {
   return (
     <main className="wizard">
       <p className="brand-line">Parachute</p>
-      <ol className="steps" aria-label="Setup steps">
-        {(["Admin account", "Two-factor login", "Modules", "Install"] as const).map((label, i) => {
-          const at = { loading: -1, account: 0, twofa: 1, modules: 2, installing: 3 }[step];
-          return (
-            <li key={label} aria-current={at === i ? "step" : undefined} className={at > i ? "done" : ""}>
-              {label}
-            </li>
-          );
-        })}
-      </ol>
+      {firstRun && (
+        <ol className="steps" aria-label="Setup steps">
+          {(["Admin account", "Two-factor login", "Modules", "Install"] as const).map((label, i) => {
+            const at = { loading: -1, account: 0, twofa: 1, modules: 2, installing: 3 }[step];
+            return (
+              <li key={label} aria-current={at === i ? "step" : undefined} className={at > i ? "done" : ""}>
+                {label}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+      {!firstRun && step !== "loading" && (
+        <p>
+          <a href="/admin">← Back to the modules</a>
+        </p>
+      )}
       {problem && (
         <p className="notice error" role="alert">
           {problem}
@@ -78,8 +91,8 @@ export function SetupWizard() {
       )}
       {step === "installing" && (
         <section className="card">
-          <h1>Installing</h1>
-          <InstallProgress operations={running} onAllDone={() => undefined} />
+          <h1>{allDone ? "Installed" : "Installing"}</h1>
+          <InstallProgress operations={running} onAllDone={() => setAllDone(true)} />
           <div className="actions">
             <a className="button primary" href="/admin">
               Go to the dashboard
