@@ -245,7 +245,10 @@ describe("the proxy, through a real hub to real modules", () => {
         return r.status === 503 ? r : null;
       }, "a 503 from gamma");
       expect(res.headers.get("retry-after")).toBe("2");
-      expect(await res.text()).toContain('http-equiv="refresh"');
+      expect(res.headers.get("refresh")).toBe("2");
+      const html = await res.text();
+      expect(html).toContain("gamma is starting");
+      expect(html).toContain("--accent"); // the hub's design system, as on every page it serves
       setMarker(hub.home, "gamma", "unready", false);
       await waitForState(hub, "gamma", "active");
       expect((await fetch(`${hub.origin}/gamma/hello`)).status).toBe(201);

@@ -1,32 +1,27 @@
-import { escapeHtml, wantsHtml } from "../http/pages.ts";
+import { escapeHtml, htmlPage, wantsHtml } from "../http/pages.ts";
 
-function page(title: string, body: string, refresh: boolean): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">${
-    refresh ? '<meta http-equiv="refresh" content="2">' : ""
-  }<title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p></main></body></html>`;
+/** The hub's page for a module that cannot answer, with the way to the admin app. */
+function page(title: string, body: string, status: number, headers: Record<string, string>): Response {
+  return htmlPage(
+    title,
+    `<p>${escapeHtml(body)}</p><p><a href="/admin/">Open the admin app</a> to see the module and its log.</p>`,
+    status,
+    headers,
+  );
 }
 
 /** 503 while a module starts or restarts: browsers get a page that reloads itself. */
 export function startingResponse(req: Request, short: string, reason: string | null): Response {
   const message = `${short} is starting${reason ? ` (${reason})` : ""}; try again in a moment.`;
   const headers = { "retry-after": "2", "cache-control": "no-store" };
-  if (wantsHtml(req)) {
-    return new Response(page(`${short} is starting`, message, true), {
-      status: 503,
-      headers: { ...headers, "content-type": "text/html; charset=utf-8" },
-    });
-  }
+  // The page reloads itself (a Refresh header: the page's policy allows no script).
+  if (wantsHtml(req)) return page(`${short} is starting`, message, 503, { ...headers, refresh: "2" });
   return Response.json({ error: "module_starting", message }, { status: 503, headers });
 }
 
 /** 502 when a module is down, naming it and its state. */
 export function downResponse(req: Request, short: string, state: string, reason: string | null): Response {
   const message = `${short} is ${state}${reason ? `: ${reason}` : ""}.`;
-  if (wantsHtml(req)) {
-    return new Response(page(`${short} is ${state}`, message, false), {
-      status: 502,
-      headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
-    });
-  }
+  if (wantsHtml(req)) return page(`${short} is ${state}`, message, 502, {});
   return Response.json({ error: "module_unavailable", message }, { status: 502 });
 }

@@ -60,6 +60,8 @@ export function Apps() {
                     <button
                       type="button"
                       className="danger"
+                      // biome-ignore lint/a11y/noAutofocus: a confirmation just opened takes the keyboard's focus
+                      autoFocus
                       onClick={async () => {
                         await call("DELETE", `/api/oauth/clients/${encodeURIComponent(c.clientId)}`);
                         setConfirm(null);

@@ -115,12 +115,19 @@ export function ModulePage({ short }: { short: string }) {
         ))}
       </div>
       {confirming && (
-        <div className="notice warning confirm" role="alertdialog" aria-label={`Confirm ${confirming}`}>
+        <div
+          className="notice warning confirm"
+          role="alertdialog"
+          aria-label={`Confirm ${confirming}`}
+          onKeyDown={(e) => e.key === "Escape" && setConfirming(null)}
+        >
           <p>{CONFIRM[confirming]}</p>
           <div className="actions">
             <button
               type="button"
               className={confirming === "uninstall" ? "danger" : "primary"}
+              // biome-ignore lint/a11y/noAutofocus: a confirmation just opened takes the keyboard's focus
+              autoFocus
               onClick={() => void act(confirming)}
             >
               Yes, {confirming}

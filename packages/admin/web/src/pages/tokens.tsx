@@ -150,6 +150,8 @@ export function Tokens() {
                           <button
                             type="button"
                             className="danger"
+                            // biome-ignore lint/a11y/noAutofocus: a confirmation just opened takes the keyboard's focus
+                            autoFocus
                             onClick={async () => {
                               await call("DELETE", `/api/tokens/${encodeURIComponent(t.jti)}`);
                               setRevoking(null);
