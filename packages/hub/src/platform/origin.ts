@@ -10,6 +10,17 @@ export function configuredOrigin(env: Record<string, string | undefined>): strin
   return raw ? raw.replace(/\/+$/, "") : null;
 }
 
+/**
+ * The address the hub listens on: `PARACHUTE_BIND_HOST` when set; every interface on a platform that
+ * routes its public URL to the container's `PORT` (Render, Fly); loopback everywhere else, so a
+ * laptop's hub is never reachable from the network unless asked.
+ */
+export function bindHost(env: Record<string, string | undefined>): string {
+  if (env.PARACHUTE_BIND_HOST) return env.PARACHUTE_BIND_HOST;
+  const platform = Boolean(env.RENDER || env.RENDER_EXTERNAL_URL || env.FLY_APP_NAME);
+  return platform && env.PORT ? "0.0.0.0" : "127.0.0.1";
+}
+
 /** How the hub sees itself from outside: its public origin and whether it is served over https. */
 export interface Site {
   origin(req: Request): string;

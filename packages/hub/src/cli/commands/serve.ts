@@ -1,5 +1,6 @@
 import { resolveHome } from "../../platform/home.ts";
 import { newerInstalledHub } from "../../platform/hub-versions.ts";
+import { bindHost } from "../../platform/origin.ts";
 import { serve as startHub } from "../../serve.ts";
 import { HUB_VERSION } from "../../version.ts";
 import { parseArgs } from "../args.ts";
@@ -30,7 +31,7 @@ export const serve: Command = async (argv, io) => {
   const underInit = await serveUnderInit(io.env, io.interrupted);
   if (underInit !== null) return underInit;
   let port = choosePort(args.flags.get("--port"), io.env);
-  const hostname = io.env.PARACHUTE_BIND_HOST || "127.0.0.1";
+  const hostname = bindHost(io.env);
   const home = resolveHome(io.env);
   const isChild = io.env[CHILD_FLAG] === "1";
   // The hub stops with whatever started it: a signal, or its parent (npx, a launcher) going away.
