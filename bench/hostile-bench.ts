@@ -58,7 +58,7 @@ export async function hostileBench(): Promise<Row[]> {
   setMarker(home, "longline", "longline");
   let installing = true;
   const install = logs
-    .op("POST", "/api/modules/install", { path: makeFixture(tempHome(), { name: "longline", port: 1946 }) })
+    .op("POST", "/api/modules/install", { path: makeFixture(tempHome(), { name: "longline" }) })
     .finally(() => {
       installing = false;
     });

@@ -4,7 +4,8 @@ import { type HubProcess, startHub, tempHome } from "../packages/hub/testing/hub
 import { waitFor } from "../packages/hub/testing/wait.ts";
 import { median, type Row, rssMb } from "./stats.ts";
 
-const FOUR = ["alpha", "beta", "gamma", "delta"].map((name, i) => ({ name, port: 1941 + i }));
+// Their ports come from the system (PARACHUTE_MODULE_PORTS=system), as in the tests.
+const FOUR = ["alpha", "beta", "gamma", "delta"].map((name) => ({ name }));
 
 interface ModuleRow {
   short: string;

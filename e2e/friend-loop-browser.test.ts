@@ -315,7 +315,7 @@ describe("the hub's pages in Chromium", () => {
     await page.getByRole("heading", { name: "Choose your modules" }).waitFor();
     // A module that is slow to become ready keeps its install running while the page is reopened.
     setMarker(hub.home, "slow", "unready");
-    const fixture = makeFixture(tempHome(), { name: "slow", port: 1946, startTimeoutMs: 60_000 });
+    const fixture = makeFixture(tempHome(), { name: "slow", startTimeoutMs: 60_000 });
     expect((await hub.api("POST", "/api/modules/install", { path: fixture })).status).toBe(202);
     await page.reload();
     await page.getByRole("heading", { name: "Installing" }).waitFor();

@@ -2,14 +2,22 @@
  * The `parachute` CLI end to end: a real hub process (`serve --port 0`), the CLI as a real process
  * against the same PARACHUTE_HOME, and fixture modules as real child processes.
  */
-import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../package.json" with { type: "json" };
+import {
+  answers,
+  installFixture,
+  LONG,
+  MODULE_KEYS,
+  moduleStatus,
+  packagesDir,
+  statusJson,
+  withHub,
+} from "../testing/cli.ts";
 import { makeFixture } from "../testing/fixtures.ts";
 import {
-  type HubProcess,
   pidAlive,
   runCli,
   startHub,
@@ -19,108 +27,7 @@ import {
   waitFor,
 } from "../testing/hub-process.ts";
 
-const BIN = join(import.meta.dir, "..", "src", "cli", "bin.ts");
 const FIXTURE_SERVER = join(import.meta.dir, "..", "testing", "fixture-server.ts");
-const LONG = 30_000;
-
-/** Where fixture packages live: a temp folder of their own, never inside a home. */
-const packageDirs = new Set<string>();
-afterAll(() => {
-  for (const d of packageDirs) rmSync(d, { recursive: true, force: true });
-});
-function packagesDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "parachute-packages-"));
-  packageDirs.add(dir);
-  return dir;
-}
-
-/** Runs `fn` against a fresh home with a running hub, and always stops that hub. */
-async function withHub(fn: (hub: HubProcess) => Promise<void>): Promise<void> {
-  const hub = await startHub(tempHome());
-  try {
-    await fn(hub);
-  } finally {
-    await hub.stop();
-  }
-}
-
-const MODULE_KEYS = ["pid", "port", "reason", "restarts", "short", "state", "uptime", "url", "version"];
-
-interface CliModule {
-  short: string;
-  state: string;
-  reason: string | null;
-  pid: number | null;
-  port: number;
-  version: string;
-  restarts: number;
-  uptime: number | null;
-}
-
-/** `parachute status --json`, parsed; fails the test when the command does not exit 0. */
-async function statusJson(home: string): Promise<{ hub: Record<string, unknown>; modules: CliModule[] }> {
-  const r = await runCli(home, ["status", "--json"]);
-  expect(r.stderr).toBe("");
-  expect(r.code).toBe(0);
-  return JSON.parse(r.stdout);
-}
-
-async function moduleStatus(home: string, short: string): Promise<CliModule | undefined> {
-  return (await statusJson(home)).modules.find((m) => m.short === short);
-}
-
-/** Installs a fresh fixture through the CLI and returns its status line from `status --json`. */
-async function installFixture(hub: HubProcess, name: string, port: number): Promise<CliModule> {
-  const dir = makeFixture(packagesDir(), { name, port });
-  const r = await runCli(hub.home, ["install", dir]);
-  expect(r.stderr).toBe("");
-  expect(r.code).toBe(0);
-  const m = await moduleStatus(hub.home, name);
-  expect(m?.state).toBe("active");
-  return m!;
-}
-
-/** True when something accepts HTTP on 127.0.0.1:`port`. */
-async function answers(port: number): Promise<boolean> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2_000) });
-    await res.body?.cancel();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Spawns the CLI like `runCli` does, but hands back the live process and its stdout so far. */
-function spawnCli(home: string, args: string[]) {
-  const proc = Bun.spawn([process.execPath, BIN, ...args], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", PARACHUTE_HOME: home },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  let out = "";
-  void (async () => {
-    for await (const chunk of proc.stdout as unknown as AsyncIterable<Uint8Array>)
-      out += new TextDecoder().decode(chunk);
-  })();
-  return { proc, stdout: () => out };
-}
-
-/**
- * Nothing tells from outside when a `logs -f` follower has subscribed, so this restarts the module
- * until the startup line of one of the restarts shows up in the follower's output; returns their pids.
- */
-async function restartUntilFollowed(hub: HubProcess, short: string, stdout: () => string): Promise<number[]> {
-  const pids: number[] = [];
-  await waitFor(async () => {
-    if (pids.some((pid) => stdout().includes(`fixture ${short} starting as pid ${pid} `))) return true;
-    const r = await runCli(hub.home, ["restart", short]);
-    if (r.code !== 0) throw new Error(`restart exited ${r.code}: ${r.stderr}`);
-    pids.push((await moduleStatus(hub.home, short))!.pid!);
-    return false;
-  }, `a restart's startup line in the output of logs -f ${short}`);
-  return pids;
-}
 
 describe("usage", () => {
   test("help prints the usage and exits 0", async () => {
@@ -397,103 +304,6 @@ describe("start, stop, restart", () => {
       expect((await moduleStatus(hub.home, "cli-restop"))?.state).toBe("active");
     });
   }, 45_000);
-});
-
-describe("logs", () => {
-  test(
-    "logs -n 5 prints the last 5 lines, which are the fixture's startup lines",
-    async () => {
-      await withHub(async (hub) => {
-        await installFixture(hub, "cli-logs", 1949);
-        // Six starts leave six startup lines, more than asked for.
-        for (let i = 0; i < 5; i++) expect((await runCli(hub.home, ["restart", "cli-logs"])).code).toBe(0);
-        const current = await moduleStatus(hub.home, "cli-logs");
-
-        const r = await runCli(hub.home, ["logs", "cli-logs", "-n", "5"]);
-        expect(r.code).toBe(0);
-        const lines = r.stdout.trimEnd().split("\n");
-        expect(lines).toHaveLength(5);
-        for (const line of lines) expect(line).toContain("fixture cli-logs starting");
-        expect(lines.at(-1)).toContain(`as pid ${current!.pid} `);
-      });
-    },
-    LONG,
-  );
-
-  test(
-    "logs -f receives the line a restart writes, and exits 0 on SIGTERM",
-    async () => {
-      await withHub(async (hub) => {
-        await installFixture(hub, "cli-follow", 1946);
-        const follow = spawnCli(hub.home, ["logs", "cli-follow", "-f"]);
-        try {
-          await restartUntilFollowed(hub, "cli-follow", follow.stdout);
-          expect(follow.proc.exitCode).toBeNull();
-        } finally {
-          follow.proc.kill("SIGTERM");
-        }
-        expect(await follow.proc.exited).toBe(0);
-      });
-    },
-    LONG,
-  );
-
-  test(
-    "logs -f prints the backlog at once, before any new line is written",
-    async () => {
-      await withHub(async (hub) => {
-        const first = await installFixture(hub, "cli-backlog", 1947);
-        const follow = spawnCli(hub.home, ["logs", "cli-backlog", "-f"]);
-        try {
-          await waitFor(
-            () => follow.stdout().includes(`fixture cli-backlog starting as pid ${first.pid} `),
-            "the backlog",
-            5_000,
-          );
-        } finally {
-          follow.proc.kill("SIGTERM");
-        }
-        expect(await follow.proc.exited).toBe(0);
-      });
-    },
-    LONG,
-  );
-
-  test(
-    "logs -f prints each line once, never both in the backlog and from the stream",
-    async () => {
-      await withHub(async (hub) => {
-        await installFixture(hub, "cli-once", 1948);
-        const follow = spawnCli(hub.home, ["logs", "cli-once", "-f"]);
-        try {
-          const pids = await restartUntilFollowed(hub, "cli-once", follow.stdout);
-          // Let every restart's line arrive, then look for repeats.
-          const last = pids.at(-1)!;
-          await waitFor(() => follow.stdout().includes(`as pid ${last} `), "the last restart's line");
-          const lines = follow.stdout().trimEnd().split("\n");
-          expect(lines.filter((l, i) => lines.indexOf(l) !== i)).toEqual([]);
-        } finally {
-          follow.proc.kill("SIGTERM");
-        }
-        expect(await follow.proc.exited).toBe(0);
-      });
-    },
-    LONG,
-  );
-
-  test(
-    "logs of a module that is not installed exits 5, with or without -f",
-    async () => {
-      await withHub(async (hub) => {
-        const plain = await runCli(hub.home, ["logs", "nosuchmodule"]);
-        expect(plain.code).toBe(5);
-        expect(plain.stderr).toContain("nosuchmodule");
-        const followed = await runCli(hub.home, ["logs", "nosuchmodule", "-f"]);
-        expect(followed.code).toBe(5);
-      });
-    },
-    LONG,
-  );
 });
 
 describe("uninstall", () => {

@@ -98,7 +98,7 @@ describe("a module writing one huge log line", () => {
       let installing = true;
       const install = hub
         .op("POST", "/api/modules/install", {
-          path: makeFixture(tempHome(), { name: "longline", port: 1946 }),
+          path: makeFixture(tempHome(), { name: "longline" }),
         })
         .finally(() => {
           installing = false;
@@ -128,7 +128,7 @@ describe("one client flooding a module", () => {
   test("past 64 requests waiting at once it gets 429 with Retry-After; the module and others are unharmed", async () => {
     const hub = await startHub(tempHome());
     try {
-      const fixture = makeFixture(tempHome(), { name: "busy", port: 1946 });
+      const fixture = makeFixture(tempHome(), { name: "busy" });
       expect((await hub.op("POST", "/api/modules/install", { path: fixture })).status).toBe(200);
       // Each request keeps the module busy for 20 ms, one after another: 150 at once pile up.
       const answers = await Promise.all(
