@@ -1,46 +1,17 @@
+import type { OperationView as Operation, OperationEvent } from "../../../hub/src/api-types.ts";
+
 /**
  * The hub's API as the admin app uses it: the session cookie identifies the admin, and every change
  * carries the session's CSRF token. No token is kept in the page or in storage.
  */
 
-export interface ModuleStatus {
-  short: string;
-  manifestName: string;
-  state: "active" | "pending" | "inactive" | "failing";
-  reason: string | null;
-  pid: number | null;
-  url: string | null;
-  version: string;
-  restarts: number;
-  uptime: number | null;
-  wanted: boolean;
-  rssMb?: number | null;
-}
-
-export interface HubInfo {
-  version: string;
-  url: string;
-  uptime: number;
-  rssMb: number;
-  home: string;
-}
-
-export interface OperationEvent {
-  seq: number;
-  type: "step" | "log";
-  step?: string;
-  message: string;
-}
-
-export interface Operation {
-  id: string;
-  kind: string;
-  module: string;
-  state: "queued" | "running" | "succeeded" | "failed";
-  steps: OperationEvent[];
-  result?: unknown;
-  error?: { status: number; code: string; message: string };
-}
+// The hub's wire types, shared with the server that sends them (a file that imports nothing).
+export type {
+  HubInfo,
+  ModuleStatus,
+  OperationEvent,
+  OperationView as Operation,
+} from "../../../hub/src/api-types.ts";
 
 export interface CatalogEntry {
   short: string;

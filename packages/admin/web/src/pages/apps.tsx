@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { call } from "../api.ts";
+import { ConfirmButton } from "../components/confirm-button.tsx";
 
 interface Client {
   clientId: string;
@@ -12,7 +13,6 @@ interface Client {
 /** Apps connected through OAuth (MCP clients): who they are, and disconnecting one (its grants go too). */
 export function Apps() {
   const [clients, setClients] = useState<Client[] | null>(null);
-  const [confirm, setConfirm] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => {
     const { clients } = await call<{ clients: Client[] }>("GET", "/api/oauth/clients");
@@ -55,30 +55,14 @@ export function Apps() {
                   {!c.allowed && <span className="muted small"> — registered, never allowed</span>}
                   <p className="muted small">{c.redirectUris.map((u) => new URL(u).host || u).join(", ")}</p>
                 </div>
-                {confirm === c.clientId ? (
-                  <span className="actions tight">
-                    <button
-                      type="button"
-                      className="danger"
-                      // biome-ignore lint/a11y/noAutofocus: a confirmation just opened takes the keyboard's focus
-                      autoFocus
-                      onClick={async () => {
-                        await call("DELETE", `/api/oauth/clients/${encodeURIComponent(c.clientId)}`);
-                        setConfirm(null);
-                        await load();
-                      }}
-                    >
-                      Disconnect now
-                    </button>
-                    <button type="button" onClick={() => setConfirm(null)}>
-                      Keep
-                    </button>
-                  </span>
-                ) : (
-                  <button type="button" onClick={() => setConfirm(c.clientId)}>
-                    Disconnect
-                  </button>
-                )}
+                <ConfirmButton
+                  label="Disconnect"
+                  confirmLabel="Disconnect now"
+                  onConfirm={async () => {
+                    await call("DELETE", `/api/oauth/clients/${encodeURIComponent(c.clientId)}`);
+                    await load();
+                  }}
+                />
               </div>
             </li>
           ))}

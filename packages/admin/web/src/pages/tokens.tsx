@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { ApiError, call } from "../api.ts";
+import { ConfirmButton } from "../components/confirm-button.tsx";
 
 interface TokenRow {
   jti: string;
@@ -25,7 +26,6 @@ export function Tokens() {
   const [made, setMade] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [revoking, setRevoking] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     const { tokens } = await call<{ tokens: TokenRow[] }>("GET", "/api/tokens");
@@ -144,31 +144,16 @@ export function Tokens() {
                     {t.label === "operator.token" && !t.revokedAt ? (
                       <span className="muted small">The command line's: not revoked from here</span>
                     ) : (
-                      !t.revokedAt &&
-                      (revoking === t.jti ? (
-                        <span className="actions tight">
-                          <button
-                            type="button"
-                            className="danger"
-                            // biome-ignore lint/a11y/noAutofocus: a confirmation just opened takes the keyboard's focus
-                            autoFocus
-                            onClick={async () => {
-                              await call("DELETE", `/api/tokens/${encodeURIComponent(t.jti)}`);
-                              setRevoking(null);
-                              await load();
-                            }}
-                          >
-                            Revoke now
-                          </button>
-                          <button type="button" onClick={() => setRevoking(null)}>
-                            Keep
-                          </button>
-                        </span>
-                      ) : (
-                        <button type="button" onClick={() => setRevoking(t.jti)}>
-                          Revoke
-                        </button>
-                      ))
+                      !t.revokedAt && (
+                        <ConfirmButton
+                          label="Revoke"
+                          confirmLabel="Revoke now"
+                          onConfirm={async () => {
+                            await call("DELETE", `/api/tokens/${encodeURIComponent(t.jti)}`);
+                            await load();
+                          }}
+                        />
+                      )
                     )}
                   </td>
                 </tr>
