@@ -55,6 +55,24 @@ describe.each<AppMode>(["in memory", "on port 0"])("the hub's own app, %s", (mod
     expect(again.status).toBe(409);
   });
 
+  test("/logout's form needs the session's CSRF token: another site cannot log the admin out", async () => {
+    const { cookie, csrf } = await setUp();
+    const post = (form: Record<string, string>, origin = hub.origin) =>
+      hub.request("/logout", {
+        method: "POST",
+        headers: { cookie, origin, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(form).toString(),
+        redirect: "manual",
+      });
+    expect((await post({})).status).toBe(403);
+    expect((await post({ csrf }, "https://evil.example")).status).toBe(403);
+    expect((await hub.request("/api/session", { headers: { cookie } })).status).toBe(200); // still logged in
+    const out = await post({ csrf });
+    expect(out.status).toBe(303);
+    expect(out.headers.get("location")).toBe("/login");
+    expect((await hub.request("/api/session", { headers: { cookie } })).status).toBe(401);
+  });
+
   test("from a browser session, the password and two-factor change only with the current password", async () => {
     const { cookie, csrf } = await setUp();
     const headers = { cookie, "x-csrf-token": csrf };
