@@ -149,7 +149,11 @@ export async function assemble(opts: AssembleOptions): Promise<HubParts> {
   });
   const proxy = createProxy({
     routes: () => hub.installed.routes(),
-    secure: (req) => site.secure(req),
+    proto: (req) => {
+      const url = new URL(req.url);
+      const viaPublicName = new URL(site.origin(req)).host === url.host;
+      return (viaPublicName ? site.secure(req) : url.protocol === "https:") ? "https" : "http";
+    },
     trustedProxy: Boolean(env.PARACHUTE_TRUSTED_PROXY),
     moduleState: (short) => supervisor.get(short)?.status(),
     clientAddress: (req) => clientIp(req),

@@ -1,23 +1,9 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
 import { bindHost, configuredOrigin } from "../src/platform/origin.ts";
 import { cleanUp, startHub, tempHome } from "../testing/hub-process.ts";
+import { listeningOn } from "../testing/listening.ts";
 
 afterAll(cleanUp);
-
-/** The addresses listening on `port` (IPv4), from /proc: `0.0.0.0` or `127.0.0.1`. */
-function listeningOn(port: number): string[] {
-  const hex = port.toString(16).toUpperCase().padStart(4, "0");
-  return readFileSync("/proc/net/tcp", "utf8")
-    .split("\n")
-    .slice(1)
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f[1]?.endsWith(`:${hex}`) && f[3] === "0A")
-    .map((f) => {
-      const ip = f[1]!.split(":")[0]!;
-      return [3, 2, 1, 0].map((i) => Number.parseInt(ip.slice(i * 2, i * 2 + 2), 16)).join(".");
-    });
-}
 
 describe("where the hub listens and what it calls itself", () => {
   test("loopback unless asked; every interface on a platform that routes PORT to it", () => {

@@ -50,22 +50,22 @@ export interface HubProcess {
   stop(): Promise<number>;
 }
 
-/** Starts `parachute serve --port 0` as a real process and waits until it answers. */
 export const TEST_SETUP_TOKEN = "test-setup-token-0123456789";
 export const TEST_ADMIN = { username: "admin", password: "correct horse battery staple" };
 
 /**
- * Starts `parachute serve --port 0` as a real process and waits until it answers. Unless
- * `setup: false`, the admin account is created (or logged into) so the hub is open for the test.
+ * Starts `parachute serve --port 0` (or `command`, which must end up running a hub) as a real
+ * process and waits until it answers. Unless `setup: false`, the admin account is created (or
+ * logged into) so the hub is open for the test.
  */
 export async function startHub(
   home: string,
   env: Record<string, string> = {},
-  opts: { setup?: boolean } = {},
+  opts: { setup?: boolean; command?: string[] } = {},
 ): Promise<HubProcess> {
   const runtimeFile = join(home, "hub.runtime.json");
   let out = "";
-  const proc = Bun.spawn([process.execPath, BIN, "serve", "--port", "0"], {
+  const proc = Bun.spawn(opts.command ?? [process.execPath, BIN, "serve", "--port", "0"], {
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "/root",

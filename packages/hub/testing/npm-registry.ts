@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
+import { freePort } from "./free-port.ts";
 import { runProgram } from "./hub-process.ts";
 import { waitFor } from "./wait.ts";
 
@@ -99,13 +100,6 @@ function registryAt(url: string, port: number, proc: Subprocess, dir: string): N
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const probe = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
-  const port = probe.port!;
-  await probe.stop(true);
-  return port;
 }
 
 /**

@@ -18,11 +18,15 @@ function newToken(): string {
  * at first boot and kept in hub.db until an admin exists.
  */
 export class SetupToken {
+  private readonly fromEnv: string | undefined;
+
+  /** An empty `PARACHUTE_SETUP_TOKEN` (a platform's prompt left blank) counts as unset. */
   constructor(
     private readonly db: Database,
-    private readonly fromEnv: string | undefined,
+    fromEnv: string | undefined,
   ) {
-    if (fromEnv !== undefined && fromEnv.trim().length < MIN_SETUP_TOKEN) {
+    this.fromEnv = fromEnv?.trim() ? fromEnv : undefined;
+    if (this.fromEnv !== undefined && this.fromEnv.trim().length < MIN_SETUP_TOKEN) {
       throw new HubError(
         "unusable",
         "weak_setup_token",

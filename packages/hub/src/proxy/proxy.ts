@@ -18,8 +18,11 @@ export type ProxyGate = (
 
 export interface ProxyDeps {
   routes(): RouteTable;
-  /** Whether the hub is served over https (its public origin), whatever the socket says. */
-  secure(req: Request): boolean;
+  /**
+   * The scheme of the origin the client used: the public origin's (https behind a platform's TLS)
+   * for a request to its host, the socket's own for any other (loopback) name.
+   */
+  proto(req: Request): "http" | "https";
   /** Whether a trusted front proxy sits before the hub, so an incoming X-Forwarded-For chain is kept. */
   trustedProxy: boolean;
   moduleState(short: string): { state: string; reason: string | null } | undefined;
@@ -50,7 +53,7 @@ export function createProxy(deps: ProxyDeps) {
     const headers = dropHopByHop(req.headers);
     setForwarded(headers, {
       clientIp: facts.clientIp,
-      proto: deps.secure(req) ? "https" : "http",
+      proto: deps.proto(req),
       host: url.host,
       prefix: route.prefix,
       keepChain: deps.trustedProxy,
