@@ -192,6 +192,22 @@ export async function removePackage(
   rmSync(installedDir, { recursive: true, force: true });
 }
 
+/**
+ * Installs a modules project from its package.json and lockfile (after a restore), never running
+ * lifecycle scripts; registry packages come from `registry` when given.
+ */
+export async function installProject(projectDir: string, registry?: string): Promise<void> {
+  const argv = [
+    "install",
+    "--ignore-scripts",
+    "--no-progress",
+    ...(registry ? ["--registry", registry] : []),
+  ];
+  const { code, out, err } = await runBun(projectDir, argv);
+  if (code !== 0)
+    throw new HubError("failed", "install_failed", `bun install failed: ${(err || out).trim().slice(-800)}`);
+}
+
 /** Runs Bun's package manager in the modules project, as an argv array, with a minimal environment. */
 async function runBun(
   projectDir: string,

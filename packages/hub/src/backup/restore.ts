@@ -1,0 +1,120 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, isAbsolute, join } from "node:path";
+import { readServices, writeServices } from "@parachute/module-kit";
+import { HubError } from "../errors.ts";
+import { installProject } from "../modules/installer.ts";
+import type { ModuleSource } from "../modules/sources.ts";
+import type { Home } from "../platform/home.ts";
+import { type BackupManifest, HOME_DIR } from "./format.ts";
+import { extractBackup } from "./read-backup.ts";
+
+export interface RestoreOptions {
+  /** Replace a home that already holds something (kept aside in `.restore-replaced-<time>`). */
+  force: boolean;
+  hubVersion: string;
+  /** Where module packages come from on this machine when the backup's tarball paths do not exist here. */
+  source: () => Promise<ModuleSource>;
+  log?: (line: string) => void;
+}
+
+export interface RestoreSummary {
+  manifest: BackupManifest;
+  /** Where what the home held before was moved, when it held anything. */
+  replaced: string | null;
+}
+
+/** What a home holds that a restore would replace (a platform disk's `lost+found` does not count). */
+function occupied(root: string): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root).filter((n) => n !== "lost+found" && !n.startsWith(".restore-"));
+}
+
+/**
+ * Points the modules project at packages that exist on this machine: a dependency installed from a
+ * tarball path that is not here (the backup came from another machine) is taken from the same-named
+ * tarball in this machine's module source, or from its registry at the version the backup had.
+ */
+async function relinkPackages(
+  modules: string,
+  manifest: BackupManifest,
+  source: () => Promise<ModuleSource>,
+) {
+  const file = join(modules, "package.json");
+  if (!existsSync(file)) return undefined;
+  const pkg = JSON.parse(readFileSync(file, "utf8")) as { dependencies?: Record<string, string> };
+  const deps = pkg.dependencies ?? {};
+  let src: ModuleSource | null = null;
+  for (const [name, spec] of Object.entries(deps)) {
+    const path = spec.replace(/^file:/, "");
+    if (!isAbsolute(path) || existsSync(path)) continue;
+    src ??= await source();
+    const here = src.kind === "folder" ? join(src.dir, basename(path)) : null;
+    const version = manifest.modules.find((m) => m.package === name)?.version;
+    if (here && existsSync(here)) deps[name] = here;
+    else if (version && src.kind === "registry") deps[name] = version;
+    else
+      throw new HubError(
+        "unprocessable",
+        "package_unavailable",
+        `${name} was installed from ${path}, which is not on this machine, nor in ${src.kind === "folder" ? src.dir : src.url}; set PARACHUTE_MODULE_SOURCE to where it is; nothing was changed`,
+      );
+  }
+  writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
+  return src?.kind === "registry" ? src.url : undefined;
+}
+
+/** Moves paths recorded under the backup's home to this home (services.json's install folders). */
+function moveServicePaths(staged: string, from: string, to: string): void {
+  const file = join(staged, "services.json");
+  if (!existsSync(file) || from === to) return;
+  const doc = readServices(file);
+  for (const row of doc.services) {
+    if (row.installDir === from || row.installDir.startsWith(`${from}/`))
+      row.installDir = to + row.installDir.slice(from.length);
+    if (row.source?.startsWith("/") && !existsSync(row.source)) delete row.source;
+  }
+  writeServices(file, doc);
+}
+
+/**
+ * Brings a home to the state a backup holds. The archive is unpacked and proven whole inside the
+ * home, the modules are reinstalled there from its lockfile, and only then does anything move into
+ * place: a damaged archive, a missing package or a full disk leaves the home as it was. The hub must
+ * not be running on this home (the caller checks).
+ */
+export async function restoreBackup(file: string, home: Home, opts: RestoreOptions): Promise<RestoreSummary> {
+  mkdirSync(home.root, { recursive: true, mode: 0o700 });
+  const staging = join(home.root, `.restore-${randomBytes(6).toString("hex")}`);
+  try {
+    const manifest = await extractBackup(file, staging, opts.hubVersion);
+    const held = occupied(home.root);
+    if (held.length && !opts.force)
+      throw new HubError(
+        "conflict",
+        "home_not_empty",
+        `${home.root} already holds ${held.slice(0, 3).join(", ")}${held.length > 3 ? ", …" : ""}; restore into an empty home, or add --force to replace it (what it holds is kept in ${home.root}/.restore-replaced-<time>)`,
+      );
+    const staged = join(staging, HOME_DIR);
+    moveServicePaths(staged, manifest.home, home.root);
+    const registry = await relinkPackages(join(staged, "modules"), manifest, opts.source);
+    if (existsSync(join(staged, "modules", "package.json"))) {
+      opts.log?.("reinstalling the modules from the backup's lockfile");
+      await installProject(join(staged, "modules"), registry);
+    }
+    let replaced: string | null = null;
+    if (held.length) {
+      replaced = join(home.root, `.restore-replaced-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+      mkdirSync(replaced, { mode: 0o700 });
+      for (const name of held) renameSync(join(home.root, name), join(replaced, name));
+    }
+    for (const name of readdirSync(staged)) renameSync(join(staged, name), join(home.root, name));
+    return { manifest, replaced };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOSPC")
+      throw new HubError("storage_full", "disk_full", "the disk is full; nothing was restored");
+    throw err;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
