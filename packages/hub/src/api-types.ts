@@ -50,7 +50,9 @@ export type OperationKind =
   | "start"
   | "stop"
   | "restart"
-  | "hub-upgrade";
+  | "hub-upgrade"
+  | "backup"
+  | "restore";
 export type OperationState = "queued" | "running" | "succeeded" | "failed";
 
 /** One thing that happened during an operation: a step begun, or a line the module logged. */

@@ -81,7 +81,7 @@ export async function assemble(opts: AssembleOptions): Promise<HubParts> {
   }
   const now = () => Date.now();
   const started = now();
-  const fixedOrigin = configuredOrigin(env);
+  const fixedOrigin = configuredOrigin(env, home.root);
   let port = 0;
   let clientIp: (req: Request) => string = () => "unknown";
   const spec = { home: home.root, hubOrigin: "", hubUrl: "", hubEnv: env };
@@ -136,6 +136,7 @@ export async function assemble(opts: AssembleOptions): Promise<HubParts> {
     now,
     clientIp: (req) => clientIp(req),
     runtimeSecret: opts.runtimeSecret ?? randomBytes(32).toString("hex"),
+    maxRestoreBytes: (Number(env.PARACHUTE_RESTORE_MAX_MB) || 4096) * 1048576,
     hubInfo: () => ({
       version: HUB_VERSION,
       pid: process.pid,

@@ -1,8 +1,10 @@
 import { join } from "node:path";
+import { backupFlow } from "./flows/backup.ts";
 import { type Flow, type FlowContext, PACKAGES } from "./flows/flow.ts";
 import { hubUpgradeFlow } from "./flows/hub-upgrade.ts";
 import { type InstallRequest, installFlow } from "./flows/install.ts";
 import { restartFlow, startFlow, stopFlow } from "./flows/lifecycle.ts";
+import { restoreFlow } from "./flows/restore.ts";
 import { uninstallFlow } from "./flows/uninstall.ts";
 import { upgradeFlow } from "./flows/upgrade.ts";
 import { CATALOG } from "./modules/catalog.ts";
@@ -114,6 +116,16 @@ export class Hub {
   /** Installs another hub version into the home and restarts onto it. */
   upgradeHub(version?: string): Promise<Operation> {
     return this.submit(hubUpgradeFlow, { version });
+  }
+
+  /** Writes a backup of the home for the admin app to download. */
+  backup(): Promise<Operation> {
+    return this.submit(backupFlow, {});
+  }
+
+  /** Checks an uploaded backup and restarts the hub to restore it; a damaged one is refused here. */
+  restore(upload: string): Promise<Operation> {
+    return this.submit(restoreFlow, { upload });
   }
 
   /** Stops a module and removes it and its package; its data stays unless `purge`. */

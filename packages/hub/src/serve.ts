@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { runningHub } from "@parachute/module-kit";
 import type { Server } from "bun";
 import { assemble, type HubParts, unusable } from "./assemble.ts";
+import { applyPendingRestore } from "./backup/pending.ts";
 import { startServer } from "./http/server.ts";
 import type { Hub } from "./hub.ts";
 import { ensureOperatorToken } from "./identity/operator-token.ts";
@@ -46,9 +47,13 @@ export async function serve(opts: ServeOptions): Promise<RunningHub> {
         : `${home.runtime} names pid ${other.pid}, which runs but does not answer as this home's hub on port ${other.port}; if no hub serves ${home.root}, remove that file`,
     );
   }
+  // A restore asked for from the admin app replaces the home before anything opens it.
+  const restored = await applyPendingRestore(home, opts.env);
+  ensureHome(home);
   const now = () => Date.now();
   const logOptions = { ...DEFAULT_LOG_OPTIONS, dir: home.logs, echo: opts.echo };
   const hubLog = new ModuleLog("hub", logOptions);
+  for (const line of restored) hubLog.write([line]);
   const watchdog = startWatchdog();
   const runtimeSecret = randomBytes(32).toString("hex");
   let parts: HubParts;

@@ -4,7 +4,15 @@
  * export, byte for byte), users, tokens and modules; damaged archives change nothing.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join, relative } from "node:path";
 import {
   cleanUp,
@@ -13,6 +21,7 @@ import {
   runProgram,
   startHub,
   tempHome,
+  waitFor,
   waitForState,
 } from "../testing/hub-process.ts";
 
@@ -164,7 +173,8 @@ describe("backup and restore", () => {
     mkdirSync(unpacked);
     expect((await runProgram(["tar", "-xzf", good, "-C", unpacked], {})).code).toBe(0);
     const db = readFileSync(join(unpacked, "home", "hub.db"));
-    db[db.length >> 1] ^= 0xff;
+    const middle = db.length >> 1;
+    db.writeUInt8(db.readUInt8(middle) ^ 0xff, middle);
     writeFileSync(join(unpacked, "home", "hub.db"), db);
     await tarUp(unpacked, join(work, "altered.tar.gz"), ["manifest.json", "home"]);
     await refused(join(work, "altered.tar.gz"), "does not match its checksum");
@@ -246,6 +256,71 @@ describe("backup and restore", () => {
       const r = await runCli(hub.home, ["restore", archive, "--force"]);
       expect(r.code).toBe(7);
       expect(r.stderr).toContain("stop it first");
+    } finally {
+      await hub.stop();
+    }
+  }, 60_000);
+});
+
+describe("backup and restore through the hub's API", () => {
+  test("a backup is fetched once; an upload is checked before anything happens, then restored over a restart", async () => {
+    const hub = await startHub(tempHome(), { PARACHUTE_RESTORE_MAX_MB: "1" });
+    try {
+      const bearerStatus = (t: string) =>
+        fetch(`${hub.origin}/api/status`, { headers: { authorization: `Bearer ${t}` } });
+      const earlier = (await (
+        await hub.api("POST", "/api/tokens", { scope: "hub:admin", label: "before" })
+      ).json()) as {
+        token: string;
+        jti: string;
+      };
+      const made = await hub.op("POST", "/api/hub/backups");
+      expect(made.status).toBe(200);
+      const { download } = ((await made.json()) as { operation: { result: { download: string } } }).operation
+        .result;
+      const archive = await hub.api("GET", download);
+      expect(archive.headers.get("content-disposition")).toMatch(/^attachment; filename="parachute-backup-/);
+      const bytes = new Uint8Array(await archive.arrayBuffer());
+      expect((await hub.api("GET", download)).status).toBe(404);
+      expect((await hub.api("GET", "/api/hub/backups/..%2F..%2Fhub.db")).status).toBe(400);
+      expect((await hub.api("GET", "/api/hub/backups/hub.db")).status).toBe(404);
+
+      const upload = (body: Uint8Array) =>
+        fetch(`${hub.origin}/api/hub/restore`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${hub.token}`, "content-type": "application/gzip" },
+          body: new Blob([body as Uint8Array<ArrayBuffer>]),
+        });
+      const damaged = await upload(bytes.subarray(0, bytes.length - 100));
+      expect(damaged.status).toBe(400);
+      expect(((await damaged.json()) as { message: string }).message).toContain(
+        "not a whole Parachute backup",
+      );
+      expect((await upload(new Uint8Array(2 * 1048576))).status).toBe(413);
+      expect(readdirSync(hub.home).filter((n) => n.startsWith(".restore"))).toEqual([]);
+
+      // What happened after the backup stays: a token revoked since stays revoked, one made since is refused.
+      expect((await hub.api("DELETE", `/api/tokens/${earlier.jti}`)).status).toBe(200);
+      expect((await bearerStatus(earlier.token)).status).toBe(401);
+      const later = (await (
+        await hub.api("POST", "/api/tokens", { scope: "hub:admin", label: "after" })
+      ).json()) as {
+        token: string;
+      };
+      expect((await bearerStatus(later.token)).status).toBe(200);
+      const res = await upload(bytes);
+      expect(res.status).toBe(202);
+      await waitFor(async () => {
+        if (!readdirSync(hub.home).some((n) => n.startsWith(".restore-replaced-"))) return null;
+        return (await hub.api("GET", "/api/status")).status === 200;
+      }, "the restored hub to answer");
+      for (const t of [earlier.token, later.token]) {
+        const refused = await bearerStatus(t);
+        expect(refused.status).toBe(401);
+        expect(await refused.text()).toContain("revoked");
+      }
+      expect(readdirSync(hub.home).some((n) => n.startsWith(".restore-replaced-"))).toBe(true);
+      expect((await hub.api("GET", "/api/status")).status).toBe(200);
     } finally {
       await hub.stop();
     }

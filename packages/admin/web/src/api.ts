@@ -132,6 +132,14 @@ export function follow(id: string, onEvent: (e: OperationEvent) => void): Promis
   });
 }
 
+/** Sends a backup archive to restore; resolves with the operation that restores it. */
+export async function uploadRestore(file: File): Promise<string> {
+  const headers: Record<string, string> = { "content-type": "application/gzip" };
+  if (csrf) headers["x-csrf-token"] = csrf;
+  const res = await send("/api/hub/restore", { method: "POST", headers, body: file });
+  return ((await res.json()) as { operation_id: string }).operation_id;
+}
+
 export async function logout(): Promise<void> {
   await call("POST", "/api/logout");
   location.assign("/login");

@@ -20,7 +20,7 @@ export interface BackupFile {
   mode: number;
 }
 
-export interface BackupModule {
+interface BackupModule {
   short: string;
   version: string;
   package: string | null;

@@ -4,8 +4,9 @@ import { basename, isAbsolute, join } from "node:path";
 import { readServices, writeServices } from "@parachute/module-kit";
 import { HubError } from "../errors.ts";
 import { installProject } from "../modules/installer.ts";
-import type { ModuleSource } from "../modules/sources.ts";
+import { defaultSource, type ModuleSource } from "../modules/sources.ts";
 import type { Home } from "../platform/home.ts";
+import { carryRevocations } from "./carry-revocations.ts";
 import { type BackupManifest, HOME_DIR } from "./format.ts";
 import { extractBackup } from "./read-backup.ts";
 
@@ -13,8 +14,8 @@ export interface RestoreOptions {
   /** Replace a home that already holds something (kept aside in `.restore-replaced-<time>`). */
   force: boolean;
   hubVersion: string;
-  /** Where module packages come from on this machine when the backup's tarball paths do not exist here. */
-  source: () => Promise<ModuleSource>;
+  /** This machine's environment: its module source serves when the backup's package paths are not here. */
+  env: Record<string, string | undefined>;
   log?: (line: string) => void;
 }
 
@@ -24,10 +25,13 @@ export interface RestoreSummary {
   replaced: string | null;
 }
 
-/** What a home holds that a restore would replace (a platform disk's `lost+found` does not count). */
+/**
+ * What a home holds that a restore replaces: not a platform disk's `lost+found`, not the logs (this
+ * machine's history goes on), not the restore's own files.
+ */
 function occupied(root: string): string[] {
   if (!existsSync(root)) return [];
-  return readdirSync(root).filter((n) => n !== "lost+found" && !n.startsWith(".restore-"));
+  return readdirSync(root).filter((n) => n !== "lost+found" && n !== "logs" && !n.startsWith(".restore-"));
 }
 
 /**
@@ -97,11 +101,13 @@ export async function restoreBackup(file: string, home: Home, opts: RestoreOptio
       );
     const staged = join(staging, HOME_DIR);
     moveServicePaths(staged, manifest.home, home.root);
-    const registry = await relinkPackages(join(staged, "modules"), manifest, opts.source);
+    const registry = await relinkPackages(join(staged, "modules"), manifest, defaultSource(opts.env));
     if (existsSync(join(staged, "modules", "package.json"))) {
       opts.log?.("reinstalling the modules from the backup's lockfile");
       await installProject(join(staged, "modules"), registry);
     }
+    // What the replaced hub revoked since the backup stays revoked.
+    if (held.includes("hub.db")) carryRevocations(join(staged, "hub.db"), home.hubDb, Date.now());
     let replaced: string | null = null;
     if (held.length) {
       replaced = join(home.root, `.restore-replaced-${new Date().toISOString().replace(/[:.]/g, "-")}`);

@@ -3,7 +3,11 @@ import { printable } from "../platform/printable.ts";
 import { nearest } from "../platform/suggest.ts";
 import { cliName, runnable } from "./cli-name.ts";
 import { auth } from "./commands/auth.ts";
+import { backup, restore } from "./commands/backup.ts";
+import { doctor } from "./commands/doctor.ts";
+import { expose } from "./commands/expose.ts";
 import { help, USAGE, version } from "./commands/help.ts";
+import { initCommand } from "./commands/init.ts";
 import { install, uninstall, upgrade } from "./commands/install.ts";
 import { lifecycle } from "./commands/lifecycle.ts";
 import { logs } from "./commands/logs.ts";
@@ -17,6 +21,7 @@ import type { CliIo, Command } from "./io.ts";
 const COMMANDS: Record<string, Command> = {
   serve,
   status,
+  doctor,
   start: lifecycle("start"),
   stop: lifecycle("stop"),
   restart: lifecycle("restart"),
@@ -26,6 +31,10 @@ const COMMANDS: Record<string, Command> = {
   uninstall,
   token,
   auth,
+  backup,
+  restore,
+  init: initCommand(process.platform),
+  expose,
   help,
   "--help": help,
   "-h": help,

@@ -1,7 +1,7 @@
 import type { StatusResponse } from "../api-types.ts";
 import { resolveHome } from "../platform/home.ts";
 import { bindHost, configuredOrigin } from "../platform/origin.ts";
-import type { CheckResult } from "./check.ts";
+import { type CheckResult, fail } from "./check.ts";
 import { judgeClock } from "./clock.ts";
 import { checkHubDb } from "./database.ts";
 import { checkDisk } from "./disk.ts";
@@ -86,7 +86,7 @@ export async function runDoctor(
   const answers = await askHub(hub, token);
   const now = Date.now();
   results.push(judgeToken(home.operatorToken, token, answers.answer, now));
-  results.push(judgeOrigin(configuredOrigin(env), hub.proven ? (hub.runtime?.origin ?? null) : null, bind));
+  results.push(originCheck(env, home.root, hub.proven ? (hub.runtime?.origin ?? null) : null, bind));
   const iat = token.kind === "read" ? claimsOf(token.token)?.iat : undefined;
   results.push(judgeClock(now, answers.date, typeof iat === "number" ? iat : null));
 
@@ -94,4 +94,18 @@ export async function runDoctor(
     results.push(judgeModule(row, await packageFacts(row, env.PATH), hubView(hub, answers, row.name)));
   }
   return results;
+}
+
+/** The origin check, counting the one `parachute expose` published; a damaged expose.json is a failure. */
+function originCheck(
+  env: Record<string, string | undefined>,
+  home: string,
+  running: string | null,
+  bind: string,
+): CheckResult {
+  try {
+    return judgeOrigin(configuredOrigin(env, home), running, bind);
+  } catch (err) {
+    return fail("origin", (err as Error).message, "fix or remove that file, or run `parachute expose off`");
+  }
 }

@@ -15,6 +15,8 @@ export interface AppDeps {
   now: () => number;
   clientIp: (req: Request) => string;
   hubInfo: () => HubInfo;
+  /** The largest backup the admin app may upload to restore (`PARACHUTE_RESTORE_MAX_MB`, default 4096). */
+  maxRestoreBytes: number;
   /** The runtime file's secret, with which `/health` proves to local tools that it is this hub. */
   runtimeSecret: string;
 }

@@ -1,12 +1,16 @@
+import { exposedOrigin } from "./exposure.ts";
+
 /**
  * The hub's public origin (docs/product.md): PARACHUTE_HUB_ORIGIN, else Render's external URL, else the
- * Fly app's URL, else null (the request's own origin is used, and loopback for modules).
+ * Fly app's URL, else — given the home — the origin `parachute expose` published (`expose.json`), else
+ * null (the request's own origin is used, and loopback for modules).
  */
-export function configuredOrigin(env: Record<string, string | undefined>): string | null {
+export function configuredOrigin(env: Record<string, string | undefined>, home?: string): string | null {
   const raw =
     env.PARACHUTE_HUB_ORIGIN ||
     env.RENDER_EXTERNAL_URL ||
-    (env.FLY_APP_NAME ? `https://${env.FLY_APP_NAME}.fly.dev` : "");
+    (env.FLY_APP_NAME ? `https://${env.FLY_APP_NAME}.fly.dev` : "") ||
+    (home ? exposedOrigin(home) : "");
   return raw ? raw.replace(/\/+$/, "") : null;
 }
 

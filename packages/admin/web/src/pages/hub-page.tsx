@@ -1,8 +1,9 @@
 import { useEffect, useState } from "react";
 import { call, type HubInfo, logout, runOperation } from "../api.ts";
+import { BackupCard } from "../components/backup-card.tsx";
 import { duration } from "../format.ts";
 
-/** The hub itself: its version, upgrading it (with progress), and logging out. */
+/** The hub itself: its version, upgrading it (with progress), backup and restore, and logging out. */
 export function HubPage() {
   const [hub, setHub] = useState<HubInfo | null>(null);
   const [step, setStep] = useState<string | null>(null);
@@ -75,6 +76,7 @@ export function HubPage() {
           </p>
         )}
       </section>
+      <BackupCard />
     </section>
   );
 }

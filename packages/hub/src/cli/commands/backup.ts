@@ -1,7 +1,6 @@
 import { resolve } from "node:path";
 import { restoreBackup } from "../../backup/restore.ts";
 import { writeBackup } from "../../backup/write-backup.ts";
-import { defaultSource } from "../../modules/sources.ts";
 import { resolveHome } from "../../platform/home.ts";
 import { processAlive, readRuntime } from "../../platform/runtime-file.ts";
 import { HUB_VERSION } from "../../version.ts";
@@ -51,7 +50,7 @@ export const restore: Command = async (argv, io) => {
   const summary = await restoreBackup(resolve(io.cwd, file), home, {
     force: args.flags.get("--force") === true,
     hubVersion: HUB_VERSION,
-    source: defaultSource(io.env),
+    env: io.env,
     log: io.print,
   });
   const modules = summary.manifest.modules.map((m) => `${m.short} ${m.version}`).join(", ") || "no modules";

@@ -8,6 +8,7 @@ usage: parachute <command> [options]
 
   serve [--port N]            run the hub in the foreground (port: --port, else PORT, else 1939)
   status [--json]             the hub and every module with its state
+  doctor [--json] [--port N]  check the installation and say what to fix (exit 1 if a check fails)
   start <module>              start a module and wait until it is active
   stop <module>               stop a module (it stays stopped across hub restarts)
   restart <module>            restart a module and wait until it is active
@@ -30,6 +31,14 @@ usage: parachute <command> [options]
   auth unlock                 lift login and setup throttles (after failed attempts locked the admin out)
   auth 2fa enroll | confirm <code> | disable
                               turn the admin's two-factor login on or off
+  backup [--out <file>]       write one archive of the home (hub.db, vaults, module data, the
+                              modules' lockfile) while everything keeps running
+  restore <file> [--force]    bring this home to a backup's state (hub stopped; --force replaces
+                              a home that holds something, keeping it aside)
+  init [--uninstall]          run the hub as a service that survives reboots (systemd user unit on
+                              Linux, launchd agent on macOS); --uninstall stops and removes it
+  expose tailnet|public [off] publish the hub over HTTPS: tailnet (tailscale serve) or public
+                              (tailscale funnel, else a cloudflared quick tunnel); off undoes it
   help                        this text
   version                     the hub's version
 
