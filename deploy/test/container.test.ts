@@ -107,6 +107,14 @@ describe("the container's entrypoint over an empty disk", () => {
       expect(created.status).toBe(201);
       noteId = ((await created.json()) as { id: string }).id;
 
+      // The vault's MCP config, as an MCP client is given it, names the public origin too.
+      const vaultMain = join(disk, "modules", "node_modules", "@parachute", "vault", "dist", "main.js");
+      const mcpConfig = await runProgram([process.execPath, vaultMain, "mcp-config"], {
+        PARACHUTE_HOME: disk,
+      });
+      expect(mcpConfig.code, mcpConfig.stderr).toBe(0);
+      expect(mcpConfig.stdout).toContain(`${fly}/vault/default/mcp`);
+
       const healthy = await runProgram([process.execPath, join(app, "healthcheck.ts")], {
         PORT: String(port),
       });
