@@ -5,7 +5,7 @@
  * disk, the hub dropping to a user of its own (`nobody` here, `parachute` in the image).
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "../../packages/hub/testing/free-port.ts";
 import {
@@ -14,6 +14,7 @@ import {
   runProgram,
   startHub,
   tempHome,
+  waitFor,
   waitForState,
 } from "../../packages/hub/testing/hub-process.ts";
 import { listeningOn } from "../../packages/hub/testing/listening.ts";
@@ -27,6 +28,15 @@ const NOBODY = 65534;
 /** The JWT's claims, unverified (the hub verified them; the test reads what it signed). */
 function claims(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString());
+}
+
+async function version(hub: HubProcess): Promise<string | null> {
+  try {
+    const res = await fetch(`${hub.origin}/.well-known/parachute.json`);
+    return ((await res.json()) as { hub: { version: string } }).hub.version;
+  } catch {
+    return null; // restarting
+  }
 }
 
 async function tokenFor(hub: HubProcess, scope: string): Promise<string> {
@@ -146,6 +156,26 @@ describe("the container's entrypoint over an empty disk", () => {
       expect(note.status).toBe(200);
       expect(((await note.json()) as { content: string }).content).toBe("written on the first start");
       expect(readFileSync(join(disk, "services.json"), "utf8")).toContain('"notes"');
+
+      // `parachute upgrade hub` installs a newer hub onto the disk and restarts onto it.
+      const newer = tempHome();
+      const packed = await runProgram(
+        [process.execPath, join(ROOT, "scripts", "pack-modules.ts"), "--out", newer, "--version", "0.2.0"],
+        {},
+      );
+      expect(packed.code, packed.stderr).toBe(0);
+      copyFileSync(join(newer, "parachute-hub-0.2.0.tgz"), join(app, "packages", "parachute-hub-0.2.0.tgz"));
+      expect((await hub.op("POST", "/api/hub/upgrade", {})).status).toBe(200);
+      await waitFor(async () => ((await version(hub)) === "0.2.0" ? true : null), "the hub to run 0.2.0");
+    } finally {
+      await hub.stop();
+    }
+
+    // A redeploy of the same image: the disk's newer hub runs, with everything it had.
+    hub = await startHub(disk, { ...env, FLY_APP_NAME: "friend-hub" }, { command });
+    try {
+      expect(await version(hub)).toBe("0.2.0");
+      await waitForState(hub, "vault", "active");
     } finally {
       await hub.stop();
     }

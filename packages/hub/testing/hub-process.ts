@@ -93,8 +93,9 @@ export async function startHub(
   const runtime = await waitFor(() => {
     if (exited) return { exited };
     const info = existsSync(runtimeFile) && JSON.parse(readFileSync(runtimeFile, "utf8"));
-    // The hub is this process, or the installed hub version it runs as its child.
-    return info && (info.pid === proc.pid || parentOf(info.pid) === proc.pid) ? info : null;
+    // The hub is this process, or runs under it: the installed hub version `serve` runs as its
+    // child, and that again under an init (tini) in the container's command.
+    return info && descendsFrom(info.pid, proc.pid) ? info : null;
   }, "the hub to write its runtime file");
   if (runtime.exited) {
     await Bun.sleep(0);
@@ -157,6 +158,13 @@ export async function operationEvents(origin: string, token: string, id: string)
   const done = events.at(-1);
   if (done?.event !== "done") throw new Error(`events of ${id} ended without "done"`);
   return { events, outcome: done.data as unknown as OperationView };
+}
+
+/** Whether `pid` is `ancestor` or runs under it, at most three generations down. */
+function descendsFrom(pid: number, ancestor: number): boolean {
+  let p: number | null = pid;
+  for (let i = 0; i < 4 && p; i++, p = parentOf(p)) if (p === ancestor) return true;
+  return false;
 }
 
 /** A process's parent pid, from /proc; null when it is gone. */
