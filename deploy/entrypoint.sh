@@ -11,7 +11,7 @@ if [ "$(id -u)" = 0 ] && [ "$user" != root ]; then
   mkdir -p "$home"
   # A platform's disk is mounted owned by root: hand it over once (again only if it was replaced).
   if [ "$(stat -c %u "$home")" != "$(id -u "$user")" ]; then
-    chown -R "$user:$(id -gn "$user")" "$home"
+    chown -R -P -h "$user:$(id -gn "$user")" "$home"
   fi
   chmod 700 "$home"
   export HOME="$home"

@@ -148,12 +148,13 @@ export async function assemble(opts: AssembleOptions): Promise<HubParts> {
       rssMb: Math.round(process.memoryUsage.rss() / 1048576),
     }),
   });
+  const publicHost = fixedOrigin ? new URL(fixedOrigin).host : null;
   const proxy = createProxy({
     routes: () => hub.installed.routes(),
     proto: (req) => {
+      if (!publicHost) return site.secure(req) ? "https" : "http";
       const url = new URL(req.url);
-      const viaPublicName = new URL(site.origin(req)).host === url.host;
-      return (viaPublicName ? site.secure(req) : url.protocol === "https:") ? "https" : "http";
+      return (url.host === publicHost ? site.secure(req) : url.protocol === "https:") ? "https" : "http";
     },
     trustedProxy: Boolean(env.PARACHUTE_TRUSTED_PROXY),
     moduleState: (short) => supervisor.get(short)?.status(),
