@@ -36,11 +36,22 @@ if (!hubTarball) throw new Error(`no hub tarball in ${packages}`);
 mkdirSync(join(out, "hub"));
 run(["tar", "-xzf", join(packages, hubTarball), "-C", join(out, "hub"), "--strip-components=1"]);
 
+/**
+ * The hub's command line in the image. Run as root (a shell opened with `fly ssh console`), it runs as
+ * the hub's user, so what it writes in the home (a backup, a token) stays the hub's and it sees the
+ * home as the hub does.
+ */
+const COMMAND = `#!/bin/sh
+cli="$(dirname "$0")/../hub/dist/parachute.js"
+user="\${PARACHUTE_USER:-parachute}"
+if [ "$(id -u)" = 0 ] && [ "$user" != root ] && id "$user" >/dev/null 2>&1; then
+  export HOME="\${PARACHUTE_HOME:-$HOME}"
+  exec setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups -- bun "$cli" "$@"
+fi
+exec bun "$cli" "$@"
+`;
 const command = join(out, "bin", "parachute");
-writeFileSync(
-  command,
-  `#!/bin/sh\n# The hub's command line, as installed in the image.\nexec bun "$(dirname "$0")/../hub/dist/parachute.js" "$@"\n`,
-);
+writeFileSync(command, COMMAND);
 chmodSync(command, 0o755);
 for (const file of ["entrypoint.sh", "healthcheck.ts"])
   copyFileSync(join(import.meta.dir, file), join(out, file));

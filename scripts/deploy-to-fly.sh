@@ -9,7 +9,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-app="${1:-parachute-$(od -An -tx1 -N3 /dev/urandom | tr -d ' \n')}"
+# The app: the one named, else the one an earlier run wrote into fly.toml, else a new name.
+launched="$(sed -n 's/^app = "\(.*\)"$/\1/p' fly.toml)"
+if [ "$launched" = "parachute" ]; then launched=""; fi
+app="${1:-${launched:-parachute-$(od -An -tx1 -N3 /dev/urandom | tr -d ' \n')}}"
 region="${2:-${FLY_REGION:-ams}}"
 if ! [[ "$app" =~ ^[a-z0-9][a-z0-9-]{1,62}$ ]]; then
   echo "deploy-to-fly: \"$app\" is not a Fly app name (lower-case letters, digits and dashes)" >&2
@@ -45,14 +48,19 @@ token=""
 if ! "$fly" secrets list --app "$app" 2>/dev/null | grep -q PARACHUTE_SETUP_TOKEN; then
   token="$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
   "$fly" secrets set --app "$app" --stage "PARACHUTE_SETUP_TOKEN=$token"
+  # Said now, so a deploy that fails does not take it along.
+  echo "the setup token (the setup page asks for it): $token"
 fi
 
-"$fly" deploy --app "$app" --ha=false
+if ! "$fly" deploy --app "$app" --ha=false; then
+  echo "deploy-to-fly: the deploy failed; fix what it says and run this script again (\`$fly logs --app $app\` shows the hub's side)" >&2
+  exit 1
+fi
 
 echo
 echo "Parachute is running at https://$app.fly.dev"
 if [ -n "$token" ]; then
   echo "Open https://$app.fly.dev/admin/setup and enter the setup token: $token"
 else
-  echo "Open https://$app.fly.dev/ (the setup token was set at the first deploy: fly secrets list)"
+  echo "Open https://$app.fly.dev/ (the setup token was printed at the first deploy; lost it? see docs/deploy.md)"
 fi

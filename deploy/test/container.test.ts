@@ -125,6 +125,18 @@ describe("the container's entrypoint over an empty disk", () => {
       expect(mcpConfig.code, mcpConfig.stderr).toBe(0);
       expect(mcpConfig.stdout).toContain(`${fly}/vault/default/mcp`);
 
+      // A shell in the container is root; the command still acts as the hub's user.
+      const asRoot = { ...env, FLY_APP_NAME: "friend-hub" };
+      const backup = await runProgram(
+        [join(app, "bin", "parachute"), "backup", "--out", join(disk, "b.tar.gz")],
+        asRoot,
+      );
+      expect(backup.code, backup.stderr).toBe(0);
+      expect(statSync(join(disk, "b.tar.gz")).uid).toBe(NOBODY);
+      const doctor = await runProgram([join(app, "bin", "parachute"), "doctor", "--json"], asRoot);
+      const checks = (JSON.parse(doctor.stdout) as { checks: { check: string; status: string }[] }).checks;
+      expect(checks.find((c) => c.check === "home")?.status).toBe("ok");
+
       const healthy = await runProgram([process.execPath, join(app, "healthcheck.ts")], {
         PORT: String(port),
       });

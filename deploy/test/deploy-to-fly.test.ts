@@ -3,7 +3,7 @@
  * state in files (launched, volume, secret), and a fake `curl` standing for Fly's installer.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanUp, runProgram, tempHome } from "../../packages/hub/testing/hub-process.ts";
 
@@ -21,7 +21,7 @@ case "$1 $2" in
   "volumes create") touch "$FLY_STATE/volume" ;;
   "secrets list") [ -f "$FLY_STATE/secret" ] && echo "PARACHUTE_SETUP_TOKEN  abc123  Deployed" ;;
   "secrets set") touch "$FLY_STATE/secret" ;;
-  "deploy --app") exit 0 ;;
+  "deploy --app") [ -z "$FLY_FAIL_DEPLOY" ] || { echo "Error: failed to fetch an image or build from source" >&2; exit 1; } ;;
   *) echo "fake flyctl: unexpected $*" >&2; exit 9 ;;
 esac
 exit 0
@@ -82,6 +82,23 @@ describe("scripts/deploy-to-fly.sh", () => {
       "secrets list --app my-hub",
       "deploy --app my-hub --ha=false",
     ]);
+  });
+
+  test("a failed deploy still leaves the token said, and a run without a name deploys the app fly.toml names", async () => {
+    const fly = fakeTools(true);
+    const failed = await runProgram(["bash", SCRIPT, "my-hub"], { ...fly.env, FLY_FAIL_DEPLOY: "1" });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/setup token \(the setup page asks for it\): [0-9a-f]{32}/);
+    expect(failed.stderr).toContain("the deploy failed");
+
+    // `fly launch --copy-config` wrote the app's name into fly.toml; a later run without one uses it.
+    const copy = tempHome();
+    mkdirSync(join(copy, "scripts"));
+    copyFileSync(SCRIPT, join(copy, "scripts", "deploy-to-fly.sh"));
+    writeFileSync(join(copy, "fly.toml"), 'app = "my-hub"\nprimary_region = "lhr"\n');
+    const again = await runProgram(["bash", join(copy, "scripts", "deploy-to-fly.sh")], fly.env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain("deploying to the existing app my-hub");
   });
 
   test("installs flyctl when it is missing", async () => {

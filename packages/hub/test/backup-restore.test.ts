@@ -243,6 +243,14 @@ describe("backup and restore", () => {
     const moved = await startHub(elsewhere);
     try {
       await waitForState(moved, "vault", "active");
+      // Restored beside the home it came from, still running: its module gets a port of its own.
+      const third = tempHome();
+      expect((await runCli(third, ["restore", archive])).code).toBe(0);
+      const ports = (home: string) =>
+        JSON.parse(readFileSync(join(home, "services.json"), "utf8")).services.map(
+          (r: { port: number }) => r.port,
+        );
+      expect(ports(third)[0]).not.toBe(ports(elsewhere)[0]);
     } finally {
       await moved.stop();
     }

@@ -306,15 +306,24 @@ describe("sessions", () => {
           (await send(hub.origin, "GET", "/api/session", undefined, { cookie: unprefixed })).status,
         ).toBe(401);
 
-        // State changes must come from the https site, not the loopback address the request went to.
+        // State changes come from the https site, or from the hub's own page on the loopback
+        // address the request went to (the admin on the hub's machine); never from another origin.
         const tokens = { scope: "hub:admin", ttl: "1h" };
         const fromLoopback = await send(hub.origin, "POST", "/api/tokens", tokens, {
           cookie: pair!,
           "x-csrf-token": csrf,
           origin: hub.origin,
         });
-        expect(fromLoopback.status).toBe(403);
-        expect(await errorCode(fromLoopback)).toBe("bad_origin");
+        expect(fromLoopback.status).toBe(201);
+        for (const other of ["http://localhost:1", "http://127.0.0.1.evil.test", "https://evil.test"]) {
+          const refused = await send(hub.origin, "POST", "/api/tokens", tokens, {
+            cookie: pair!,
+            "x-csrf-token": csrf,
+            origin: other,
+          });
+          expect(refused.status).toBe(403);
+          expect(await errorCode(refused)).toBe("bad_origin");
+        }
         const fromSite = await send(hub.origin, "POST", "/api/tokens", tokens, {
           cookie: pair!,
           "x-csrf-token": csrf,

@@ -14,3 +14,10 @@ export const STATE_WORDS: Record<string, string> = {
   inactive: "Stopped",
   failing: "Failing",
 };
+
+/** A file size as a person reads it: "820 bytes", "14 KB", "3.2 MB". */
+export function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1048576) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / 1048576).toFixed(1)} MB`;
+}

@@ -35,7 +35,7 @@ async function checkEntries(file: string): Promise<void> {
     .split("\n")
     .filter(Boolean)
     .map((l) => l[0]);
-  if (list.length !== kinds.length || list.length === 0) throw damaged("its listing is inconsistent");
+  if (list.length !== kinds.length || list.length === 0) throw damaged("its list of files cannot be read");
   list.forEach((name, i) => {
     const clean = name.replace(/^\.\//, "").replace(/\/$/, "");
     const parts = clean.split("/");
@@ -88,7 +88,7 @@ export async function extractBackup(
   hubVersion: string,
 ): Promise<BackupManifest> {
   if (!existsSync(file) || !lstatSync(file).isFile())
-    throw new HubError("not_found", "no_backup", `${file} is not a file`);
+    throw new HubError("invalid", "no_backup", `${file} is not a file; nothing was changed`);
   await checkEntries(file);
   mkdirSync(staging, { recursive: true, mode: 0o700 });
   const x = await tar(["-xzf", file, "-C", staging, "--no-same-owner", "--no-same-permissions"]);

@@ -4,8 +4,10 @@ import { basename, isAbsolute, join } from "node:path";
 import { readServices, writeServices } from "@parachute/module-kit";
 import { HubError } from "../errors.ts";
 import { installProject } from "../modules/installer.ts";
+import { assignPort, portMode } from "../modules/ports.ts";
 import { defaultSource, type ModuleSource } from "../modules/sources.ts";
 import type { Home } from "../platform/home.ts";
+import { findSquatter } from "../supervisor/port-probe.ts";
 import { carryRevocations } from "./carry-revocations.ts";
 import { type BackupManifest, HOME_DIR } from "./format.ts";
 import { extractBackup } from "./read-backup.ts";
@@ -68,15 +70,31 @@ async function relinkPackages(
   return src?.kind === "registry" ? src.url : undefined;
 }
 
-/** Moves paths recorded under the backup's home to this home (services.json's install folders). */
-function moveServicePaths(staged: string, from: string, to: string): void {
+/**
+ * Fits services.json to this machine: paths recorded under the backup's home move to this home (each
+ * module's install folder), a source folder that is not here is dropped, and a module whose port
+ * something here already listens on (the home it came from, on the same machine) gets a free one.
+ */
+async function fitServices(
+  staged: string,
+  from: string,
+  to: string,
+  env: Record<string, string | undefined>,
+): Promise<void> {
   const file = join(staged, "services.json");
-  if (!existsSync(file) || from === to) return;
+  if (!existsSync(file)) return;
   const doc = readServices(file);
+  const isFree = async (p: number) => (await findSquatter(p)) === null;
+  const taken = new Set(doc.services.map((r) => r.port));
   for (const row of doc.services) {
     if (row.installDir === from || row.installDir.startsWith(`${from}/`))
       row.installDir = to + row.installDir.slice(from.length);
     if (row.source?.startsWith("/") && !existsSync(row.source)) delete row.source;
+    if (!(await isFree(row.port))) {
+      taken.delete(row.port);
+      row.port = await assignPort(row.port, taken, isFree, portMode(env));
+      taken.add(row.port);
+    }
   }
   writeServices(file, doc);
 }
@@ -88,8 +106,10 @@ function moveServicePaths(staged: string, from: string, to: string): void {
  * not be running on this home (the caller checks).
  */
 export async function restoreBackup(file: string, home: Home, opts: RestoreOptions): Promise<RestoreSummary> {
+  const madeHome = !existsSync(home.root);
   mkdirSync(home.root, { recursive: true, mode: 0o700 });
   const staging = join(home.root, `.restore-${randomBytes(6).toString("hex")}`);
+  let restored = false;
   try {
     const manifest = await extractBackup(file, staging, opts.hubVersion);
     const held = occupied(home.root);
@@ -100,7 +120,7 @@ export async function restoreBackup(file: string, home: Home, opts: RestoreOptio
         `${home.root} already holds ${held.slice(0, 3).join(", ")}${held.length > 3 ? ", …" : ""}; restore into an empty home, or add --force to replace it (what it holds is kept in ${home.root}/.restore-replaced-<time>)`,
       );
     const staged = join(staging, HOME_DIR);
-    moveServicePaths(staged, manifest.home, home.root);
+    await fitServices(staged, manifest.home, home.root, opts.env);
     const registry = await relinkPackages(join(staged, "modules"), manifest, defaultSource(opts.env));
     if (existsSync(join(staged, "modules", "package.json"))) {
       opts.log?.("reinstalling the modules from the backup's lockfile");
@@ -115,6 +135,7 @@ export async function restoreBackup(file: string, home: Home, opts: RestoreOptio
       for (const name of held) renameSync(join(home.root, name), join(replaced, name));
     }
     for (const name of readdirSync(staged)) renameSync(join(staged, name), join(home.root, name));
+    restored = true;
     return { manifest, replaced };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOSPC")
@@ -122,5 +143,7 @@ export async function restoreBackup(file: string, home: Home, opts: RestoreOptio
     throw err;
   } finally {
     rmSync(staging, { recursive: true, force: true });
+    // A refused restore leaves no trace, not even the home folder it made.
+    if (madeHome && !restored) rmSync(home.root, { recursive: true, force: true });
   }
 }

@@ -49,7 +49,7 @@ export const backupFlow: Flow<Record<string, never>, null> = {
       bytes,
       modules: manifest.modules,
       createdAt: manifest.created_at,
-      message: `backup of ${manifest.modules.length} modules ready (${(bytes / 1048576).toFixed(1)} MB)`,
+      message: `a backup of the hub and ${manifest.modules.length} modules is ready to download`,
     };
   },
 };

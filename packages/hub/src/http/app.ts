@@ -38,7 +38,10 @@ export function hubApp(deps: AppDeps): Hono {
         )
       : errorResponse(new HubError("not_found", "not_found", `nothing is served at ${c.req.path}`)),
   );
-  app.use("*", capBody(BODY_CAP_BYTES)); // no route of the hub's own reads more
+  // No route of the hub's own reads more, but a restore's upload: it is streamed to disk under its
+  // own cap (PARACHUTE_RESTORE_MAX_MB), after the caller is known to hold hub:admin.
+  const cap = capBody(BODY_CAP_BYTES);
+  app.use("*", (c, next) => (c.req.path === "/api/hub/restore" ? next() : cap(c, next)));
   app.use("*", firstBootGuard(deps.identity));
   // What the API answers is someone's (a session's CSRF token, tokens, settings): never kept by a cache.
   app.use("/api/*", async (c, next) => {

@@ -2,7 +2,7 @@ import { HubError } from "../errors.ts";
 import type { Identity } from "../identity/identity.ts";
 import { sessionCookieName } from "../identity/identity.ts";
 import { DEFAULT_SESSION_POLICY } from "../identity/sessions.ts";
-import type { Site } from "../platform/origin.ts";
+import { isOwnOrigin, type Site } from "../platform/origin.ts";
 
 /** Starts a fresh session (a new id on every login) and returns its Set-Cookie header and CSRF token. */
 export function startSession(
@@ -29,7 +29,7 @@ export function safeNext(raw: string | null | undefined): string {
 /** A login request must not come from another site's page either. */
 export function checkLoginOrigin(req: Request, site: Site): void {
   const origin = req.headers.get("origin");
-  if (origin && origin !== site.origin(req)) {
+  if (origin && !isOwnOrigin(origin, req, site.origin(req))) {
     throw new HubError("forbidden", "bad_origin", "this request did not come from the hub's own pages");
   }
 }

@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { timingSafeEqual } from "node:crypto";
 import { HubError } from "../errors.ts";
+import { isOwnOrigin } from "../platform/origin.ts";
 import type { TokenIssuer } from "./issuer.ts";
 import { type Session, Sessions } from "./sessions.ts";
 import { SetupToken } from "./setup-token.ts";
@@ -171,7 +172,7 @@ export class Identity {
   checkCsrf(req: Request, session: Session, origin: string, formToken?: string | null): void {
     if (!UNSAFE.has(req.method)) return;
     const from = req.headers.get("origin") ?? refererOrigin(req.headers.get("referer"));
-    if (from !== origin)
+    if (!isOwnOrigin(from, req, origin))
       throw new HubError("forbidden", "bad_origin", "this request did not come from the hub's own pages");
     const presented = req.headers.get("x-csrf-token") ?? formToken ?? "";
     const a = Buffer.from(presented);

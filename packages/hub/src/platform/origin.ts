@@ -35,3 +35,17 @@ export function makeSite(configured: string | null): Site {
   const origin = (req: Request) => configured ?? new URL(req.url).origin;
   return { origin, secure: (req) => origin(req).startsWith("https:") };
 }
+
+const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * Whether an `Origin` is one of the hub's own pages for this request: its public origin, or — for a
+ * request made to a loopback name (the hub opened on its own machine while a public origin is set) —
+ * that loopback origin itself, which no other site's page can have.
+ */
+export function isOwnOrigin(from: string | null, req: Request, publicOrigin: string): boolean {
+  if (from === null) return false;
+  if (from === publicOrigin) return true;
+  const own = new URL(req.url);
+  return LOOPBACK_NAMES.has(own.hostname) && from === own.origin;
+}

@@ -2,7 +2,7 @@ import { resourceMetadataUrl } from "@parachute/module-kit";
 import { HubError } from "../errors.ts";
 import { wantsHtml } from "../http/pages.ts";
 import { type Identity, stripSessionCookie } from "../identity/identity.ts";
-import type { Site } from "../platform/origin.ts";
+import { isOwnOrigin, type Site } from "../platform/origin.ts";
 import type { ProxyGate } from "./proxy.ts";
 
 /** Lifetime of a token the proxy injects for a browser session, and when a cached one is renewed. */
@@ -72,7 +72,10 @@ export function createProxyGate(deps: GateDeps): ProxyGate {
     const found = adminExists ? deps.identity.sessionFromCookies(cookie, deps.site.secure(req)) : null;
     if (found) {
       deps.identity.checkCsrf(req, found.session, origin);
-      if (req.headers.get("upgrade")?.toLowerCase() === "websocket" && req.headers.get("origin") !== origin) {
+      if (
+        req.headers.get("upgrade")?.toLowerCase() === "websocket" &&
+        !isOwnOrigin(req.headers.get("origin"), req, origin)
+      ) {
         throw new HubError(
           "forbidden",
           "bad_origin",

@@ -1,12 +1,19 @@
 import { useState } from "react";
-import { ApiError, follow, runOperation, uploadRestore } from "../api.ts";
+import { ApiError, runOperation, uploadRestore } from "../api.ts";
+import { size } from "../format.ts";
 import { ConfirmButton } from "./confirm-button.tsx";
 
 type Said = { ok: boolean; text: string } | null;
 
-/** Waits until the hub answers again after a restart that began after `since` (or the session is gone). */
+/** How long a restore may take to come back (unpacking, reinstalling the modules, starting them). */
+const RESTORE_DEADLINE_MS = 10 * 60 * 1000;
+
+/**
+ * Waits until the hub answers again after a restart that began after `since` (or the session is
+ * gone): not answering, or a front proxy's 502, is the restart under way.
+ */
 async function restarted(since: number): Promise<"same-session" | "logged-out"> {
-  for (;;) {
+  while (Date.now() - since < RESTORE_DEADLINE_MS) {
     await new Promise((r) => setTimeout(r, 1000));
     try {
       const res = await fetch("/api/status", { credentials: "same-origin" });
@@ -19,10 +26,13 @@ async function restarted(since: number): Promise<"same-session" | "logged-out"> 
       // Restarting: not answering for a moment.
     }
   }
+  throw new Error(
+    "The hub has not come back yet. Its log (parachute logs hub, or the platform's logs) says why.",
+  );
 }
 
 /** Backup as a download, and restore from an uploaded backup (which restarts the hub). */
-export function BackupCard() {
+export function BackupCard({ onRestored }: { onRestored(): void }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [said, setSaid] = useState<Said>(null);
   const [file, setFile] = useState<File | null>(null);
@@ -32,12 +42,12 @@ export function BackupCard() {
     setBusy("Taking a backup");
     try {
       const op = await runOperation("POST", "/api/hub/backups", {}, () => {});
-      const result = op.result as { download?: string; message?: string } | undefined;
+      const result = op.result as { download?: string; bytes?: number } | undefined;
       if (op.state !== "succeeded" || !result?.download)
         throw new Error(op.error?.message ?? "The backup could not be taken.");
       // The browser saves the file as it arrives; the page stays.
       location.assign(result.download);
-      setSaid({ ok: true, text: `Backup ready: ${result.message ?? "downloading"}.` });
+      setSaid({ ok: true, text: `Backup taken (${size(result.bytes ?? 0)}); your browser is saving it.` });
     } catch (err) {
       setSaid({ ok: false, text: (err as Error).message });
     } finally {
@@ -51,11 +61,11 @@ export function BackupCard() {
     const since = Date.now();
     setBusy("Uploading and checking the backup");
     try {
-      const id = await uploadRestore(file);
-      const op = await follow(id, () => {});
-      if (op.state !== "succeeded") throw new Error(op.error?.message ?? "The restore failed.");
+      // Accepted means proven whole: the hub now restarts and applies it, so its answers stop a while.
+      await uploadRestore(file);
       setBusy("Restarting the hub with the backup's contents");
       const outcome = await restarted(since);
+      onRestored();
       setSaid({
         ok: true,
         text:
@@ -100,7 +110,12 @@ export function BackupCard() {
       />
       {file && busy === null && (
         <div className="actions">
-          <ConfirmButton label="Restore" confirmLabel="Replace everything now" onConfirm={restore} />
+          <ConfirmButton
+            label="Restore"
+            confirmLabel="Replace everything now"
+            cancelLabel="Cancel"
+            onConfirm={restore}
+          />
         </div>
       )}
       {busy && (

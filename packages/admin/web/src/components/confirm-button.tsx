@@ -7,10 +7,13 @@ import { useState } from "react";
 export function ConfirmButton({
   label,
   confirmLabel,
+  cancelLabel = "Keep",
   onConfirm,
 }: {
   label: string;
   confirmLabel: string;
+  /** The button that changes nothing ("Keep" for a revocation, "Cancel" elsewhere). */
+  cancelLabel?: string;
   onConfirm(): Promise<void>;
 }) {
   const [asking, setAsking] = useState(false);
@@ -35,7 +38,7 @@ export function ConfirmButton({
         {confirmLabel}
       </button>
       <button type="button" onClick={() => setAsking(false)}>
-        Keep
+        {cancelLabel}
       </button>
     </span>
   );

@@ -8,9 +8,8 @@ export function HubPage() {
   const [hub, setHub] = useState<HubInfo | null>(null);
   const [step, setStep] = useState<string | null>(null);
   const [said, setSaid] = useState<{ ok: boolean; text: string } | null>(null);
-  useEffect(() => {
-    call<{ hub: HubInfo }>("GET", "/api/status").then((s) => setHub(s.hub));
-  }, []);
+  const load = () => void call<{ hub: HubInfo }>("GET", "/api/status").then((s) => setHub(s.hub));
+  useEffect(load, []);
   if (!hub) return <p className="muted">Loading…</p>;
   return (
     <section>
@@ -76,7 +75,7 @@ export function HubPage() {
           </p>
         )}
       </section>
-      <BackupCard />
+      <BackupCard onRestored={load} />
     </section>
   );
 }

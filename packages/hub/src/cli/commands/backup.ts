@@ -9,7 +9,8 @@ import { cliName } from "../cli-name.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import type { Command } from "../io.ts";
 
-const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+const size = (bytes: number) =>
+  bytes < 1048576 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1048576).toFixed(1)} MB`;
 
 /**
  * `parachute backup [--out <file>]`: one archive of the home, taken while the hub and its modules
@@ -28,7 +29,7 @@ export const backup: Command = async (argv, io) => {
     throw new CliError(EXIT.badState, `${home.root} holds no Parachute home to back up`);
   const { bytes, manifest } = await writeBackup(home, out, HUB_VERSION);
   const modules = manifest.modules.map((m) => `${m.short} ${m.version}`).join(", ") || "no modules";
-  io.print(`backed up ${home.root} to ${out} (${mb(bytes)}; ${manifest.files.length} files; ${modules})`);
+  io.print(`backed up ${home.root} to ${out} (${size(bytes)}; ${manifest.files.length} files; ${modules})`);
   return EXIT.ok;
 };
 
