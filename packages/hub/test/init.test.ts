@@ -27,7 +27,9 @@ function machine(body = "exit 0") {
 describe("parachute init on Linux (systemd user unit)", () => {
   test("writes the unit (0644) where systemd looks, enables and starts it; again, restarts onto it", async () => {
     const m = machine();
-    const r = await runCliWith(m.home, ["init"], { ...m.env, PORT: "4321" });
+    // npx's own folders, a relative one and a missing one stay out of the unit's PATH.
+    const path = `/tmp/x/node_modules/.bin:${m.env.PATH}:bin:/no/such/dir:${m.env.PATH}`;
+    const r = await runCliWith(m.home, ["init"], { ...m.env, PORT: "4321", PATH: path });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(statSync(m.unit).mode & 0o777).toBe(0o644);
@@ -93,11 +95,26 @@ describe("parachute init on Linux (systemd user unit)", () => {
     expect(existsSync(m.unit)).toBe(false);
   });
 
-  test("systemctl failing (no user session bus) is reported with what it said, exit 1", async () => {
+  test("without a systemd user manager: what to do, exit 7; --uninstall still removes the unit", async () => {
     const m = machine('echo "Failed to connect to bus: No medium found" >&2; exit 1');
     const r = await runCliWith(m.home, ["init"], m.env);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain("no systemd user manager runs for this login (Failed to connect to bus");
+    expect(r.stderr).toContain("loginctl enable-linger");
+    const unit = m.unit;
+    expect(existsSync(unit)).toBe(true);
+    const removed = await runCliWith(m.home, ["init", "--uninstall"], m.env);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(existsSync(unit)).toBe(false);
+  });
+
+  test("systemctl failing otherwise is reported with what it said, exit 1", async () => {
+    const m = machine('echo "Failed to enable unit: Access denied" >&2; exit 1');
+    const r = await runCliWith(m.home, ["init"], m.env);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("`systemctl --user daemon-reload` failed (exit 1): Failed to connect to bus");
+    expect(r.stderr).toContain(
+      "`systemctl --user daemon-reload` failed (exit 1): Failed to enable unit: Access denied",
+    );
   });
 
   test("on Render or Fly, which already run the hub, init refuses", async () => {

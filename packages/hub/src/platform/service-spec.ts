@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { isAbsolute } from "node:path";
 import type { Home } from "./home.ts";
 
 /** What a managed unit runs: `parachute serve` with this runtime, this script and this environment. */
@@ -40,8 +42,21 @@ export function serviceSpec(
 ): ServiceSpec {
   const vars: Record<string, string> = { PARACHUTE_HOME: o.home.root };
   for (const name of CARRIED) {
-    const value = env[name];
+    const value = name === "PATH" ? lastingPath(env.PATH) : env[name];
     if (value) vars[name] = value;
   }
   return { runtime: o.runtime, script: o.script, env: vars, logDir: o.home.logs };
+}
+
+/**
+ * The PATH the unit keeps: the shell's, without what only lasts for one command (npx puts its own
+ * `node_modules/.bin` folders first, some of them under a temp folder any user can create) and
+ * without folders that are not absolute or do not exist.
+ */
+function lastingPath(path: string | undefined): string | undefined {
+  const kept = (path ?? "")
+    .split(":")
+    .filter((dir) => isAbsolute(dir) && !dir.endsWith("/node_modules/.bin"))
+    .filter((dir) => existsSync(dir));
+  return kept.length ? [...new Set(kept)].join(":") : undefined;
 }

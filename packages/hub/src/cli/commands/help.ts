@@ -42,7 +42,8 @@ usage: parachute <command> [options]
   help                        this text
   version                     the hub's version
 
-environment: PARACHUTE_HOME (default ~/.parachute), PORT, PARACHUTE_BIND_HOST, PARACHUTE_HUB_ORIGIN
+environment: PARACHUTE_HOME (default ~/.parachute), PORT, PARACHUTE_BIND_HOST, PARACHUTE_HUB_ORIGIN,
+  PARACHUTE_ALLOWED_HOSTS, PARACHUTE_SETUP_TOKEN, PARACHUTE_MODULE_SOURCE
 exit codes: 0 ok, 1 failed, 2 usage, 3 hub unreachable, 4 unauthorized, 5 not found, 6 rejected, 7 bad state`;
 
 export const help: Command = async (_argv, io) => {

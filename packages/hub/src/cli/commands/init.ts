@@ -77,7 +77,7 @@ export function initCommand(platform: string): Command {
           : "launchctl is not on the PATH; it is part of macOS, so check the PATH (/bin/launchctl)",
       );
     }
-    const run = (call: ToolCall) => perform(call, tool, io);
+    const run = (call: ToolCall) => perform(call, tool, io, uninstalling, target.path);
     return uninstalling ? uninstall(target, run, io) : install(target, run, io);
   };
 }
@@ -146,11 +146,34 @@ async function uninstall(t: Target, run: (c: ToolCall) => Promise<void>, io: Cli
   return EXIT.ok;
 }
 
-/** Runs one call with the tool found on the PATH, showing it; a failure the call expects is shown only. */
-async function perform(call: ToolCall, tool: string, io: CliIo): Promise<void> {
+/** systemctl's words when no systemd user manager runs for this login (a container, su, a bare ssh). */
+const NO_USER_MANAGER = /Failed to connect to bus|No medium found|XDG_RUNTIME_DIR|DBUS_SESSION_BUS_ADDRESS/i;
+
+/**
+ * Runs one call with the tool found on the PATH, showing it; a failure the call expects is shown
+ * only. Without a systemd user manager nothing can run under one: installing says how to get one,
+ * removing goes on (there is nothing to stop).
+ */
+async function perform(
+  call: ToolCall,
+  tool: string,
+  io: CliIo,
+  uninstalling: boolean,
+  unitFile: string,
+): Promise<void> {
   io.print(`$ ${shown(call.argv)}`);
   const { code, output } = await runTool([tool, ...call.argv.slice(1)], io.env);
   if (code === 0 || call.mayFail) return;
+  if (NO_USER_MANAGER.test(output)) {
+    if (uninstalling) {
+      io.print("(no systemd user manager runs for this login, so nothing runs under it to stop)");
+      return;
+    }
+    throw new CliError(
+      EXIT.badState,
+      `no systemd user manager runs for this login (${output.trim()}): log in through a normal session (not su or a container), or run \`loginctl enable-linger $USER\` and \`export XDG_RUNTIME_DIR=/run/user/$(id -u)\`, then run init again; ${unitFile} was written (\`${cliName(io.env)} init --uninstall\` removes it)`,
+    );
+  }
   throw new CliError(
     EXIT.failed,
     `\`${shown(call.argv)}\` failed (exit ${code})${output.trim() ? `: ${output.trim()}` : ""}`,
