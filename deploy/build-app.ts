@@ -44,7 +44,7 @@ run(["tar", "-xzf", join(packages, hubTarball), "-C", join(out, "hub"), "--strip
 const COMMAND = `#!/bin/sh
 cli="$(dirname "$0")/../hub/dist/parachute.js"
 user="\${PARACHUTE_USER:-parachute}"
-if [ "$(id -u)" = 0 ] && [ "$user" != root ] && id "$user" >/dev/null 2>&1; then
+if [ "$(id -u)" = 0 ] && id "$user" >/dev/null 2>&1 && [ "$(id -u "$user")" != 0 ]; then
   export HOME="\${PARACHUTE_HOME:-$HOME}"
   exec setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups -- bun "$cli" "$@"
 fi

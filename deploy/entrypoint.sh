@@ -7,7 +7,8 @@ set -eu
 home="${PARACHUTE_HOME:-/parachute}"
 user="${PARACHUTE_USER:-parachute}"
 
-if [ "$(id -u)" = 0 ] && [ "$user" != root ]; then
+# Dropping privileges to a user that is root again (PARACHUTE_USER=0, say) drops nothing: no drop.
+if [ "$(id -u)" = 0 ] && [ "$(id -u "$user")" != 0 ]; then
   mkdir -p "$home"
   # A platform's disk is mounted owned by root: hand it over once (again only if it was replaced).
   if [ "$(stat -c %u "$home")" != "$(id -u "$user")" ]; then

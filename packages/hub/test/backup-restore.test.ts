@@ -4,12 +4,14 @@
  * export, byte for byte), users, tokens and modules; damaged archives change nothing.
  */
 import { afterAll, describe, expect, test } from "bun:test";
+import { createHash, randomBytes } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -42,6 +44,13 @@ function tree(dir: string): Map<string, string> {
   };
   walk(dir);
   return out;
+}
+
+/** Every file under `dir`, relative. */
+function files(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)));
 }
 
 /** The vault's own export of a home's default vault (its command line, on the home's files). */
@@ -99,6 +108,10 @@ describe("backup and restore", () => {
       expect(during.code, during.stderr).toBe(0);
       expect(written).toBeGreaterThan(ackedBefore);
       expect(during.stdout).toContain("vault 0.1.0");
+      // Module data of any name, and a file that only looks like a database, come back byte for byte.
+      writeFileSync(join(hub.home, "vault", "café ✓ notes.txt"), "ünïcode");
+      const lookalike = Buffer.concat([Buffer.from("SQLite format 3\0", "latin1"), randomBytes(5000)]);
+      writeFileSync(join(hub.home, "vault", "looks-like.db"), lookalike);
       const quiet = await runCli(hub.home, ["backup", "--out", join(out, "quiet.tar.gz")]);
       expect(quiet.code, quiet.stderr).toBe(0);
       const labels = await tokenLabels(hub);
@@ -112,6 +125,8 @@ describe("backup and restore", () => {
       const restored = await runCli(home2, ["restore", join(out, "quiet.tar.gz")]);
       expect(restored.code, restored.stderr).toBe(0);
       expect(await exportVault(home2)).toEqual(original);
+      expect(readFileSync(join(home2, "vault", "café ✓ notes.txt"), "utf8")).toBe("ünïcode");
+      expect(readFileSync(join(home2, "vault", "looks-like.db")).equals(lookalike)).toBe(true);
       const hub2 = await startHub(home2); // the admin's password from the backup logs in
       try {
         await waitForState(hub2, "vault", "active");
@@ -203,6 +218,90 @@ describe("backup and restore", () => {
     const aside = readdirSync(target).find((n) => n.startsWith(".restore-replaced-"))!;
     expect(readFileSync(join(target, aside, "keep-me"), "utf8")).toBe("the home as it was");
     expect(existsSync(join(target, "hub.db"))).toBe(true);
+    // A home too broken to read (garbage in hub.db) is still replaced.
+    writeFileSync(join(target, "hub.db"), "garbage");
+    const overBroken = await runCli(target, ["restore", good, "--force"]);
+    expect(overBroken.code, overBroken.stderr).toBe(0);
+    expect(overBroken.stdout).toContain("the replaced hub.db could not be read");
+  }, 120_000);
+
+  test("a whole archive holding what no backup holds is refused before anything changes", async () => {
+    const hub = await startHub(tempHome());
+    const work = tempHome();
+    const good = join(work, "good.tar.gz");
+    try {
+      expect((await runCli(hub.home, ["backup", "--out", good])).code).toBe(0);
+    } finally {
+      await hub.stop();
+    }
+    /** The good archive unpacked, changed by `change`, its manifest made true again, packed. */
+    const crafted = async (name: string, change: (home: string) => void) => {
+      const dir = join(work, name);
+      mkdirSync(dir);
+      expect((await runProgram(["tar", "-xzf", good, "-C", dir], {})).code).toBe(0);
+      change(join(dir, "home"));
+      const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+      // Sizes as they are; checksums too, but for a giant (its checksum is never reached).
+      manifest.files = files(join(dir, "home")).map((path) => {
+        const size = statSync(join(dir, "home", path)).size;
+        const bytes = size < 1048576 ? readFileSync(join(dir, "home", path)) : Buffer.alloc(0);
+        return { path, size, sha256: createHash("sha256").update(bytes).digest("hex"), mode: 0o600 };
+      });
+      writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
+      const out = join(work, `${name}.tar.gz`);
+      const r = await runProgram(["tar", "-S", "-czf", out, "-C", dir, "manifest.json", "home"], {});
+      expect(r.code, r.stderr).toBe(0);
+      return out;
+    };
+    const target = tempHome();
+    const refusedWith = async (archive: string, code: number, why: string) => {
+      const r = await runCli(target, ["restore", archive]);
+      expect(r.stderr).toContain(why);
+      expect(r.stderr).toContain("nothing was changed");
+      expect(r.code).toBe(code);
+      expect(readdirSync(target)).toEqual([]);
+    };
+    const service = (name: string) => ({
+      name,
+      manifestName: name,
+      port: 1950,
+      paths: [`/${name}`],
+      health: `/${name}/health`,
+      version: "1.0.0",
+      installDir: "/nowhere",
+    });
+
+    // A published origin belongs to one machine; a backup never carries it.
+    const expose = await crafted("expose", (home) =>
+      writeFileSync(join(home, "expose.json"), '{"mode":"public","origin":"https://attacker.example"}'),
+    );
+    await refusedWith(expose, 6, "expose.json is not something a backup holds");
+    // A module name that is a path.
+    const traversal = await crafted("traversal", (home) =>
+      writeFileSync(join(home, "services.json"), JSON.stringify({ services: [service("../../x")] })),
+    );
+    await refusedWith(traversal, 6, 'field "name" must be a module short name');
+    // A package the installer would never have written: a git URL.
+    const git = await crafted("git", (home) => {
+      mkdirSync(join(home, "modules"));
+      writeFileSync(
+        join(home, "modules", "package.json"),
+        JSON.stringify({ dependencies: { evil: "git+https://example.com/evil.git" } }),
+      );
+    });
+    await refusedWith(git, 6, 'asks for "evil"');
+    // A module run in place from a folder this machine does not have.
+    const inPlace = await crafted("in-place", (home) =>
+      writeFileSync(join(home, "services.json"), JSON.stringify({ services: [service("hello")] })),
+    );
+    await refusedWith(inPlace, 6, "hello ran from /nowhere, outside the home");
+    // A giant (sparse, a few KB packed): refused from the listing, before a byte is written.
+    const giant = await crafted("giant", (home) => {
+      const r = Bun.spawnSync(["truncate", "-s", "64G", join(home, "hub.db.big")]);
+      expect(r.exitCode).toBe(0);
+    });
+    rmSync(join(work, "giant"), { recursive: true, force: true });
+    await refusedWith(giant, 6, "far more than a backup does");
   }, 120_000);
 
   test("on another machine the modules are reinstalled from its own source, or the restore changes nothing", async () => {

@@ -50,6 +50,10 @@ function checkRow(path: string, row: unknown, i: number): ServiceRow {
   for (const k of ["name", "manifestName", "health", "version", "installDir"]) {
     if (typeof r[k] !== "string" || r[k] === "") throw bad(`field "${k}" must be a non-empty string`);
   }
+  // The name is also the module's data folder in the home: a path in it would reach outside.
+  if (!/^[a-z][a-z0-9-]{0,39}$/.test(r.name as string)) {
+    throw bad('field "name" must be a module short name (a-z, 0-9, -)');
+  }
   if (typeof r.port !== "number" || !Number.isInteger(r.port) || r.port < 1 || r.port > 65535) {
     throw bad('field "port" must be an integer port');
   }

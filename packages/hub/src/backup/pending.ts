@@ -1,12 +1,13 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { sweepDownloads } from "../flows/backup.ts";
 import { PENDING_RESTORE } from "../flows/restore.ts";
 import type { Home } from "../platform/home.ts";
 import { HUB_VERSION } from "../version.ts";
 import { restoreBackup } from "./restore.ts";
 
 /**
- * Applies a restore the admin app asked for, at the start of `serve` before anything opens the home:
+ * Sweeps backups left unfetched, and applies a restore the admin app asked for, at the start of `serve` before anything opens the home:
  * the archive (already proven whole) replaces the home, whose files are kept aside. Returns what to
  * log. When it cannot be applied, the home is left as it was and the archive kept beside it.
  */
@@ -14,6 +15,7 @@ export async function applyPendingRestore(
   home: Home,
   env: Record<string, string | undefined>,
 ): Promise<string[]> {
+  if (existsSync(home.root)) sweepDownloads(home.root, Date.now());
   const pending = join(home.root, PENDING_RESTORE);
   if (!existsSync(pending)) return [];
   const lines: string[] = [];

@@ -36,6 +36,13 @@ function occupied(root: string): string[] {
   return readdirSync(root).filter((n) => n !== "lost+found" && n !== "logs" && !n.startsWith(".restore-"));
 }
 
+const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]{0,213}$/;
+const EXACT = /^\d{1,9}\.\d{1,9}\.\d{1,9}(-[0-9A-Za-z.-]{1,40})?$/;
+const TARBALL = /^(file:)?\/[^\0\n]*\.tgz$/;
+
+const restoreRefused = (why: string) =>
+  new HubError("unprocessable", "package_unavailable", `${why}; nothing was changed`);
+
 /**
  * Points the modules project at packages that exist on this machine: a dependency installed from a
  * tarball path that is not here (the backup came from another machine) is taken from the same-named
@@ -48,10 +55,20 @@ async function relinkPackages(
 ) {
   const file = join(modules, "package.json");
   if (!existsSync(file)) return undefined;
-  const pkg = JSON.parse(readFileSync(file, "utf8")) as { dependencies?: Record<string, string> };
+  let pkg: { dependencies?: Record<string, unknown> };
+  try {
+    pkg = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    throw restoreRefused("its modules/package.json is not JSON");
+  }
   const deps = pkg.dependencies ?? {};
   let src: ModuleSource | null = null;
   for (const [name, spec] of Object.entries(deps)) {
+    // What `parachute install` writes: an exact version from a registry, or a tarball's path.
+    if (!PACKAGE_NAME.test(name) || typeof spec !== "string" || !(EXACT.test(spec) || TARBALL.test(spec)))
+      throw restoreRefused(
+        `its modules/package.json asks for ${JSON.stringify(name)}: ${JSON.stringify(spec)}`,
+      );
     const path = spec.replace(/^file:/, "");
     if (!isAbsolute(path) || existsSync(path)) continue;
     src ??= await source();
@@ -89,6 +106,12 @@ async function fitServices(
   for (const row of doc.services) {
     if (row.installDir === from || row.installDir.startsWith(`${from}/`))
       row.installDir = to + row.installDir.slice(from.length);
+    // A module run from a folder outside the home (installed in place) is not in the backup: its
+    // code must already be here, or whoever could create that folder would choose what runs.
+    else if (!existsSync(join(row.installDir, ".parachute", "module.json")))
+      throw restoreRefused(
+        `${row.name} ran from ${row.installDir}, outside the home, which the backup does not hold and this machine does not have; install it there first`,
+      );
     if (row.source?.startsWith("/") && !existsSync(row.source)) delete row.source;
     if (!(await isFree(row.port))) {
       taken.delete(row.port);
@@ -127,7 +150,15 @@ export async function restoreBackup(file: string, home: Home, opts: RestoreOptio
       await installProject(join(staged, "modules"), registry);
     }
     // What the replaced hub revoked since the backup stays revoked.
-    if (held.includes("hub.db")) carryRevocations(join(staged, "hub.db"), home.hubDb, Date.now());
+    if (held.includes("hub.db")) {
+      try {
+        carryRevocations(join(staged, "hub.db"), home.hubDb, Date.now());
+      } catch (err) {
+        opts.log?.(
+          `the replaced hub.db could not be read (${(err as Error).message}); nothing of it was carried over`,
+        );
+      }
+    }
     let replaced: string | null = null;
     if (held.length) {
       replaced = join(home.root, `.restore-replaced-${new Date().toISOString().replace(/[:.]/g, "-")}`);

@@ -71,6 +71,15 @@ function stateEntries(home: Home): string[] {
   return wanted.filter((name) => !NOT_STATE.has(name) && existsSync(join(home.root, name)));
 }
 
+/**
+ * Whether a database is in use, so only SQLite itself may copy it: a write-ahead log or a rollback
+ * journal beside it. Anything else that merely looks like a database (a file a user stored) is
+ * copied byte for byte.
+ */
+function liveDatabase(path: string): boolean {
+  return (existsSync(`${path}-wal`) || existsSync(`${path}-journal`)) && isSqlite(path);
+}
+
 /** Copies `rel` (a file or folder of the home) into the staging copy of the home. */
 function copyEntry(home: string, staged: string, rel: string): void {
   const from = join(home, rel);
@@ -86,10 +95,15 @@ function copyEntry(home: string, staged: string, rel: string): void {
     }
     return;
   }
-  if (!st.isFile() || SQLITE_SIDE.test(rel)) return;
+  if (!st.isFile() || (SQLITE_SIDE.test(rel) && existsSync(from.replace(SQLITE_SIDE, "")))) return;
   mkdirSync(dirname(to), { recursive: true, mode: 0o700 });
-  if (isSqlite(from)) copyDatabase(from, to);
-  else copyFileSync(from, to);
+  try {
+    if (liveDatabase(from)) copyDatabase(from, to);
+    else copyFileSync(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOSPC") throw err;
+    throw new HubError("failed", "backup_failed", `${rel} could not be copied: ${(err as Error).message}`);
+  }
   chmodSync(to, st.mode & 0o700);
 }
 
@@ -143,6 +157,8 @@ export async function writeBackup(home: Home, out: string, hubVersion: string): 
       files: await listFiles(staged),
     };
     writeFileSync(join(staging, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+    // Owner-only from its first byte: tar writes into this file, keeping its mode.
+    closeSync(openSync(partial, "wx", 0o600));
     const tar = Bun.spawn(["tar", "-czf", partial, "-C", staging, MANIFEST, HOME_DIR], {
       stdout: "ignore",
       stderr: "pipe",

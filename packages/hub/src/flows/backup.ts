@@ -15,7 +15,8 @@ export function downloadFile(home: string, id: string): string | null {
   return /^[0-9a-f]{32}$/.test(id) ? join(home, `${DOWNLOAD_PREFIX}${id}.tar.gz`) : null;
 }
 
-function sweepDownloads(home: string, now: number): void {
+/** Removes downloads left unfetched for an hour (at each backup, each download, and at start). */
+export function sweepDownloads(home: string, now: number): void {
   for (const name of readdirSync(home)) {
     if (!name.startsWith(DOWNLOAD_PREFIX)) continue;
     const path = join(home, name);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { renameSync, rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { extractBackup } from "../backup/read-backup.ts";
 import { HubError } from "../errors.ts";
@@ -8,6 +8,9 @@ import { type Flow, PACKAGES } from "./flow.ts";
 
 /** Where an uploaded backup waits for the restart that applies it (serve.ts, before anything opens). */
 export const PENDING_RESTORE = ".restore-pending.tar.gz";
+
+const alreadyPending = () =>
+  new HubError("conflict", "restore_pending", "a restore is already waiting for the hub to restart");
 
 /**
  * Restore from the admin app: the uploaded archive is proven whole before anything is queued (a
@@ -19,6 +22,10 @@ export const restoreFlow: Flow<{ upload: string }, { upload: string }> = {
   journaled: false,
 
   async prepare(ctx, { upload }) {
+    if (existsSync(join(ctx.home, PENDING_RESTORE))) {
+      rmSync(upload, { force: true });
+      throw alreadyPending();
+    }
     if (!ctx.restartHub) {
       rmSync(upload, { force: true });
       throw new HubError(
@@ -40,6 +47,11 @@ export const restoreFlow: Flow<{ upload: string }, { upload: string }> = {
   },
 
   async run(ctx, { upload }, op) {
+    // Two uploads checked side by side: the first one queued is the one restored.
+    if (existsSync(join(ctx.home, PENDING_RESTORE))) {
+      rmSync(upload, { force: true });
+      throw alreadyPending();
+    }
     renameSync(upload, join(ctx.home, PENDING_RESTORE));
     op.step("restart", "restarting the hub to restore the backup");
     setTimeout(async () => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { readJsonBody } from "@parachute/module-kit";
 import { Hono } from "hono";
 import { HubError } from "../errors.ts";
-import { downloadFile } from "../flows/backup.ts";
+import { downloadFile, sweepDownloads } from "../flows/backup.ts";
 import type { AuthEnv } from "./api-auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { accepted } from "./modules-api.ts";
@@ -24,6 +24,7 @@ export function hubApi({ hub, identity, hubInfo, maxRestoreBytes }: AppDeps): Ho
 
   // A backup the operation above wrote, fetched once: the browser saves it as it streams.
   app.get("/hub/backups/:id", (c) => {
+    sweepDownloads(hubInfo().home, Date.now());
     const file = downloadFile(hubInfo().home, c.req.param("id"));
     if (!file || !existsSync(file))
       throw new HubError("not_found", "no_backup", "no such backup (each is fetched once)");

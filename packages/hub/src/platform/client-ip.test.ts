@@ -20,9 +20,28 @@ describe("client address", () => {
   test("counts x-forwarded-for from the right, so what the client wrote on the left never counts", () => {
     const one = clientAddress({ PARACHUTE_TRUSTED_PROXY: "x-forwarded-for" });
     expect(one(req({ "x-forwarded-for": "6.6.6.6, 99.1.1.1" }), "10.0.0.9")).toBe("99.1.1.1");
-    // Render: the client's address, then the CDN edge's, as its own proxy receives them.
+    // Render: the client's address, then the CDN edge's, and maybe an internal hop's after it.
     const two = clientAddress({ PARACHUTE_TRUSTED_PROXY: "x-forwarded-for:2" });
     expect(two(req({ "x-forwarded-for": "6.6.6.6, 99.1.1.1, 104.22.0.1" }), "10.0.0.9")).toBe("99.1.1.1");
+    expect(two(req({ "x-forwarded-for": "6.6.6.6, 99.1.1.1, 172.70.1.2, 10.19.6.53" }), "10.0.0.9")).toBe(
+      "99.1.1.1",
+    );
+    // A private address the client wrote does not push the count either way.
+    expect(two(req({ "x-forwarded-for": "192.168.1.1, 99.1.1.1, 172.70.1.2, 10.1.1.1" }), "10.0.0.9")).toBe(
+      "99.1.1.1",
+    );
     expect(two(req({ "x-forwarded-for": "104.22.0.1" }), "10.0.0.9")).toBe("10.0.0.9");
+  });
+
+  test("counts an IPv6 address by its /64, so rotating through one prefix is one client", () => {
+    const of = clientAddress({ PARACHUTE_TRUSTED_PROXY: "fly-client-ip" });
+    const a = of(req({ "fly-client-ip": "2001:db8:1:2::1" }), "::1");
+    const b = of(req({ "fly-client-ip": "2001:db8:1:2:abcd:ef01:2345:6789" }), "::1");
+    const c = of(req({ "fly-client-ip": "2001:db8:1:3::1" }), "::1");
+    expect(a).toBe("2001:db8:1:2::/64");
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+    expect(of(req({ "fly-client-ip": "::ffff:203.0.113.9" }), "::1")).toBe("203.0.113.9");
+    expect(clientAddress({})(req({}), "127.0.0.1")).toBe("127.0.0.1");
   });
 });
