@@ -1,0 +1,109 @@
+#!/usr/bin/env bun
+/**
+ * The runner's composition root: settings from the module's config, the encrypted vault token, the
+ * run records, the scheduler and the admin API — or, with `once`, one pass over the jobs. The only
+ * place that exits.
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { allowScope, serveModule, validateManifest, verifierFromEnv } from "@parachute/module-kit";
+import { runOnce } from "./cli.ts";
+import { killAllJobs } from "./exec/claude.ts";
+import { runnerApp } from "./http/app.ts";
+import { runnerParts, VAULT_TOKEN } from "./runtime.ts";
+import { Scheduler } from "./scheduler.ts";
+import { type RunnerSettings, settingsFrom } from "./settings.ts";
+import { RunStore } from "./store/runs.ts";
+import { migratePlaintext, SecretStore } from "./store/secrets.ts";
+
+const root = join(import.meta.dir, "..");
+const manifest = validateManifest(JSON.parse(readFileSync(join(root, ".parachute", "module.json"), "utf8")));
+const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
+const home = process.env.PARACHUTE_HOME ?? join(process.env.HOME ?? ".", ".parachute");
+const dataDir = join(home, manifest.name);
+mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+
+const USAGE = `parachute-runner — scheduled AI jobs from vault notes tagged job
+
+  serve [--port N] [--poll-interval S]   run the scheduler and the admin API (what the hub starts)
+  once [--only <path>] [--date YYYY-MM-DD] [--dry-run]
+                                         run every job (or one) once now and exit`;
+
+function flag(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+const argv = process.argv.slice(2);
+const verb = argv[0] ?? "serve";
+const secrets = new SecretStore(dataDir);
+const store = new RunStore(join(dataDir, "runner.db"));
+const log = (line: string) => console.log(line);
+
+if (verb === "once") {
+  process.exit(await runOnce(argv.slice(1), { home, dataDir, secrets, store, env: process.env, print: log }));
+}
+if (verb !== "serve") {
+  console.error(verb === "help" || verb === "--help" ? USAGE : `unknown command "${verb}"\n\n${USAGE}`);
+  process.exit(verb === "help" || verb === "--help" ? 0 : 2);
+}
+const port = flag(argv, "--port");
+const poll = flag(argv, "--poll-interval");
+if ((port && !/^\d{1,5}$/.test(port)) || (poll && !/^\d{1,5}$/.test(poll))) {
+  console.error(USAGE);
+  process.exit(2);
+}
+
+const verifier = verifierFromEnv(manifest.name);
+let settings = (): RunnerSettings => settingsFrom({});
+const parts = runnerParts({
+  settings: () => settings(),
+  secrets,
+  store,
+  dataDir,
+  hubUrl: () => (process.env.PARACHUTE_HUB_URL ?? "http://127.0.0.1:1939").replace(/\/+$/, ""),
+  env: process.env,
+  log,
+});
+const scheduler = new Scheduler({
+  vault: parts.vault,
+  store,
+  execute: parts.run,
+  settings: () => settings(),
+  now: Date.now,
+  log,
+});
+
+const app = runnerApp({
+  scheduler,
+  store,
+  authorize: async (r) => {
+    await verifier.verify(r.headers.get("authorization"), "runner:admin");
+  },
+  clearVaultToken: () => secrets.clear(VAULT_TOKEN),
+});
+
+// Registered before the module kit's own handler (which exits): job programs go with the runner.
+process.on("SIGTERM", killAllJobs);
+process.on("SIGINT", killAllJobs);
+const { server, config } = serveModule({
+  manifest,
+  version,
+  home,
+  port: port ? Number(port) : undefined,
+  authorizeAdmin: allowScope(verifier, "runner:admin"),
+  handler: (req) => app.fetch(req),
+});
+
+settings = () => {
+  const values = config.values();
+  // A token typed into the settings form is kept encrypted, never in config.json.
+  if (typeof values[VAULT_TOKEN] === "string" && values[VAULT_TOKEN]) {
+    migratePlaintext(values, VAULT_TOKEN, secrets);
+    config.update({ [VAULT_TOKEN]: null });
+  }
+  return settingsFrom(values, poll ? { pollSeconds: Number(poll) } : {});
+};
+settings();
+scheduler.start();
+console.log(`runner ${version} serving on ${server.url}`);
