@@ -4,12 +4,13 @@
  * how it was called and answers as each prompt asks.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   cleanUp,
   type HubProcess,
   pidAlive,
+  runProgram,
   startHub,
   tempHome,
   waitFor,
@@ -33,6 +34,7 @@ interface RunView {
 describe("the runner with a real vault and a fake claude", () => {
   let hub: HubProcess;
   let record = "";
+  let fakeBin = "";
   let vaultToken = "";
   let adminToken = "";
 
@@ -81,6 +83,7 @@ describe("the runner with a real vault and a fake claude", () => {
   beforeAll(async () => {
     record = tempHome();
     const bin = tempHome();
+    fakeBin = bin;
     writeFileSync(join(bin, "claude"), `#!/bin/sh\nexec "${process.execPath}" "${FAKE}" "${record}" "$@"\n`);
     chmodSync(join(bin, "claude"), 0o755);
     hub = await startHub(tempHome(), { PATH: `${bin}:${process.env.PATH}` });
@@ -133,6 +136,48 @@ describe("the runner with a real vault and a fake claude", () => {
     expect(Object.keys(call.env).filter((k) => k.startsWith("PARACHUTE"))).toEqual([]);
     expect(JSON.stringify(call.env)).not.toContain(vaultToken.slice(-20));
     expect(existsSync(call.args[call.args.indexOf("--mcp-config") + 1]!)).toBe(false); // removed after the run
+  }, 60_000);
+
+  test("a vault token typed into the settings is stored encrypted, never in config.json, and can be cleared", async () => {
+    const put = await runner("PUT", "/.parachute/config", { vaultToken: vaultToken });
+    expect(put.status).toBe(200);
+    const dir = join(hub.home, "runner");
+    await waitFor(
+      () =>
+        existsSync(join(dir, "secrets.json")) &&
+        !readFileSync(join(dir, "config.json"), "utf8").includes("vaultToken")
+          ? true
+          : null,
+      "the token to move out of config.json",
+    );
+    expect(readFileSync(join(dir, "secrets.json"), "utf8")).not.toContain(vaultToken.slice(-20));
+    expect(statSync(join(dir, "secrets.json")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, "master.key")).mode & 0o777).toBe(0o600);
+    // Jobs run with it…
+    const id = await job("jobs/with-token", "schedule: manual\nmodel: m", "with the stored token");
+    expect((await runNow(id)).status).toBe("succeeded");
+    // …and after clearing it, with the hub's credential again.
+    expect((await runner("POST", "/credentials/vault-token/clear")).status).toBe(200);
+    expect((await runNow(id)).status).toBe("succeeded");
+  }, 60_000);
+
+  test("once: every job (or one) run now from the command line; --dry-run runs nothing", async () => {
+    const main = join(hub.home, "modules", "node_modules", "@parachute", "runner", "dist", "main.js");
+    const env = { PARACHUTE_HOME: hub.home, PATH: process.env.PATH ?? "" };
+    const before = calls().length;
+    const dry = await runProgram([process.execPath, main, "once", "--only", "jobs/hello", "--dry-run"], env);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain("jobs/hello → jobs/runs/hello/YYYY-MM-DD-run_dry");
+    expect(dry.stdout).toContain("-p --model fake-model");
+    expect(calls().length).toBe(before);
+    const once = await runProgram(
+      [process.execPath, main, "once", "--only", "jobs/hello", "--date", "2026-01-02"],
+      { ...env, PATH: `${fakeBin}:${env.PATH}` },
+    );
+    expect(once.code, once.stdout + once.stderr).toBe(0);
+    expect(once.stdout).toMatch(/jobs\/hello: succeeded → jobs\/runs\/hello\/2026-01-02-run_/);
+    const bad = await runProgram([process.execPath, main, "once", "--date", "tomorrow"], env);
+    expect(bad.code).toBe(2);
   }, 60_000);
 
   test("the MCP config the program gets works against the vault, with the tool names mcp-config gives", async () => {
