@@ -149,7 +149,7 @@ export class Scheduler {
   /** Runs a job now, outside its schedule. Refused (null) for an unknown or broken job. */
   async runNow(id: string): Promise<{ run: Run } | { problems: string[] } | null> {
     const note = await this.deps.vault.note(id);
-    if (!note || !note.tags.includes("job")) return null;
+    if (!note?.tags.includes("job")) return null;
     const { job, problems } = parseJob(note);
     if (!job) return { problems };
     const run = this.deps.store.claim({
