@@ -113,6 +113,11 @@ export class Scheduler {
         next = nextFire(job.schedule, new Date(now), tz)?.getTime() ?? null;
       }
       if (!job || job.disabled) next = null;
+      // Said once per change, so the module's log (the admin app shows it) names what to fix.
+      const was = old?.problems.join("; ") ?? "";
+      const is = parsed.problems.join("; ");
+      if (is && is !== was) this.deps.log(`${note.path}: will not run: ${is}`);
+      else if (!is && was) this.deps.log(`${note.path}: fixed, scheduled again`);
       this.entries.set(note.id, { id: note.id, path: note.path, job, problems: parsed.problems, next });
     }
     for (const id of this.entries.keys()) if (!seen.has(id)) this.entries.delete(id);

@@ -42,7 +42,7 @@ const DEFAULT_TIMEOUT_S = 600;
 const MAX_TIMEOUT = { s: 86_400, label: "24h" };
 const DEFAULT_CATCH_UP_S = 3600;
 const MAX_CATCH_UP = { s: 7 * 86_400, label: "7d" };
-const DURATION_FORMS = "a duration like 600, 600s, 10m or 1h";
+const DURATION_FORMS = "duration like 600, 600s, 10m or 1h";
 
 /** Reads a job note; every problem is reported at once, each naming its field. */
 export function parseJob(note: JobNote): ParsedJob {
@@ -67,6 +67,9 @@ export function parseJob(note: JobNote): ParsedJob {
   const outputPath = field.string("output_path") ?? DEFAULT_OUTPUT_PATH;
   for (const p of outputPathProblems(outputPath)) problems.push(`output_path: ${p}`);
   const outputTags = [...new Set([RUN_TAG, ...field.list("output_tags").map(normaliseTag)])];
+  // An answer tagged job would itself be run: one job could multiply without end.
+  if (outputTags.includes(JOB_TAG))
+    problems.push(`output_tags: "${JOB_TAG}" would make every answer a job too`);
   for (const tag of outputTags)
     if (!/^[\p{L}\p{N}_\-/]{1,100}$/u.test(tag))
       problems.push(`output_tags: "${tag}" is not a valid tag (letters, digits, -, _, /)`);
@@ -175,7 +178,7 @@ function fieldReader(data: Record<string, unknown>, problems: string[]) {
       if (off && (v === false || v === "off")) return 0;
       const s = typeof v === "number" || typeof v === "string" ? parseDuration(String(v)) : null;
       if (s === null || (s === 0 && !off))
-        bad(key, off ? `${DURATION_FORMS}, or 0/off` : `a positive ${DURATION_FORMS}`);
+        bad(key, off ? `a ${DURATION_FORMS}, or 0/off` : `a positive ${DURATION_FORMS}`);
       else if (s > max.s) bad(key, `at most ${max.label}`);
       else return s;
       return fallback;
