@@ -258,3 +258,12 @@ describe("parseJob: problems", () => {
     expect(problems(note)).toEqual(['frontmatter: the "---" at the top has no closing "---" line']);
   });
 });
+
+describe("a job cannot multiply", () => {
+  test("output_tags naming job is a problem: every answer would be a job too", () => {
+    const found = problems(restNote("schedule: manual\nmodel: m\noutput_tags: [job]"));
+    expect(
+      found.some((p) => p.startsWith("output_tags:") && p.includes("would make every answer a job")),
+    ).toBe(true);
+  });
+});
