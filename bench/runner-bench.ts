@@ -1,10 +1,6 @@
 import { join } from "node:path";
 import { startHub, tempHome } from "../packages/hub/testing/hub-process.ts";
-import { nextFire } from "../packages/runner/src/core/cron.ts";
-import { parseJob } from "../packages/runner/src/core/job.ts";
-import { VaultClient } from "../packages/runner/src/exec/vault-client.ts";
-import { Scheduler } from "../packages/runner/src/scheduler.ts";
-import { RunStore } from "../packages/runner/src/store/runs.ts";
+import { nextFire, parseJob, RunStore, Scheduler, VaultClient } from "../packages/runner/src/index.ts";
 import { median, type Row } from "./stats.ts";
 
 const SCHEDULES = [
@@ -28,7 +24,7 @@ function jobContent(i: number): string {
     "---",
     `schedule: "${SCHEDULES[i % SCHEDULES.length]}"`,
     "model: claude-opus-4-7",
-    "allowed_tools: [mcp__parachute-vault-default__search-notes]",
+    "allowed_tools: [mcp__parachute-vault-default__query-notes]",
     `output_path: "jobs/runs/{{job_name}}/{{date}}-{{run_id}}"`,
     "timeout: 10m",
     "---",

@@ -183,15 +183,16 @@ describe("the runner with a real vault and a fake claude", () => {
   test("the MCP config the program gets works against the vault, with the tool names mcp-config gives", async () => {
     const id = await job(
       "jobs/tools",
-      "schedule: manual\nmodel: m\nallowed_tools: [mcp__parachute-vault-default__search-notes]",
+      "schedule: manual\nmodel: m\nallowed_tools: [mcp__parachute-vault-default__query-notes]",
       "MODE:mcp list tools",
     );
     const run = await runNow(id);
     expect(run.status).toBe("succeeded");
     const note = (await (await vault("GET", `notes/${run.outputPath}`)).json()) as { content: string };
     expect(note.content).toContain("status 200");
+    expect(note.content).toContain("vault-info answered");
     expect(note.content).toContain("mcp__parachute-vault-default__");
-    expect(calls().at(-1)!.args).toContain("mcp__parachute-vault-default__search-notes");
+    expect(calls().at(-1)!.args).toContain("mcp__parachute-vault-default__query-notes");
   }, 60_000);
 
   test("each kind of failure writes <output_path>.failed tagged job-run-failed; a timeout kills the whole group", async () => {

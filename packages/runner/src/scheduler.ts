@@ -3,7 +3,7 @@ import { type Job, parseJob } from "./core/job.ts";
 import type { VaultClient } from "./exec/vault-client.ts";
 import type { Run, RunStore } from "./store/runs.ts";
 
-export interface SchedulerSettings {
+interface SchedulerSettings {
   pollSeconds: number;
   concurrency: number;
   timeZone: string;

@@ -3,7 +3,7 @@
  * A stand-in for `claude -p` in the runner's tests: it records its arguments, environment and
  * prompt, then answers as the prompt asks — `MODE:fail` (stderr, exit 3), `MODE:empty` (nothing),
  * `MODE:hang` (starts a grandchild and never ends), `MODE:slow:<ms>`, `MODE:mcp` (lists the vault's
- * tools through the MCP config it was given) — or, by default, a JSON result like claude's.
+ * tools and calls one, through the MCP config it was given) — or, by default, a JSON result like claude's.
  *
  *   bun fake-claude.ts <record-dir> <claude's arguments…>
  */
@@ -67,7 +67,23 @@ switch (mode?.[1]) {
     });
     const text = await res.text();
     const tools = [...text.matchAll(/"name":"([^"]+)"/g)].map((m) => `mcp__${name}__${m[1]}`);
-    answer(`status ${res.status}; tools: ${tools.join(", ")}`);
+    // And one tool called, as claude would.
+    const called = await fetch(server.url, {
+      method: "POST",
+      headers: {
+        ...server.headers,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 2,
+        method: "tools/call",
+        params: { name: "vault-info", arguments: {} },
+      }),
+    });
+    const info = (await called.text()).includes("notes") ? "vault-info answered" : "vault-info failed";
+    answer(`status ${res.status}; ${info}; tools: ${tools.join(", ")}`);
     break;
   }
   default:

@@ -192,6 +192,11 @@ describe("parseJob: problems", () => {
       { catch_up: "later" },
       /^catch_up: must be a duration .*, or 0\/off; got "later"$/,
     ],
+    [
+      "output tagged job (every answer would become a job)",
+      { output_tags: ["Job"] },
+      /^output_tags: "job" would make every answer a job too$/,
+    ],
     ["disabled not a boolean", { disabled: "yes" }, /^disabled: must be true or false; got "yes"$/],
     ["unknown overlap", { overlap: "queue" }, /^overlap: must be "skip" or "allow"; got "queue"$/],
   ];

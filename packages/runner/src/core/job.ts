@@ -35,8 +35,8 @@ export interface Job {
 
 export type ParsedJob = { job: Job; problems: [] } | { job: null; problems: string[] };
 
-export const JOB_TAG = "job";
-export const RUN_TAG = "job-run";
+const JOB_TAG = "job";
+const RUN_TAG = "job-run";
 export const DEFAULT_OUTPUT_PATH = "jobs/runs/{{job_name}}/{{date}}-{{run_id}}";
 const DEFAULT_TIMEOUT_S = 600;
 const MAX_TIMEOUT = { s: 86_400, label: "24h" };

@@ -41,7 +41,7 @@ export interface ClaudeOutcome {
 }
 
 /** The environment a job's program gets: the allow-list above, taken from the runner's. */
-export function jobEnv(env: Record<string, string | undefined>): Record<string, string> {
+function jobEnv(env: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k of PASSED_ENV) if (env[k] !== undefined) out[k] = env[k]!;
   return out;

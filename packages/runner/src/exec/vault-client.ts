@@ -8,7 +8,7 @@ export interface VaultNote {
   created_at?: string;
 }
 
-export class VaultError extends Error {
+class VaultError extends Error {
   constructor(
     readonly status: number,
     message: string,
