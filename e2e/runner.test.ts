@@ -145,12 +145,15 @@ describe("the runner with a real vault and a fake claude", () => {
     await waitFor(
       () =>
         existsSync(join(dir, "secrets.json")) &&
-        !readFileSync(join(dir, "config.json"), "utf8").includes("vaultToken")
+        !readFileSync(join(dir, "config.json"), "utf8").includes(vaultToken.slice(-20))
           ? true
           : null,
       "the token to move out of config.json",
     );
     expect(readFileSync(join(dir, "secrets.json"), "utf8")).not.toContain(vaultToken.slice(-20));
+    // The settings still say it is set (the admin app's form then offers to clear it).
+    const shown = (await (await runner("GET", "/.parachute/config")).json()) as { secretsSet: string[] };
+    expect(shown.secretsSet).toContain("vaultToken");
     expect(statSync(join(dir, "secrets.json")).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, "master.key")).mode & 0o777).toBe(0o600);
     // Jobs run with it…
@@ -167,7 +170,7 @@ describe("the runner with a real vault and a fake claude", () => {
     const before = calls().length;
     const dry = await runProgram([process.execPath, main, "once", "--only", "jobs/hello", "--dry-run"], env);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toContain("jobs/hello → jobs/runs/hello/YYYY-MM-DD-run_dry");
+    expect(dry.stdout).toMatch(/jobs\/hello → jobs\/runs\/hello\/\d{4}-\d{2}-\d{2}-run_dry/);
     expect(dry.stdout).toContain("-p --model fake-model");
     expect(calls().length).toBe(before);
     const once = await runProgram(
@@ -176,8 +179,14 @@ describe("the runner with a real vault and a fake claude", () => {
     );
     expect(once.code, once.stdout + once.stderr).toBe(0);
     expect(once.stdout).toMatch(/jobs\/hello: succeeded → jobs\/runs\/hello\/2026-01-02-run_/);
-    const bad = await runProgram([process.execPath, main, "once", "--date", "tomorrow"], env);
-    expect(bad.code).toBe(2);
+    for (const wrong of ["tomorrow", "2025-13-45"]) {
+      const bad = await runProgram([process.execPath, main, "once", "--date", wrong], env);
+      expect(bad.code).toBe(2);
+    }
+    // Started by a person without a command, it says how to use it (the hub starts the scheduler).
+    const bare = await runProgram([process.execPath, main], env);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain("once [--only <path>]");
   }, 60_000);
 
   test("the MCP config the program gets works against the vault, with the tool names mcp-config gives", async () => {
@@ -214,6 +223,11 @@ describe("the runner with a real vault and a fake claude", () => {
       if (body === "MODE:fail") {
         expect(note.metadata.error).toBe("exit 3");
         expect(note.metadata.stderr_tail).toContain("the model was unreachable");
+        // …and in the note itself, where a person reads.
+        const content = (
+          (await (await vault("GET", `notes/${run.outputPath}`)).json()) as { content: string }
+        ).content;
+        expect(content).toContain("the model was unreachable");
       }
       if (body === "MODE:empty") expect(note.metadata.error).toBe("empty output");
       if (body === "MODE:hang") expect(note.metadata.error).toBe("timeout after 2 s");
@@ -221,6 +235,24 @@ describe("the runner with a real vault and a fake claude", () => {
     const grandchild = Number(readFileSync(join(record, "grandchildren"), "utf8").trim().split("\n").at(-1));
     await waitFor(() => !pidAlive(grandchild), "the hung program's own child to be gone too");
   }, 90_000);
+
+  test("a second answer for a taken path lands beside it; an unknown time zone falls back, never stops the clock", async () => {
+    const id = await job(
+      "jobs/fixed",
+      "schedule: manual\nmodel: m\noutput_path: out/fixed",
+      "same place twice",
+    );
+    const first = await runNow(id);
+    const second = await runNow(id);
+    expect(first.outputPath).toBe("out/fixed");
+    expect(second.status).toBe("succeeded");
+    expect(second.outputPath).toBe(`out/fixed-${second.id}`);
+
+    expect((await runner("PUT", "/.parachute/config", { timeZone: "Mars/Olympus" })).status).toBe(200);
+    expect((await runNow(id)).status).toBe("succeeded");
+    await waitForState(hub, "runner", "active");
+    expect((await runner("PUT", "/.parachute/config", { timeZone: null })).status).toBe(200);
+  }, 60_000);
 
   test("bad job notes are listed with all their problems and never run", async () => {
     const before = calls().length;

@@ -5,7 +5,7 @@ import { parseJob } from "./core/job.ts";
 import { renderTemplate } from "./core/template.ts";
 import { claudeArgv } from "./exec/claude.ts";
 import { runnerParts } from "./runtime.ts";
-import { settingsFrom } from "./settings.ts";
+import { dateIn, settingsFrom } from "./settings.ts";
 import type { RunStore } from "./store/runs.ts";
 import type { SecretStore } from "./store/secrets.ts";
 
@@ -32,7 +32,11 @@ export async function runOnce(argv: string[], deps: OnceDeps): Promise<number> {
   const date = value("--date");
   const dryRun = argv.includes("--dry-run");
   const known = new Set(["--only", "--date", "--dry-run", only, date]);
-  if (argv.some((a) => !known.has(a)) || (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date))) {
+  const realDate = (d: string) => {
+    const ms = Date.parse(`${d}T00:00:00Z`);
+    return /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(d);
+  };
+  if (argv.some((a) => !known.has(a)) || (date !== undefined && !realDate(date))) {
     deps.print("usage: parachute-runner once [--only <path>] [--date YYYY-MM-DD] [--dry-run]");
     return 2;
   }
@@ -74,7 +78,7 @@ export async function runOnce(argv: string[], deps: OnceDeps): Promise<number> {
     if (job.disabled && !only) continue;
     if (dryRun) {
       const vars = {
-        date: date ?? "YYYY-MM-DD",
+        date: date ?? dateIn(settings().timeZone)(Date.now()),
         job_name: job.name,
         run_id: "run_dry",
         vault: settings().vault,

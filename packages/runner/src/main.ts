@@ -4,7 +4,7 @@
  * run records, the scheduler and the admin API — or, with `once`, one pass over the jobs. The only
  * place that exits.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { allowScope, serveModule, validateManifest, verifierFromEnv } from "@parachute/module-kit";
 import { runOnce } from "./cli.ts";
@@ -35,7 +35,8 @@ function flag(argv: string[], name: string): string | undefined {
 }
 
 const argv = process.argv.slice(2);
-const verb = argv[0] ?? "serve";
+// The hub starts it without arguments; a person who does gets the usage, not a second runner.
+const verb = argv[0] ?? (process.env.PARACHUTE_MODULE ? "serve" : "");
 const secrets = new SecretStore(dataDir);
 const store = new RunStore(join(dataDir, "runner.db"));
 const log = (line: string) => console.log(line);
@@ -44,8 +45,9 @@ if (verb === "once") {
   process.exit(await runOnce(argv.slice(1), { home, dataDir, secrets, store, env: process.env, print: log }));
 }
 if (verb !== "serve") {
-  console.error(verb === "help" || verb === "--help" ? USAGE : `unknown command "${verb}"\n\n${USAGE}`);
-  process.exit(verb === "help" || verb === "--help" ? 0 : 2);
+  const asked = verb === "help" || verb === "--help";
+  console.error(asked || !verb ? USAGE : `unknown command "${verb}"\n\n${USAGE}`);
+  process.exit(asked ? 0 : 2);
 }
 const port = flag(argv, "--port");
 const poll = flag(argv, "--poll-interval");
@@ -54,6 +56,10 @@ if ((port && !/^\d{1,5}$/.test(port)) || (poll && !/^\d{1,5}$/.test(poll))) {
   process.exit(2);
 }
 
+// MCP configs of runs a crash cut short hold a token: none outlives the process that wrote it.
+rmSync(join(dataDir, "work"), { recursive: true, force: true });
+const STORED = "(stored encrypted)";
+let warnedZone = "";
 const verifier = verifierFromEnv(manifest.name);
 let settings = (): RunnerSettings => settingsFrom({});
 const parts = runnerParts({
@@ -80,12 +86,16 @@ const app = runnerApp({
   authorize: async (r) => {
     await verifier.verify(r.headers.get("authorization"), "runner:admin");
   },
-  clearVaultToken: () => secrets.clear(VAULT_TOKEN),
+  clearVaultToken: () => {
+    secrets.clear(VAULT_TOKEN);
+    config.update({ [VAULT_TOKEN]: null });
+  },
 });
 
 // Registered before the module kit's own handler (which exits): job programs go with the runner.
 process.on("SIGTERM", killAllJobs);
 process.on("SIGINT", killAllJobs);
+process.on("exit", killAllJobs);
 const { server, config } = serveModule({
   manifest,
   version,
@@ -95,14 +105,25 @@ const { server, config } = serveModule({
   handler: (req) => app.fetch(req),
 });
 
+/**
+ * A token typed into the settings form is kept encrypted, never in config.json, which keeps only a
+ * marker so the form shows it as set (and can clear it: the marker gone, the token goes too).
+ */
 settings = () => {
   const values = config.values();
-  // A token typed into the settings form is kept encrypted, never in config.json.
-  if (typeof values[VAULT_TOKEN] === "string" && values[VAULT_TOKEN]) {
+  const typed = values[VAULT_TOKEN];
+  if (typeof typed === "string" && typed && typed !== STORED) {
     migratePlaintext(values, VAULT_TOKEN, secrets);
-    config.update({ [VAULT_TOKEN]: null });
+    config.update({ [VAULT_TOKEN]: STORED });
+  } else if (typed === undefined && secrets.has(VAULT_TOKEN)) {
+    secrets.clear(VAULT_TOKEN);
   }
-  return settingsFrom(values, poll ? { pollSeconds: Number(poll) } : {});
+  const s = settingsFrom(values, poll ? { pollSeconds: Number(poll) } : {});
+  if (values.timeZone && s.timeZone !== values.timeZone && warnedZone !== values.timeZone) {
+    warnedZone = String(values.timeZone);
+    log(`time zone "${warnedZone}" is not one this machine knows; using ${s.timeZone}`);
+  }
+  return s;
 };
 settings();
 scheduler.start();

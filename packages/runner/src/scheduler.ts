@@ -146,7 +146,12 @@ export class Scheduler {
     for (const e of this.entries.values()) {
       if (e.next === null || e.next > now || !e.job) continue;
       const slot = e.next;
-      e.next = nextFire(e.job.schedule, new Date(Math.max(slot, now)), tz)?.getTime() ?? null;
+      try {
+        e.next = nextFire(e.job.schedule, new Date(Math.max(slot, now)), tz)?.getTime() ?? null;
+      } catch (err) {
+        e.next = null;
+        this.deps.log(`${e.path}: cannot be scheduled: ${(err as Error).message}`);
+      }
       this.fire(e.id, slot, "schedule");
     }
   }
@@ -171,8 +176,21 @@ export class Scheduler {
   private fire(id: string, slot: number, trigger: "schedule" | "catch-up"): void {
     this.track(
       (async () => {
-        // The note as it is now: an edit since the last poll applies to this run.
-        const note = await this.deps.vault.note(id);
+        // The note as it is now: an edit since the last poll applies to this run. A vault that
+        // cannot be asked fails the slot, on the record, rather than losing it without a trace.
+        let note: Awaited<ReturnType<VaultClient["note"]>>;
+        try {
+          note = await this.deps.vault.note(id);
+        } catch (err) {
+          const path = this.entries.get(id)?.path ?? id;
+          const now = this.deps.now();
+          const run = this.deps.store.claim({ jobId: id, jobPath: path, scheduledFor: slot, trigger, now });
+          const error = (err as Error).message;
+          if (run)
+            this.deps.store.finish(run.id, { status: "failed", reason: "vault unreachable", error, now });
+          this.deps.log(`${path}: not run: ${error}`);
+          return;
+        }
         const parsed = note?.tags.includes("job") ? parseJob(note) : null;
         const job = parsed?.job;
         if (!job || job.disabled) {
@@ -225,7 +243,7 @@ export class Scheduler {
     return [...this.entries.values()].map((e) => ({
       id: e.id,
       path: e.path,
-      name: e.job?.name ?? null,
+      name: e.job?.name ?? e.path.split("/").pop() ?? null,
       schedule: e.job?.scheduleText ?? null,
       model: e.job?.model ?? null,
       disabled: e.job?.disabled ?? false,

@@ -1,4 +1,5 @@
 import type { ConfigValues } from "@parachute/module-kit";
+import { isTimeZone } from "./core/cron.ts";
 
 /** The runner's settings, from its config (the admin app's settings form) with defaults. */
 export interface RunnerSettings {
@@ -21,7 +22,8 @@ export function settingsFrom(values: ConfigValues, overrides: Partial<RunnerSett
     claudeCommand: str("claudeCommand", "claude"),
     pollSeconds: int("pollSeconds", 30),
     concurrency: int("concurrency", 2),
-    timeZone: str("timeZone", hostZone()),
+    // A zone this machine does not know falls back to its own (the log says so), never stops the clock.
+    timeZone: isTimeZone(str("timeZone", hostZone())) ? str("timeZone", hostZone()) : hostZone(),
     ...overrides,
   };
 }

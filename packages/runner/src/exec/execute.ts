@@ -52,14 +52,34 @@ function failure(
   json: ClaudeResult | null,
   timeoutMs: number,
 ): string | null {
+  // What the program said about its own failure (claude reports "not logged in" as its result).
+  const said = json?.is_error && text ? `: ${text.slice(0, 300)}` : "";
   if (outcome.timedOut) return `timeout after ${Math.round(timeoutMs / 1000)} s`;
   if (outcome.code === null && !outcome.signal)
     return `could not start: ${outcome.stderr.trim().slice(-200)}`;
   if (outcome.signal) return `killed by ${outcome.signal}`;
-  if (outcome.code !== 0) return `exit ${outcome.code}`;
-  if (json?.is_error) return "the program reported an error";
+  if (outcome.code !== 0) return `exit ${outcome.code}${said}`;
+  if (json?.is_error) return `the program reported an error${said}`;
   if (!text) return "empty output";
   return null;
+}
+
+/** Writes a note; when its path is taken (a second run the same day, say), beside it with the run's id. */
+async function createBeside(
+  vault: VaultClient,
+  note: { path: string; content: string; tags: string[]; metadata: Record<string, unknown> },
+  runId: string,
+): Promise<string> {
+  try {
+    return await vault.create(note);
+  } catch (err) {
+    if (!(err instanceof Error && /answered 409/.test(err.message))) throw err;
+    const dot = note.path.endsWith(".failed") ? ".failed" : "";
+    return vault.create({
+      ...note,
+      path: `${note.path.slice(0, note.path.length - dot.length)}-${runId}${dot}`,
+    });
+  }
 }
 
 /**
@@ -79,23 +99,31 @@ export async function execute(job: Job, run: Run, deps: ExecuteDeps): Promise<vo
   const fallbackPath = `jobs/runs/${job.name}/${vars.date}-${run.id}`;
   let outputPath = fallbackPath;
   const finish = async (error: string, stderr = "", code: number | null = null) => {
-    const failedPath = `${outputPath}.failed`;
+    let failedPath: string | undefined = `${outputPath}.failed`;
+    const tail = stderr.trim().slice(-2000);
+    // The last lines of stderr in the note itself (indented: shown as written), where a person reads.
+    const shown = tail ? `\nWhat it wrote on stderr, at the end:\n\n${tail.replace(/^/gm, "    ")}\n` : "";
     try {
-      await deps.vault.create({
-        path: failedPath,
-        content: `The job ${job.path} failed: ${error}.\n`,
-        tags: ["job-run-failed"],
-        metadata: {
-          job: job.path,
-          run_id: run.id,
-          error,
-          exit_code: code,
-          stderr_tail: stderr.slice(-2000),
-          scheduled_for: run.scheduledFor ? new Date(run.scheduledFor).toISOString() : null,
+      failedPath = await createBeside(
+        deps.vault,
+        {
+          path: failedPath,
+          content: `The job ${job.path} failed: ${error}.\n${shown}`,
+          tags: ["job-run-failed"],
+          metadata: {
+            job: job.path,
+            run_id: run.id,
+            error,
+            exit_code: code,
+            stderr_tail: tail,
+            scheduled_for: run.scheduledFor ? new Date(run.scheduledFor).toISOString() : null,
+          },
         },
-      });
+        run.id,
+      );
     } catch (err) {
       deps.log(`${job.path}: the failure note could not be written: ${(err as Error).message}`);
+      failedPath = undefined;
     }
     deps.store.finish(run.id, {
       status: "failed",
@@ -153,20 +181,24 @@ export async function execute(job: Job, run: Run, deps: ExecuteDeps): Promise<vo
   const turns = num(json?.num_turns);
   const reportedMs = num(json?.duration_ms);
   try {
-    const path = await deps.vault.create({
-      path: outputPath,
-      content: text,
-      tags: job.outputTags,
-      metadata: {
-        job: job.path,
-        run_id: run.id,
-        model: job.model,
-        scheduled_for: run.scheduledFor ? new Date(run.scheduledFor).toISOString() : null,
-        ...(costUsd !== undefined ? { cost_usd: costUsd } : {}),
-        ...(turns !== undefined ? { turns } : {}),
-        ...(reportedMs !== undefined ? { duration_ms: reportedMs } : {}),
+    const path = await createBeside(
+      deps.vault,
+      {
+        path: outputPath,
+        content: text,
+        tags: job.outputTags,
+        metadata: {
+          job: job.path,
+          run_id: run.id,
+          model: job.model,
+          scheduled_for: run.scheduledFor ? new Date(run.scheduledFor).toISOString() : null,
+          ...(costUsd !== undefined ? { cost_usd: costUsd } : {}),
+          ...(turns !== undefined ? { turns } : {}),
+          ...(reportedMs !== undefined ? { duration_ms: reportedMs } : {}),
+        },
       },
-    });
+      run.id,
+    );
     deps.store.finish(run.id, {
       status: "succeeded",
       outputPath: path,

@@ -57,7 +57,9 @@ export function runnerApp(deps: RunnerHttpDeps): Hono {
   app.post("/jobs/:id/run-now", async (c) => {
     const id = c.req.param("id");
     if (!/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw new HttpError(400, "invalid_id", "not a note id");
-    const started = await deps.scheduler.runNow(id);
+    const started = await deps.scheduler.runNow(id).catch((err: Error) => {
+      throw new HttpError(502, "vault_unreachable", `the job note cannot be read: ${err.message}`);
+    });
     if (!started) throw new HttpError(404, "unknown_job", `no job note with id ${id} (a note tagged job)`);
     if ("problems" in started)
       throw new HttpError(422, "invalid_job", `the job cannot run: ${started.problems.join("; ")}`);
