@@ -87,7 +87,7 @@ export async function runnerBench(quick: boolean): Promise<Row[]> {
         vault,
         store,
         execute: async () => {},
-        settings: () => ({ pollSeconds: 3600, concurrency: 2, timeZone: "Europe/Amsterdam" }),
+        settings: () => ({ pollSeconds: 3600, concurrency: 2, timeZone: "Europe/Amsterdam", extraTools: [] }),
         now: Date.now,
         log: () => {},
       });

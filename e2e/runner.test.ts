@@ -258,7 +258,7 @@ describe("the runner with a real vault and a fake claude", () => {
     const before = calls().length;
     const id = await job(
       "jobs/broken",
-      "schedule: every tuesday\ntimeout: -5\noutput_path: out/{{nope}}",
+      "schedule: every tuesday\ntimeout: -5\noutput_path: out/{{nope}}\nallowed_tools: [Bash]",
       "Hi",
     );
     await waitFor(
@@ -276,6 +276,8 @@ describe("the runner with a real vault and a fake claude", () => {
       expect(text).toContain("timeout");
       expect(text).toContain("{{nope}}");
       expect(text).toContain("model");
+      // A note cannot hand claude a shell: only the vault's tools, and what the operator opened.
+      expect(text).toContain('allowed_tools: "Bash" is not allowed here');
     });
     const res = await runner("POST", `/jobs/${id}/run-now`);
     expect(res.status).toBe(422);

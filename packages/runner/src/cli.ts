@@ -69,7 +69,7 @@ export async function runOnce(argv: string[], deps: OnceDeps): Promise<number> {
   }
   let failed = 0;
   for (const note of notes) {
-    const { job, problems } = parseJob(note);
+    const { job, problems } = parseJob(note, settings());
     if (!job) {
       deps.print(`${note.path}: not run: ${problems.join("; ")}`);
       failed++;
@@ -85,7 +85,16 @@ export async function runOnce(argv: string[], deps: OnceDeps): Promise<number> {
       };
       deps.print(`${job.path} → ${renderTemplate(job.outputPath, vars)}`);
       deps.print(
-        `  ${claudeArgv({ command: settings().claudeCommand, prompt: "", model: job.model, allowedTools: job.allowedTools, mcpConfigFile: "<mcp-config>", timeoutMs: job.timeoutMs, env: {} }).join(" ")}`,
+        `  ${claudeArgv({
+          command: settings().claudeCommand,
+          prompt: "",
+          model: job.model,
+          allowedTools: job.allowedTools,
+          mcpConfigFile: "<mcp-config>",
+          cwd: "",
+          timeoutMs: job.timeoutMs,
+          env: {},
+        }).join(" ")}`,
       );
       continue;
     }

@@ -6,9 +6,9 @@
  */
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { allowScope, serveModule, validateManifest, verifierFromEnv } from "@parachute/module-kit";
+import { allowScope, HttpError, serveModule, validateManifest, verifierFromEnv } from "@parachute/module-kit";
 import { runOnce } from "./cli.ts";
-import { killAllJobs } from "./exec/claude.ts";
+import { killAllJobs, reapOrphans } from "./exec/claude.ts";
 import { runnerApp } from "./http/app.ts";
 import { runnerParts, VAULT_TOKEN } from "./runtime.ts";
 import { Scheduler } from "./scheduler.ts";
@@ -39,7 +39,8 @@ const argv = process.argv.slice(2);
 const verb = argv[0] ?? (process.env.PARACHUTE_MODULE ? "serve" : "");
 const secrets = new SecretStore(dataDir);
 const store = new RunStore(join(dataDir, "runner.db"));
-const log = (line: string) => console.log(line);
+// What a job note says reaches the terminal (once, --dry-run) as text, never as control sequences.
+const log = (line: string) => console.log(line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "?"));
 
 if (verb === "once") {
   process.exit(await runOnce(argv.slice(1), { home, dataDir, secrets, store, env: process.env, print: log }));
@@ -57,9 +58,12 @@ if ((port && !/^\d{1,5}$/.test(port)) || (poll && !/^\d{1,5}$/.test(poll))) {
 }
 
 // MCP configs of runs a crash cut short hold a token: none outlives the process that wrote it.
+const orphans = reapOrphans(join(dataDir, "work"));
+if (orphans) log(`${orphans} job program(s) left running by the last stop were stopped`);
 rmSync(join(dataDir, "work"), { recursive: true, force: true });
 const STORED = "(stored encrypted)";
 let warnedZone = "";
+let lastSecretError = "";
 const verifier = verifierFromEnv(manifest.name);
 let settings = (): RunnerSettings => settingsFrom({});
 const parts = runnerParts({
@@ -87,8 +91,16 @@ const app = runnerApp({
     await verifier.verify(r.headers.get("authorization"), "runner:admin");
   },
   clearVaultToken: () => {
-    secrets.clear(VAULT_TOKEN);
     config.update({ [VAULT_TOKEN]: null });
+    try {
+      secrets.clear(VAULT_TOKEN);
+    } catch (err) {
+      throw new HttpError(
+        409,
+        "secrets_unreadable",
+        `${(err as Error).message}; remove that file to forget every stored secret`,
+      );
+    }
   },
 });
 
@@ -112,11 +124,18 @@ const { server, config } = serveModule({
 settings = () => {
   const values = config.values();
   const typed = values[VAULT_TOKEN];
-  if (typeof typed === "string" && typed && typed !== STORED) {
-    migratePlaintext(values, VAULT_TOKEN, secrets);
-    config.update({ [VAULT_TOKEN]: STORED });
-  } else if (typed === undefined && secrets.has(VAULT_TOKEN)) {
-    secrets.clear(VAULT_TOKEN);
+  try {
+    if (typeof typed === "string" && typed && typed !== STORED) {
+      migratePlaintext(values, VAULT_TOKEN, secrets);
+      config.update({ [VAULT_TOKEN]: STORED });
+    } else if (typed === undefined && secrets.has(VAULT_TOKEN)) {
+      secrets.clear(VAULT_TOKEN);
+    }
+  } catch (err) {
+    // The store cannot be used (its file damaged, say): a typed token is not kept in plain text.
+    if (typeof typed === "string" && typed !== STORED) config.update({ [VAULT_TOKEN]: null });
+    if (String(err) !== lastSecretError)
+      log(`the vault token could not be stored: ${(lastSecretError = String(err))}`);
   }
   const s = settingsFrom(values, poll ? { pollSeconds: Number(poll) } : {});
   if (values.timeZone && s.timeZone !== values.timeZone && warnedZone !== values.timeZone) {

@@ -29,7 +29,8 @@ export function runnerParts(o: {
   log: (line: string) => void;
 }): RunnerParts {
   const base = () => o.settings().vaultUrl || `${o.hubUrl()}/vault/${o.settings().vault}`;
-  const token = () => o.secrets.get(VAULT_TOKEN) ?? serviceToken(o.env);
+  // The hub's credential is for the hub's own vault: another vault gets only the token set for it.
+  const token = () => o.secrets.get(VAULT_TOKEN) ?? (o.settings().vaultUrl ? null : serviceToken(o.env));
   const vault = new VaultClient(() => ({ base: base(), token }));
   return {
     vault,

@@ -7,7 +7,11 @@ interface SchedulerSettings {
   pollSeconds: number;
   concurrency: number;
   timeZone: string;
+  extraTools: string[];
 }
+
+/** How many runs may wait for a place before more are turned away. */
+const MAX_WAITING = 32;
 
 export interface SchedulerDeps {
   vault: VaultClient;
@@ -101,7 +105,7 @@ export class Scheduler {
     const seen = new Set<string>();
     for (const note of notes) {
       seen.add(note.id);
-      const parsed = parseJob(note);
+      const parsed = parseJob(note, this.deps.settings());
       const old = this.entries.get(note.id);
       const job = parsed.job;
       const sameSchedule = old?.job && job && old.job.scheduleText === job.scheduleText && !old.job.disabled;
@@ -124,14 +128,23 @@ export class Scheduler {
     this.polled = true;
   }
 
-  /** The latest slot within the job's catch-up window that has no run recorded, run once. */
+  /**
+   * The latest slot within the job's catch-up window that has no run recorded, run once. Looked for
+   * in growing windows back from now, each walked a bounded number of slots, so a schedule firing
+   * every second with a week's window costs a minute's walk, not a week's.
+   */
   private catchUp(job: Job, now: number, tz: string, since: number): void {
     if (job.catchUpMs <= 0) return;
+    const earliest = Math.max(now - job.catchUpMs, since);
     let slot: number | null = null;
-    const from = Math.max(now - job.catchUpMs, since);
-    for (let t = nextFire(job.schedule, new Date(from), tz); t && t.getTime() <= now; ) {
-      slot = t.getTime();
-      t = nextFire(job.schedule, t, tz);
+    for (const back of [60_000, 3_600_000, 86_400_000, job.catchUpMs]) {
+      const from = Math.max(now - back, earliest);
+      let t = nextFire(job.schedule, new Date(from), tz);
+      for (let steps = 0; t && t.getTime() <= now && steps < 5_000; steps++) {
+        slot = t.getTime();
+        t = nextFire(job.schedule, t, tz);
+      }
+      if (slot !== null || from === earliest) break;
     }
     if (slot === null) return;
     const last = this.deps.store.lastSlot(job.id);
@@ -160,7 +173,7 @@ export class Scheduler {
   async runNow(id: string): Promise<{ run: Run } | { problems: string[] } | null> {
     const note = await this.deps.vault.note(id);
     if (!note?.tags.includes("job")) return null;
-    const { job, problems } = parseJob(note);
+    const { job, problems } = parseJob(note, this.deps.settings());
     if (!job) return { problems };
     const run = this.deps.store.claim({
       jobId: job.id,
@@ -191,13 +204,18 @@ export class Scheduler {
           this.deps.log(`${path}: not run: ${error}`);
           return;
         }
-        const parsed = note?.tags.includes("job") ? parseJob(note) : null;
+        const parsed = note?.tags.includes("job") ? parseJob(note, this.deps.settings()) : null;
         const job = parsed?.job;
         if (!job || job.disabled) {
           if (parsed?.problems.length) this.deps.log(`${note?.path}: not run: ${parsed.problems.join("; ")}`);
           return;
         }
         const now = this.deps.now();
+        if (this.busy()) {
+          this.deps.store.skip({ jobId: job.id, jobPath: job.path, scheduledFor: slot, now, reason: "busy" });
+          this.deps.log(`${job.path}: skipped (${MAX_WAITING} runs already wait for a place)`);
+          return;
+        }
         if (job.overlap === "skip" && this.deps.store.running(job.id).length) {
           this.deps.store.skip({
             jobId: job.id,
@@ -227,10 +245,24 @@ export class Scheduler {
     this.active++;
     try {
       await this.deps.execute(job, run);
+    } catch (err) {
+      const error = (err as Error).message;
+      this.deps.store.finish(run.id, {
+        status: "failed",
+        reason: "runner error",
+        error,
+        now: this.deps.now(),
+      });
+      this.deps.log(`${job.path}: run ${run.id} failed in the runner: ${error}`);
     } finally {
       this.active--;
       this.waiting.shift()?.();
     }
+  }
+
+  /** Whether runs already wait for a place: more are recorded as skipped (scheduled) or refused (run-now). */
+  busy(): boolean {
+    return this.waiting.length >= MAX_WAITING;
   }
 
   private track(p: Promise<void>): void {

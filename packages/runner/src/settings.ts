@@ -6,6 +6,8 @@ export interface RunnerSettings {
   vault: string;
   vaultUrl: string;
   claudeCommand: string;
+  /** Tools beyond the vault's MCP tools that a job may allow. */
+  extraTools: string[];
   pollSeconds: number;
   concurrency: number;
   timeZone: string;
@@ -20,6 +22,10 @@ export function settingsFrom(values: ConfigValues, overrides: Partial<RunnerSett
     vault: str("vault", "default"),
     vaultUrl: str("vaultUrl", "").replace(/\/+$/, ""),
     claudeCommand: str("claudeCommand", "claude"),
+    extraTools: str("extraTools", "")
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean),
     pollSeconds: int("pollSeconds", 30),
     concurrency: int("concurrency", 2),
     // A zone this machine does not know falls back to its own (the log says so), never stops the clock.

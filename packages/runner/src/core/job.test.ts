@@ -20,8 +20,11 @@ function importedNote(metadata: Record<string, unknown>, body = "Summarise {{dat
   return { id: "n2", path: "jobs/imported", content: body, metadata, tags: ["job"] };
 }
 
+/** Jobs here may also use the tools these tests name (the runner's extraTools setting). */
+const OPENED = { extraTools: ["mcp__vault__query-notes", "WebSearch", "a", "b", "c"] };
+
 function job(note: JobNote): Job {
-  const parsed = parseJob(note);
+  const parsed = parseJob(note, OPENED);
   if (!parsed.job) throw new Error(`expected a job, got problems: ${parsed.problems.join(" | ")}`);
   return parsed.job;
 }
@@ -157,7 +160,7 @@ describe("parseJob: problems", () => {
     ["schedule of the wrong type", { schedule: 5 }, /^schedule: must be a string; got 5$/],
     ["missing model", { model: undefined }, /^model: is required$/],
     ["empty model", { model: "  " }, /^model: must not be empty$/],
-    ["model of the wrong type", { model: ["a"] }, /^model: must be a string; got \["a"\]$/],
+    ["model of the wrong type", { model: ["a"] }, /^model: must be a string; got a list$/],
     [
       "allowed_tools of the wrong type",
       { allowed_tools: [1, 2] },
@@ -270,5 +273,17 @@ describe("a job cannot multiply", () => {
     expect(
       found.some((p) => p.startsWith("output_tags:") && p.includes("would make every answer a job")),
     ).toBe(true);
+  });
+});
+
+describe("tools a job note may ask for", () => {
+  test("the vault's MCP tools always; anything else only when the operator opened it", () => {
+    const note = restNote(
+      "schedule: manual\nmodel: m\nallowed_tools: [mcp__parachute-vault-default__query-notes, Bash]",
+    );
+    expect(parseJob(note).problems).toEqual([
+      "allowed_tools: \"Bash\" is not allowed here; jobs may use the vault's tools (mcp__parachute-vault-<vault>__…) and the ones the runner's settings list under extraTools",
+    ]);
+    expect(parseJob(note, { extraTools: ["Bash"] }).problems).toEqual([]);
   });
 });

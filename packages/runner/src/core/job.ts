@@ -45,7 +45,18 @@ const MAX_CATCH_UP = { s: 7 * 86_400, label: "7d" };
 const DURATION_FORMS = "duration like 600, 600s, 10m or 1h";
 
 /** Reads a job note; every problem is reported at once, each naming its field. */
-export function parseJob(note: JobNote): ParsedJob {
+/** What the operator lets jobs do beyond the vault's MCP tools. */
+export interface JobOptions {
+  extraTools: string[];
+}
+
+function toolAllowed(tool: string, options: JobOptions): boolean {
+  return (
+    /^mcp__parachute-vault-[a-z0-9-]{1,40}__[a-z0-9-]{1,64}$/.test(tool) || options.extraTools.includes(tool)
+  );
+}
+
+export function parseJob(note: JobNote, options: JobOptions = { extraTools: [] }): ParsedJob {
   const problems: string[] = [];
   const { data, body } = frontmatter(note, problems);
   const field = fieldReader(data, problems);
@@ -64,8 +75,16 @@ export function parseJob(note: JobNote): ParsedJob {
   }
   const model = field.string("model", { required: true }) ?? "";
   const allowedTools = field.list("allowed_tools");
+  // Whoever can write a note can write a job: its tools are the vault's own unless the operator
+  // opened more (the runner's `extraTools` setting), so a note never grants a shell or file access.
+  for (const tool of allowedTools)
+    if (!toolAllowed(tool, options))
+      problems.push(
+        `allowed_tools: ${show(tool).slice(0, 80)} is not allowed here; jobs may use the vault's tools (mcp__parachute-vault-<vault>__…) and the ones the runner's settings list under extraTools`,
+      );
   const outputPath = field.string("output_path") ?? DEFAULT_OUTPUT_PATH;
   for (const p of outputPathProblems(outputPath)) problems.push(`output_path: ${p}`);
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(outputPath)) problems.push("output_path: has control characters");
   const outputTags = [...new Set([RUN_TAG, ...field.list("output_tags").map(normaliseTag)])];
   // An answer tagged job would itself be run: one job could multiply without end.
   if (outputTags.includes(JOB_TAG))
@@ -83,6 +102,8 @@ export function parseJob(note: JobNote): ParsedJob {
   if (!prompt) problems.push("prompt: the note body (the prompt) is empty");
   for (const p of templateProblems(prompt)) problems.push(`prompt: ${p}`);
 
+  // A short note can stand for an enormous value (YAML aliases): what is said of it stays short.
+  for (const [i, p] of problems.entries()) if (p.length > 300) problems[i] = `${p.slice(0, 300)}…`;
   if (problems.length > 0) return { job: null, problems };
   const job: Job = {
     id: note.id,
@@ -140,7 +161,12 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 
 const normaliseTag = (tag: string) => tag.trim().replace(/^#/, "").toLowerCase();
 
-const show = (v: unknown) => JSON.stringify(v) ?? String(v);
+/** A value as a problem names it: JSON, cut short (an aliased value can be huge). */
+const show = (v: unknown) => {
+  if (typeof v === "string") return JSON.stringify(v.slice(0, 200));
+  if (v !== null && typeof v === "object") return Array.isArray(v) ? "a list" : "a mapping";
+  return String(v);
+};
 
 /** Typed readers over the frontmatter; each records a problem naming the key and returns a fallback. */
 function fieldReader(data: Record<string, unknown>, problems: string[]) {

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { readdirSync, readlinkSync } from "node:fs";
 
 /** What the runner lets a job's program see of its own environment: no secret of the runner's. */
 const PASSED_ENV = [
@@ -28,6 +29,8 @@ export interface ClaudeRun {
   model: string;
   allowedTools: string[];
   mcpConfigFile: string;
+  /** An empty folder of its own to start in, never the runner's code or data. */
+  cwd: string;
   timeoutMs: number;
   env: Record<string, string | undefined>;
 }
@@ -73,12 +76,14 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 
 /**
  * Runs the program in its own process group with the prompt on stdin; when its time is up the
- * whole group gets SIGTERM, then SIGKILL, so nothing it started outlives the job.
+ * whole group gets SIGTERM, then SIGKILL. (A process that leaves the group with setsid is beyond
+ * reach: the tools a job may use are held to the vault's for that reason too.)
  */
 export function runClaude(run: ClaudeRun): Promise<ClaudeOutcome> {
   const [cmd, ...args] = claudeArgv(run);
   return new Promise((resolve) => {
     const child = spawn(cmd!, args, {
+      cwd: run.cwd,
       env: jobEnv(run.env),
       detached: true,
       stdio: ["pipe", "pipe", "pipe"],
@@ -116,4 +121,30 @@ export function runClaude(run: ClaudeRun): Promise<ClaudeOutcome> {
       resolve({ code, signal, timedOut, stdout, stderr });
     });
   });
+}
+
+/**
+ * Kills job programs a runner killed outright (kill -9) left behind: they run in folders of their
+ * own under `workDir`, so whatever still runs there is one (Linux: read from /proc; elsewhere none).
+ */
+export function reapOrphans(workDir: string): number {
+  let reaped = 0;
+  let pids: string[] = [];
+  try {
+    pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    try {
+      if (readlinkSync(`/proc/${pid}/cwd`).startsWith(`${workDir}/run-`)) {
+        killGroup(Number(pid), "SIGKILL");
+        process.kill(Number(pid), "SIGKILL");
+        reaped++;
+      }
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return reaped;
 }

@@ -148,6 +148,8 @@ export async function execute(job: Job, run: Run, deps: ExecuteDeps): Promise<vo
 
   mkdirSync(deps.workDir, { recursive: true, mode: 0o700 });
   const configFile = join(deps.workDir, `mcp-${randomBytes(8).toString("hex")}.json`);
+  const cwd = join(deps.workDir, `run-${run.id}`);
+  mkdirSync(cwd, { mode: 0o700 });
   // The same server name `parachute-vault mcp-config` gives, so allowed_tools read the same.
   const server = `parachute-vault-${vars.vault}`;
   writeFileSync(
@@ -167,11 +169,13 @@ export async function execute(job: Job, run: Run, deps: ExecuteDeps): Promise<vo
       model: job.model,
       allowedTools: job.allowedTools,
       mcpConfigFile: configFile,
+      cwd,
       timeoutMs: job.timeoutMs,
       env: deps.env,
     });
   } finally {
     rmSync(configFile, { force: true });
+    rmSync(cwd, { recursive: true, force: true });
   }
   const { text, json } = parseResult(outcome.stdout);
   const why = failure(outcome, text, json, job.timeoutMs);

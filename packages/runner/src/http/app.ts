@@ -57,6 +57,15 @@ export function runnerApp(deps: RunnerHttpDeps): Hono {
   app.post("/jobs/:id/run-now", async (c) => {
     const id = c.req.param("id");
     if (!/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw new HttpError(400, "invalid_id", "not a note id");
+    if (deps.scheduler.busy())
+      throw new HttpError(
+        429,
+        "busy",
+        "too many runs already wait for a place; try again when they have run",
+        {
+          "retry-after": "30",
+        },
+      );
     const started = await deps.scheduler.runNow(id).catch((err: Error) => {
       throw new HttpError(502, "vault_unreachable", `the job note cannot be read: ${err.message}`);
     });

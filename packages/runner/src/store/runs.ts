@@ -57,6 +57,7 @@ const MIGRATIONS = [
   );
   CREATE UNIQUE INDEX runs_slot ON runs (job_id, scheduled_for);
   CREATE INDEX runs_started ON runs (started_at);
+  CREATE INDEX runs_job_started ON runs (job_id, started_at);
   CREATE INDEX runs_running ON runs (status) WHERE status = 'running';`,
 ];
 
@@ -150,13 +151,15 @@ export class RunStore {
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
       throw new RangeError(`limit must be an integer from 1 to 500, not ${limit}`);
     }
+    // One job's runs through its index, not a scan of every run (the jobs list asks once per job).
+    const byJob = q.jobId === undefined ? "" : "AND job_id = $jobId";
     return this.#db
       .query(
         `SELECT ${COLUMNS} FROM runs
-         WHERE ($since IS NULL OR started_at >= $since) AND ($jobId IS NULL OR job_id = $jobId)
+         WHERE ($since IS NULL OR started_at >= $since) ${byJob}
          ORDER BY started_at DESC, rowid DESC LIMIT $limit`,
       )
-      .all({ since: q.since ?? null, jobId: q.jobId ?? null, limit }) as Run[];
+      .all({ since: q.since ?? null, limit, ...(q.jobId === undefined ? {} : { jobId: q.jobId }) }) as Run[];
   }
 
   /** Marks every running run failed with reason `interrupted`; for start-up after a crash. */
