@@ -15,6 +15,7 @@ import { Scheduler } from "./scheduler.ts";
 import { type RunnerSettings, settingsFrom } from "./settings.ts";
 import { RunStore } from "./store/runs.ts";
 import { migratePlaintext, SecretStore } from "./store/secrets.ts";
+import { printable } from "./text.ts";
 
 const root = join(import.meta.dir, "..");
 const manifest = validateManifest(JSON.parse(readFileSync(join(root, ".parachute", "module.json"), "utf8")));
@@ -40,7 +41,7 @@ const verb = argv[0] ?? (process.env.PARACHUTE_MODULE ? "serve" : "");
 const secrets = new SecretStore(dataDir);
 const store = new RunStore(join(dataDir, "runner.db"));
 // What a job note says reaches the terminal (once, --dry-run) as text, never as control sequences.
-const log = (line: string) => console.log(line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "?"));
+const log = (line: string) => console.log(printable(line));
 
 if (verb === "once") {
   process.exit(await runOnce(argv.slice(1), { home, dataDir, secrets, store, env: process.env, print: log }));
@@ -134,8 +135,10 @@ settings = () => {
   } catch (err) {
     // The store cannot be used (its file damaged, say): a typed token is not kept in plain text.
     if (typeof typed === "string" && typed !== STORED) config.update({ [VAULT_TOKEN]: null });
-    if (String(err) !== lastSecretError)
-      log(`the vault token could not be stored: ${(lastSecretError = String(err))}`);
+    if (String(err) !== lastSecretError) {
+      lastSecretError = String(err);
+      log(`the vault token could not be stored: ${lastSecretError}`);
+    }
   }
   const s = settingsFrom(values, poll ? { pollSeconds: Number(poll) } : {});
   if (values.timeZone && s.timeZone !== values.timeZone && warnedZone !== values.timeZone) {

@@ -1,4 +1,5 @@
 import { parseDuration } from "@parachute/module-kit";
+import { hasControl } from "../text.ts";
 import { parseSchedule, type Schedule, ScheduleError } from "./cron.ts";
 import { templateProblems } from "./template.ts";
 
@@ -84,7 +85,7 @@ export function parseJob(note: JobNote, options: JobOptions = { extraTools: [] }
       );
   const outputPath = field.string("output_path") ?? DEFAULT_OUTPUT_PATH;
   for (const p of outputPathProblems(outputPath)) problems.push(`output_path: ${p}`);
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(outputPath)) problems.push("output_path: has control characters");
+  if (hasControl(outputPath)) problems.push("output_path: has control characters");
   const outputTags = [...new Set([RUN_TAG, ...field.list("output_tags").map(normaliseTag)])];
   // An answer tagged job would itself be run: one job could multiply without end.
   if (outputTags.includes(JOB_TAG))
