@@ -35,6 +35,38 @@ for (const transport of ["in memory", "on port 0"] satisfies RestTransport[]) {
       expect((await api("GET", "/notes/inbox/nothing-here")).status).toBe(404);
     });
 
+    test("view=preview answers titles, tags and a snippet around the match with its ranges, not whole notes", async () => {
+      const long = `# Garden plan\n\n${"Soil and seeds. ".repeat(40)}The quarterly review of tomatoes goes here. ${"More text. ".repeat(400)}`;
+      await api("POST", "/notes", { path: "plans/garden", content: long, tags: ["home"] });
+      await api("POST", "/notes", { path: "plans/other", content: "nothing of that", tags: [] });
+      const full = await api("GET", "/notes?search=quarterly");
+      const res = await api("GET", "/notes?search=quarter*&view=preview");
+      expect(res.status).toBe(200);
+      const body = await res.text();
+      const { notes } = JSON.parse(body);
+      expect(notes).toHaveLength(1);
+      const [p] = notes;
+      expect(Object.keys(p).sort()).toEqual([
+        "created_at",
+        "id",
+        "path",
+        "snippet",
+        "tags",
+        "title",
+        "updated_at",
+      ]);
+      expect(p).toMatchObject({ path: "plans/garden", title: "Garden plan", tags: ["home"] });
+      expect(p.snippet.text.length).toBeLessThan(220);
+      const [[from, to]] = p.snippet.highlights;
+      expect(p.snippet.text.slice(from, to)).toBe("quarter");
+      expect(body.length * 4).toBeLessThan((await full.text()).length);
+      // Without a search: the start of the note, nothing marked; a bad view is refused.
+      const plain = (await json(await api("GET", "/notes?path_prefix=plans/garden&view=preview"))).notes[0];
+      expect(plain.snippet.text.startsWith("Soil and seeds.")).toBe(true);
+      expect(plain.snippet.highlights).toEqual([]);
+      expect((await api("GET", "/notes?view=everything")).status).toBe(400);
+    });
+
     test("/vault/ lists the vaults the caller may read, with their API and MCP addresses", async () => {
       v.t.vaults.create("other"); // the default vault's token does not open it
       for (const path of ["/vault", "/vault/"]) {

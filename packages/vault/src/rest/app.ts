@@ -3,6 +3,7 @@ import { type Context, Hono } from "hono";
 import { sizeInWords } from "../core/attachments.ts";
 import { cachedFolders } from "../core/folders.ts";
 import type { NewNote, NotePatch } from "../core/notes.ts";
+import { previewOf } from "../core/preview.ts";
 import { queryNotes } from "../core/query.ts";
 import { deleteTag, listTags, renameTag } from "../core/tag-ops.ts";
 import { type Vault, type VaultSet, vaultStats } from "../core/vaults.ts";
@@ -104,9 +105,21 @@ function notesApi(vaults: VaultSet, authorize: Authorize): Hono<Env> {
   const reads = can("read");
   const writes = can("write");
 
-  app.get("/notes", reads, (c) =>
-    c.json(queryNotes(c.get("vault").notes, parseListQuery(new URL(c.req.url)))),
-  );
+  app.get("/notes", reads, (c) => {
+    const url = new URL(c.req.url);
+    const view = url.searchParams.get("view") ?? "full";
+    if (view !== "full" && view !== "preview")
+      throw new HttpError(400, "invalid_query", 'view must be "full" or "preview"');
+    url.searchParams.delete("view");
+    const query = parseListQuery(url);
+    const found = queryNotes(c.get("vault").notes, query);
+    if (view === "full") return c.json(found);
+    // A page of previews is a few KB where whole notes can be hundreds.
+    return c.json({
+      notes: found.notes.map((n) => previewOf(n, query.search)),
+      next_cursor: found.next_cursor,
+    });
+  });
 
   app.post("/notes", writes, async (c) => {
     const raw = c.req.raw;

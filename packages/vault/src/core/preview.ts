@@ -1,0 +1,79 @@
+import type { Note } from "./notes.ts";
+
+/** A note as a list shows it: a few hundred bytes instead of the whole note. */
+export interface NotePreview {
+  id: string;
+  path: string;
+  title: string;
+  /** Plain text around the first match of the search (the start of the note without one). */
+  snippet: { text: string; highlights: [number, number][] };
+  tags: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+const SNIPPET_CHARS = 200;
+
+/** The words a search matches on, from the user's FTS5 syntax: operators, quotes and columns dropped. */
+function searchTerms(search: string | undefined): { word: string; prefix: boolean }[] {
+  if (!search) return [];
+  return [...search.matchAll(/[\p{L}\p{N}_]+\*?/gu)]
+    .map((m) => m[0])
+    .filter((w) => !/^(AND|OR|NOT|NEAR)$/.test(w))
+    .map((w) => ({ word: w.replace(/\*$/, "").toLowerCase(), prefix: w.endsWith("*") }))
+    .filter((t) => t.word.length > 0);
+}
+
+/** The note's text without frontmatter, its title heading or markdown marks, as one line. */
+function plain(content: string): string {
+  return content
+    .replace(/^---\n[\s\S]*?\n---\n/, "")
+    .replace(/^#{1,6}\s+.*$/m, "") // the title's heading: shown as the title
+    .replace(/!?\[\[([^\]|]+)(\|([^\]]+))?\]\]/g, (_m, t, _a, alias) => alias ?? t)
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/[*_`>#~]/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+function title(note: Note): string {
+  const heading = /^#{1,6}\s+(.+)$/m.exec(note.content.replace(/^---\n[\s\S]*?\n---\n/, ""))?.[1];
+  return (heading?.trim() || note.path.split("/").pop() || note.path).slice(0, 200);
+}
+
+/** Where the terms occur in `text`, as [start, end) ranges, whole words (or word starts for a prefix). */
+function highlightsIn(text: string, terms: { word: string; prefix: boolean }[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const m of text.matchAll(/[\p{L}\p{N}_]+/gu)) {
+    const w = m[0].toLowerCase();
+    const hit = terms.find((t) => (t.prefix ? w.startsWith(t.word) : w === t.word));
+    if (hit) out.push([m.index, m.index + (hit.prefix ? hit.word.length : m[0].length)]);
+  }
+  return out;
+}
+
+/**
+ * A note's preview: its title (first heading, else the last segment of its path), tags and dates, and
+ * a snippet of about 200 characters — around the first match of the search when there is one — with
+ * the matched words' ranges, so a list can mark them without HTML in the answer.
+ */
+export function previewOf(note: Note, search?: string): NotePreview {
+  const text = plain(note.content);
+  const terms = searchTerms(search);
+  const first = terms.length ? highlightsIn(text, terms)[0] : undefined;
+  let start = first ? Math.max(0, first[0] - 60) : 0;
+  if (start > 0) start = text.indexOf(" ", start) + 1 || start;
+  let piece = text.slice(start, start + SNIPPET_CHARS);
+  if (start + SNIPPET_CHARS < text.length) piece = `${piece.replace(/\s+\S*$/, "")}…`;
+  const lead = start > 0 ? "…" : "";
+  const snippetText = `${lead}${piece}`;
+  return {
+    id: note.id,
+    path: note.path,
+    title: title(note),
+    snippet: { text: snippetText, highlights: terms.length ? highlightsIn(snippetText, terms) : [] },
+    tags: note.tags,
+    created_at: note.created_at,
+    updated_at: note.updated_at,
+  };
+}
