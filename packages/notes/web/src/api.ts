@@ -163,11 +163,22 @@ export function asYouType(search: string): string {
   return words.map((w, i) => `"${w}"${i === words.length - 1 ? "*" : ""}`).join(" ");
 }
 
-/** One page of notes: newest first, or by relevance for a search. */
+/** A note as the list shows it (the vault's `view=preview`): no content, a snippet with its matches. */
+export interface NotePreview {
+  id: string;
+  path: string;
+  title: string;
+  snippet: { text: string; highlights: [number, number][] };
+  tags: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+/** One page of notes as previews: newest first, or by relevance for a search. */
 export function listNotes(
   q: ListQuery,
   signal?: AbortSignal,
-): Promise<{ notes: Note[]; next_cursor: string | null }> {
+): Promise<{ notes: NotePreview[]; next_cursor: string | null }> {
   const p = new URLSearchParams();
   const search = q.search ? asYouType(q.search) : "";
   if (search) p.set("search", search);
@@ -176,6 +187,7 @@ export function listNotes(
   if (q.cursor) p.set("cursor", q.cursor);
   if (q.offset) p.set("offset", String(q.offset));
   p.set("limit", String(q.limit ?? 50));
+  p.set("view", "preview");
   return call("GET", `/notes?${p}`, undefined, signal);
 }
 

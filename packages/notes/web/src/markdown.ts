@@ -54,18 +54,3 @@ export function noteTitle(note: { path: string; content: string }): string {
   const heading = /^#\s+(.+)$/m.exec(note.content.replace(/^---\n[\s\S]*?\n---\n/, ""))?.[1];
   return heading?.trim() || note.path.split("/").pop() || note.path;
 }
-
-/** A short plain-text glimpse of a note for lists: markdown marks dropped, first lines joined. */
-export function snippet(content: string, max = 160): string {
-  const text = content
-    .replace(/^---\n[\s\S]*?\n---\n/, "")
-    .replace(/^#{1,6}\s+.*$/m, "")
-    .replace(/^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?/gm, "")
-    .replace(/^\s*(?:-{3,}|\*{3,}|_{3,})\s*$/gm, "")
-    .replace(/!?\[\[([^\]|]+)(\|([^\]]+))?\]\]/g, (_m, t, _a, alias) => alias ?? t)
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/[*_`>#~]/g, "")
-    .replace(/\s+/g, " ")
-    .trim();
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}

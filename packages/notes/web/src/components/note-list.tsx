@@ -1,6 +1,5 @@
-import { useEffect, useState } from "react";
-import { ApiError, listNotes, type Note } from "../api.ts";
-import { noteTitle, snippet } from "../markdown.ts";
+import { type ReactElement, useEffect, useState } from "react";
+import { ApiError, listNotes, type NotePreview } from "../api.ts";
 import { href } from "../router.ts";
 import { timeAgo } from "../time.ts";
 
@@ -21,7 +20,7 @@ interface Props {
 
 /** One page of notes at a time (newest first, or by relevance when searching), with more on demand. */
 export function NoteList({ filter, version, selected, onFilter }: Props) {
-  const [notes, setNotes] = useState<Note[] | null>(null);
+  const [notes, setNotes] = useState<NotePreview[] | null>(null);
   const [next, setNext] = useState<{ cursor?: string; offset?: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
@@ -115,9 +114,9 @@ export function NoteList({ filter, version, selected, onFilter }: Props) {
           {notes.map((n) => (
             <li key={n.id}>
               <a className={`note-item${selected === n.id ? " selected" : ""}`} href={href.note(n.id)}>
-                <span className="note-title">{noteTitle(n)}</span>
+                <span className="note-title">{n.title}</span>
                 <span className="note-snippet">
-                  {snippet(n.content) || <em className="muted">Empty note</em>}
+                  {n.snippet.text ? <Marked {...n.snippet} /> : <em className="muted">Empty note</em>}
                 </span>
                 <span className="note-meta">
                   {n.path.includes("/") && (
@@ -146,7 +145,7 @@ export function NoteList({ filter, version, selected, onFilter }: Props) {
 
 /** Where the next page starts: the cursor for dated lists, the offset for search (ranked) lists. */
 function nextOf(
-  page: { notes: Note[]; next_cursor: string | null },
+  page: { notes: NotePreview[]; next_cursor: string | null },
   filter: ListFilter,
   offset: number,
 ): { cursor?: string; offset?: number } | null {
@@ -159,4 +158,18 @@ function describe(err: unknown): string {
   if (err instanceof ApiError && err.code === "invalid_search")
     return "That search could not be read. Put quotes around words with special characters.";
   return err instanceof Error ? err.message : String(err);
+}
+
+/** A snippet with the words the search matched marked (ranges from the vault; text, never HTML). */
+function Marked({ text, highlights }: NotePreview["snippet"]) {
+  const parts: ReactElement[] = [];
+  let at = 0;
+  for (const [from, to] of highlights) {
+    if (from < at || to > text.length) continue;
+    if (from > at) parts.push(<span key={`t${at}`}>{text.slice(at, from)}</span>);
+    parts.push(<mark key={`m${from}`}>{text.slice(from, to)}</mark>);
+    at = to;
+  }
+  if (at < text.length) parts.push(<span key={`t${at}`}>{text.slice(at)}</span>);
+  return <>{parts}</>;
 }
