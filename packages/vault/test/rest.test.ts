@@ -59,6 +59,12 @@ for (const transport of ["in memory", "on port 0"] satisfies RestTransport[]) {
       expect(p.snippet.text.length).toBeLessThan(220);
       const [[from, to]] = p.snippet.highlights;
       expect(p.snippet.text.slice(from, to)).toBe("quarter");
+      // The notes app's as-you-type form, a quoted prefix, marks the same.
+      const typed = (
+        await json(await api("GET", `/notes?search=${encodeURIComponent('"quart"*')}&view=preview`))
+      ).notes[0];
+      const [[f2, t2]] = typed.snippet.highlights;
+      expect(typed.snippet.text.slice(f2, t2)).toBe("quart");
       expect(body.length * 4).toBeLessThan((await full.text()).length);
       // Without a search: the start of the note, nothing marked; a bad view is refused.
       const plain = (await json(await api("GET", "/notes?path_prefix=plans/garden&view=preview"))).notes[0];

@@ -17,11 +17,10 @@ const SNIPPET_CHARS = 200;
 /** The words a search matches on, from the user's FTS5 syntax: operators, quotes and columns dropped. */
 function searchTerms(search: string | undefined): { word: string; prefix: boolean }[] {
   if (!search) return [];
-  return [...search.matchAll(/[\p{L}\p{N}_]+\*?/gu)]
-    .map((m) => m[0])
-    .filter((w) => !/^(AND|OR|NOT|NEAR)$/.test(w))
-    .map((w) => ({ word: w.replace(/\*$/, "").toLowerCase(), prefix: w.endsWith("*") }))
-    .filter((t) => t.word.length > 0);
+  // A word, quoted or not, and a `*` after it (or after its closing quote) for a prefix.
+  return [...search.matchAll(/"?([\p{L}\p{N}_]+)"?(\*)?/gu)]
+    .filter((m) => !/^(AND|OR|NOT|NEAR)$/.test(m[1]!))
+    .map((m) => ({ word: m[1]!.toLowerCase(), prefix: m[2] === "*" }));
 }
 
 /** The note's text without frontmatter, its title heading or markdown marks, as one line. */
