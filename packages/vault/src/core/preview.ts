@@ -40,15 +40,19 @@ function title(note: Note): string {
   return (heading?.trim() || note.path.split("/").pop() || note.path).slice(0, 200);
 }
 
-/** Where the terms occur in `text`, as [start, end) ranges, whole words (or word starts for a prefix). */
-function highlightsIn(text: string, terms: { word: string; prefix: boolean }[]): [number, number][] {
-  const out: [number, number][] = [];
-  for (const m of text.matchAll(/[\p{L}\p{N}_]+/gu)) {
-    const w = m[0].toLowerCase();
-    const hit = terms.find((t) => (t.prefix ? w.startsWith(t.word) : w === t.word));
-    if (hit) out.push([m.index, m.index + (hit.prefix ? hit.word.length : m[0].length)]);
-  }
-  return out;
+/** One pattern for all the terms: whole words, or word starts for a prefix (found natively, not word by word). */
+function termPattern(terms: { word: string; prefix: boolean }[]): RegExp {
+  const alternatives = terms.map((t) => {
+    const word = t.word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return t.prefix ? word : `${word}(?![\\p{L}\\p{N}_])`;
+  });
+  return new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives.join("|")})`, "giu");
+}
+
+/** Where the terms occur in `text`, as [start, end) ranges. */
+function highlightsIn(text: string, pattern: RegExp): [number, number][] {
+  pattern.lastIndex = 0; // matchAll starts where the last search of this pattern stopped
+  return [...text.matchAll(pattern)].map((m) => [m.index, m.index + m[0].length]);
 }
 
 /**
@@ -59,8 +63,9 @@ function highlightsIn(text: string, terms: { word: string; prefix: boolean }[]):
 export function previewOf(note: Note, search?: string): NotePreview {
   const text = plain(note.content);
   const terms = searchTerms(search);
-  const first = terms.length ? highlightsIn(text, terms)[0] : undefined;
-  let start = first ? Math.max(0, first[0] - 60) : 0;
+  const pattern = terms.length ? termPattern(terms) : null;
+  const first = pattern ? pattern.exec(text) : null;
+  let start = first ? Math.max(0, first.index - 60) : 0;
   if (start > 0) start = text.indexOf(" ", start) + 1 || start;
   let piece = text.slice(start, start + SNIPPET_CHARS);
   if (start + SNIPPET_CHARS < text.length) piece = `${piece.replace(/\s+\S*$/, "")}…`;
@@ -70,7 +75,7 @@ export function previewOf(note: Note, search?: string): NotePreview {
     id: note.id,
     path: note.path,
     title: title(note),
-    snippet: { text: snippetText, highlights: terms.length ? highlightsIn(snippetText, terms) : [] },
+    snippet: { text: snippetText, highlights: pattern ? highlightsIn(snippetText, pattern) : [] },
     tags: note.tags,
     created_at: note.created_at,
     updated_at: note.updated_at,
