@@ -1,4 +1,4 @@
-import { existsSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { sweepDownloads } from "../flows/backup.ts";
 import { PENDING_RESTORE } from "../flows/restore.ts";
@@ -15,7 +15,13 @@ export async function applyPendingRestore(
   home: Home,
   env: Record<string, string | undefined>,
 ): Promise<string[]> {
-  if (existsSync(home.root)) sweepDownloads(home.root, Date.now());
+  if (existsSync(home.root)) {
+    sweepDownloads(home.root, Date.now());
+    // Uploads and checks a stop cut short: nothing is under way before the hub starts.
+    for (const name of readdirSync(home.root))
+      if (/^\.restore-(upload|check)-/.test(name))
+        rmSync(join(home.root, name), { recursive: true, force: true });
+  }
   const pending = join(home.root, PENDING_RESTORE);
   if (!existsSync(pending)) return [];
   const lines: string[] = [];
