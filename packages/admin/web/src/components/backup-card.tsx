@@ -2,8 +2,7 @@ import { useState } from "react";
 import { ApiError, runOperation, uploadRestore } from "../api.ts";
 import { size } from "../format.ts";
 import { ConfirmButton } from "./confirm-button.tsx";
-
-type Said = { ok: boolean; text: string } | null;
+import { Outcome, Progress, type Said } from "./outcome.tsx";
 
 /** How long a restore may take to come back (unpacking, reinstalling the modules, starting them). */
 const RESTORE_DEADLINE_MS = 10 * 60 * 1000;
@@ -118,16 +117,8 @@ export function BackupCard({ onRestored }: { onRestored(): void }) {
           />
         </div>
       )}
-      {busy && (
-        <p className="notice" role="status">
-          {busy}…
-        </p>
-      )}
-      {said && (
-        <p className={`notice ${said.ok ? "success" : "error"}`} role={said.ok ? "status" : "alert"}>
-          {said.text}
-        </p>
-      )}
+      <Progress step={busy} />
+      <Outcome said={said} />
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { ApiError, call } from "../api.ts";
+import { Outcome } from "./outcome.tsx";
 
 interface Property {
   type: "string" | "number" | "integer" | "boolean";
@@ -158,11 +159,7 @@ export function SettingsForm({ base }: { base: string }) {
             </div>
           );
         })}
-        {said && (
-          <p className={`notice ${said.ok ? "success" : "error"}`} role={said.ok ? "status" : "alert"}>
-            {said.text}
-          </p>
-        )}
+        <Outcome said={said} />
         <div className="actions">
           <button type="submit" className="primary" disabled={Object.keys(edits).length === 0}>
             Save settings

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { call, type HubInfo, logout, runOperation } from "../api.ts";
 import { BackupCard } from "../components/backup-card.tsx";
+import { Outcome, Progress } from "../components/outcome.tsx";
 import { duration } from "../format.ts";
 
 /** The hub itself: its version, upgrading it (with progress), backup and restore, and logging out. */
@@ -64,16 +65,8 @@ export function HubPage() {
             Log out
           </button>
         </div>
-        {step && (
-          <p className="notice" role="status">
-            {step}…
-          </p>
-        )}
-        {said && (
-          <p className={`notice ${said.ok ? "success" : "error"}`} role={said.ok ? "status" : "alert"}>
-            {said.text}
-          </p>
-        )}
+        <Progress step={step} />
+        <Outcome said={said} />
       </section>
       <BackupCard onRestored={load} />
     </section>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { call, type ModuleStatus, type OperationEvent, runOperation } from "../api.ts";
 import { LogTail } from "../components/log-tail.tsx";
+import { Outcome } from "../components/outcome.tsx";
 import { SettingsForm } from "../components/settings-form.tsx";
 import { duration, STATE_WORDS } from "../format.ts";
 import { navigate } from "../router.ts";
@@ -143,11 +144,7 @@ export function ModulePage({ short }: { short: string }) {
           {busy.action}: {busy.step}…
         </p>
       )}
-      {said && (
-        <p className={`notice ${said.ok ? "success" : "error"}`} role={said.ok ? "status" : "alert"}>
-          {said.text}
-        </p>
-      )}
+      <Outcome said={said} />
       {path &&
         (mod.state === "active" ? (
           <SettingsForm key={mod.pid ?? "none"} base={path} />
