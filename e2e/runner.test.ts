@@ -104,6 +104,18 @@ describe("the runner with a real vault and a fake claude", () => {
     await cleanUp();
   });
 
+  test("the admin API opens only to runner:admin: no token, a vault token or a forged one are refused", async () => {
+    const forged = `${adminToken.slice(0, adminToken.lastIndexOf(".") + 1)}${"A".repeat(86)}`;
+    for (const bearer of [null, vaultToken, forged]) {
+      const res = await fetch(`${hub.origin}/runner/jobs`, {
+        headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
+      });
+      expect([401, 403]).toContain(res.status);
+    }
+    expect((await runner("GET", "/runs?limit=100000")).status).toBe(400);
+    expect((await runner("POST", "/jobs/..%2F..%2Fx/run-now")).status).toBe(400);
+  }, 30_000);
+
   test("a manual job run now writes its answer to a note, with no configuration step", async () => {
     const id = await job(
       "jobs/hello",
