@@ -1,3 +1,5 @@
+import { SEARCH_SCHEMA } from "./search/index-store.ts";
+
 /** A vault database's schema, as append-only numbered migrations. */
 export const MIGRATIONS: string[] = [
   `CREATE TABLE notes (
@@ -75,4 +77,5 @@ export const MIGRATIONS: string[] = [
      created_at TEXT NOT NULL
    );
    CREATE INDEX transcriptions_due ON transcriptions (next_at);`,
+  SEARCH_SCHEMA,
 ];

@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { invalid, VaultError } from "./errors.ts";
 import { normaliseNotePath, pathKey } from "./paths.ts";
+import { SearchIndex } from "./search/index-store.ts";
 import { normaliseTags } from "./tags.ts";
 import { parseWikiLinks, rewriteWikiLinks } from "./wikilinks.ts";
 
@@ -83,22 +84,25 @@ function checkContent(c: unknown): string {
  */
 export class NoteStore {
   private lastStamp = 0;
+  readonly search: SearchIndex;
 
   constructor(
     readonly db: Database,
     private readonly now: () => number,
   ) {
+    this.search = new SearchIndex(db);
+    if (!this.search.stats().ready) this.search.rebuild();
     const newest = db.query("SELECT max(updated_at) AS t FROM notes").get() as { t: string | null };
     this.lastStamp = newest.t ? Date.parse(newest.t) : 0;
   }
 
   create(input: NewNote): Note {
-    return this.db.transaction(() => this.insert(input))();
+    return this.write(() => this.insert(input));
   }
 
   /** Creates several notes atomically: all of them or, on any error, none. */
   createMany(inputs: NewNote[]): Note[] {
-    return this.db.transaction(() => inputs.map((n) => this.insert(n)))();
+    return this.write(() => inputs.map((n) => this.insert(n)));
   }
 
   get(ref: string): Note {
@@ -106,7 +110,7 @@ export class NoteStore {
   }
 
   update(ref: string, patch: NotePatch): Note {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const row = this.row(ref);
       if (patch.if_updated_at !== undefined && patch.if_updated_at !== row.updated_at) {
         throw new VaultError("conflict", "conflict", "the note changed since you read it", {
@@ -137,14 +141,23 @@ export class NoteStore {
         this.db.query("DELETE FROM tags WHERE note_id = ? AND tag = ?").run(row.id, t);
       if (content !== row.content || patch.metadata) this.syncLinks(row.id, content, metadata);
       return this.get(row.id);
-    })();
+    });
   }
 
   delete(ref: string): void {
-    this.db.transaction(() => {
+    this.write(() => {
       const row = this.row(ref);
       this.db.query("DELETE FROM notes WHERE id = ?").run(row.id);
       this.relink(row.path_key);
+    });
+  }
+
+  /** One write transaction, with the search index told before it commits. */
+  private write<T>(fn: () => T): T {
+    return this.db.transaction(() => {
+      const out = fn();
+      this.search.afterWrite();
+      return out;
     })();
   }
 

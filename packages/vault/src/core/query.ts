@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { invalid } from "./errors.ts";
 import type { Note, NoteStore } from "./notes.ts";
+import { phrasesOf } from "./search/query-shape.ts";
 import { normaliseTag } from "./tags.ts";
 
 export interface NoteQuery {
@@ -20,6 +21,8 @@ export interface NoteQuery {
 }
 
 export const MAX_LIMIT = 500;
+/** Deeper ranked pages than this are left to FTS5, which scores every match anyway. */
+const MAX_RANKED = 1000;
 
 const SORTS: Record<string, { column: string; dir: "ASC" | "DESC" }> = {
   updated_desc: { column: "n.updated_at", dir: "DESC" },
@@ -43,14 +46,8 @@ export function queryNotes(store: NoteStore, q: NoteQuery): { notes: Note[]; nex
   const db: Database = store.db;
   const where: string[] = [];
   const args: (string | number)[] = [];
-  const joins: string[] = [];
-  if (q.search !== undefined) {
-    if (q.search.trim() === "" || q.search.length > 500)
-      throw invalid("invalid_search", "search must be 1–500 characters");
-    joins.push("JOIN notes_fts f ON f.rowid = n.rowid");
-    where.push("notes_fts MATCH ?");
-    args.push(q.search);
-  }
+  if (q.search !== undefined && (q.search.trim() === "" || q.search.length > 500))
+    throw invalid("invalid_search", "search must be 1–500 characters");
   for (const t of q.tag ?? []) {
     where.push("EXISTS (SELECT 1 FROM tags t WHERE t.note_id = n.id AND t.tag = ?)");
     args.push(normaliseTag(t));
@@ -95,7 +92,7 @@ export function queryNotes(store: NoteStore, q: NoteQuery): { notes: Note[]; nex
     if (q.search === undefined) throw invalid("invalid_query", "sort=relevance needs a search");
     if (q.cursor)
       throw invalid("invalid_query", "cursors work with date and path orders; use offset with relevance");
-    order = "bm25(notes_fts), n.id";
+    order = "bm25(notes_fts), n.rowid";
   } else {
     const s = SORTS[sortName];
     if (!s) throw invalid("invalid_query", `unknown sort "${sortName}"`);
@@ -109,11 +106,30 @@ export function queryNotes(store: NoteStore, q: NoteQuery): { notes: Note[]; nex
   const offset = q.offset ?? 0;
   if (!Number.isInteger(offset) || offset < 0)
     throw invalid("invalid_query", "offset must be a whole number");
-  // A plain ranked search is ranked inside the index, and only the page is joined to the notes.
-  const rankedOnly = sortName === "relevance" && where.length === 1;
-  const sql = rankedOnly
-    ? "SELECT n.rowid, n.* FROM (SELECT rowid, bm25(notes_fts) AS score FROM notes_fts WHERE notes_fts MATCH ? ORDER BY score LIMIT ? OFFSET ?) r JOIN notes n ON n.rowid = r.rowid ORDER BY r.score, n.id"
-    : `SELECT n.rowid, n.* FROM notes n ${joins.join(" ")} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order} LIMIT ? OFFSET ?`;
+  if (sortName === "relevance") {
+    const phrases = offset + limit <= MAX_RANKED ? phrasesOf(q.search!) : null;
+    const ranked = phrases && store.search.ranked(phrases, { where, args }, offset + limit);
+    if (ranked) {
+      const page = ranked.slice(offset);
+      const byRow = db.query("SELECT rowid, * FROM notes WHERE rowid = ?");
+      return {
+        notes: page.map((r) => store.toNote(byRow.get(r) as Parameters<NoteStore["toNote"]>[0])),
+        next_cursor: null,
+      };
+    }
+  }
+  const filtered = where.length > 0;
+  let joins = "";
+  if (q.search !== undefined) {
+    joins = "JOIN notes_fts f ON f.rowid = n.rowid";
+    where.unshift("notes_fts MATCH ?");
+    args.unshift(q.search);
+  }
+  // A plain ranked search FTS5 answers is ranked inside its index; only the page is joined to notes.
+  const sql =
+    sortName === "relevance" && !filtered
+      ? "SELECT n.rowid, n.* FROM (SELECT rowid, bm25(notes_fts) AS score FROM notes_fts WHERE notes_fts MATCH ? ORDER BY score, rowid LIMIT ? OFFSET ?) r JOIN notes n ON n.rowid = r.rowid ORDER BY r.score, n.rowid"
+      : `SELECT n.rowid, n.* FROM notes n ${joins} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order} LIMIT ? OFFSET ?`;
   let rows: Parameters<NoteStore["toNote"]>[0][];
   try {
     rows = db.query(sql).all(...args, limit + 1, q.cursor ? 0 : offset) as typeof rows;

@@ -6,6 +6,7 @@ import { invalid } from "./errors.ts";
 import { joinFrontmatter, splitFrontmatter } from "./frontmatter.ts";
 import type { NewNote, NoteStore } from "./notes.ts";
 import { queryNotes } from "./query.ts";
+import { MERGE_AT } from "./search/index-store.ts";
 
 const BATCH = 1000;
 
@@ -62,6 +63,10 @@ export async function importFolder(
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw invalid("invalid_import", `${dir} is not a folder`);
   const files = markdownFiles(dir);
+  // A big import builds the ranked index once at the end (FTS5 answers meanwhile); a kill before
+  // then leaves it marked stale, and the next open rebuilds it.
+  const bulk = files.length > MERGE_AT;
+  if (bulk) store.search.markStale();
   for (let i = 0; i < files.length; i += BATCH) {
     const notes = files.slice(i, i + BATCH).map((f) => {
       const path = relative(dir, f).split(sep).join("/").replace(/\.md$/i, "");
@@ -77,6 +82,7 @@ export async function importFolder(
       }
     }
   }
+  if (bulk) store.search.rebuild();
   return files.length;
 }
 

@@ -1,0 +1,214 @@
+import type { Database } from "bun:sqlite";
+import { PendingNotes } from "./pending.ts";
+import type { Phrase } from "./query-shape.ts";
+import { type Filters, rankedSearch } from "./ranked.ts";
+import { tokenize } from "./tokens.ts";
+
+/**
+ * The ranked-search index's tables, kept beside FTS5 in the vault file (ADR 0013):
+ * - `search_terms`: every term with its document frequency;
+ * - `search_postings`: one row per (term, note), keyed (term, tf, len, doc) so the notes that score
+ *   best for a term are found by seeking, never by scanning all that hold it (see ranked.ts);
+ * - `search_stats`: notes and tokens indexed (bm25's N and average length) and whether the index is
+ *   complete (`ready`);
+ * - `search_dirty`: notes written in the current transaction, filled by triggers on `notes` (with the
+ *   text that was indexed before), so no write can skip the index; `flush` applies them before the
+ *   transaction commits.
+ */
+export const SEARCH_SCHEMA = `
+  CREATE TABLE search_terms (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL);
+  CREATE TABLE search_postings (
+    term INTEGER NOT NULL, tf INTEGER NOT NULL, len INTEGER NOT NULL, doc INTEGER NOT NULL,
+    PRIMARY KEY (term, tf, len, doc)
+  ) WITHOUT ROWID;
+  CREATE TABLE search_stats (
+    id INTEGER PRIMARY KEY CHECK (id = 1), docs INTEGER NOT NULL, tokens INTEGER NOT NULL, ready INTEGER NOT NULL
+  );
+  INSERT INTO search_stats VALUES (1, 0, 0, 0);
+  CREATE TABLE search_dirty (doc INTEGER PRIMARY KEY, old_path TEXT, old_content TEXT);
+  CREATE TRIGGER search_dirty_insert AFTER INSERT ON notes BEGIN
+    INSERT OR IGNORE INTO search_dirty (doc) VALUES (new.rowid);
+  END;
+  CREATE TRIGGER search_dirty_update AFTER UPDATE OF path, content ON notes BEGIN
+    INSERT OR IGNORE INTO search_dirty VALUES (old.rowid, old.path, old.content);
+  END;
+  CREATE TRIGGER search_dirty_delete AFTER DELETE ON notes BEGIN
+    INSERT OR IGNORE INTO search_dirty VALUES (old.rowid, old.path, old.content);
+  END;`;
+
+export interface SearchStats {
+  docs: number;
+  tokens: number;
+  ready: boolean;
+}
+
+/** A note's terms as the postings hold them: term → count, and the note's length in tokens. */
+export function termCounts(path: string, content: string): { counts: Record<string, number>; len: number } {
+  const counts: Record<string, number> = Object.create(null);
+  let len = 0;
+  for (const text of [path, content]) {
+    for (const t of tokenize(text)) {
+      counts[t] = (counts[t] ?? 0) + 1;
+      len++;
+    }
+  }
+  return { counts, len };
+}
+
+/** Notes written since the last merge, at most: beyond this the next write merges them. */
+export const MERGE_AT = 2000;
+
+/**
+ * The ranked-search index of one vault. Writes only log which notes changed (the triggers); the
+ * postings take them in batches (`merge`), because inserting one note's ~50 postings where they
+ * belong touches ~50 pages per commit, while a batch shares its pages. Searches score the notes not
+ * yet merged directly (`PendingNotes`), so a merge changes speed, never results.
+ */
+export class SearchIndex {
+  readonly pending: PendingNotes;
+
+  constructor(private readonly db: Database) {
+    this.pending = new PendingNotes(db);
+  }
+
+  stats(): SearchStats {
+    const r = this.db.query("SELECT docs, tokens, ready FROM search_stats").get() as {
+      docs: number;
+      tokens: number;
+      ready: number;
+    };
+    return { docs: r.docs, tokens: r.tokens, ready: r.ready === 1 };
+  }
+
+  /**
+   * The top k notes for a search by bm25 (rowids in rank order), or null when FTS5 should answer:
+   * the index is being rebuilt, or the search is beyond what `rankedSearch` handles.
+   */
+  ranked(phrases: Phrase[], filters: Filters, k: number): number[] | null {
+    const stats = this.stats();
+    if (!stats.ready) return null;
+    return rankedSearch(this.db, stats, this.pending.current(), phrases, filters, k);
+  }
+
+  /** Called at the end of every write transaction on notes. */
+  afterWrite(): void {
+    this.pending.touch();
+    if (!this.stats().ready) {
+      this.db.query("DELETE FROM search_dirty").run();
+      return;
+    }
+    const n = (this.db.query("SELECT count(*) AS n FROM search_dirty").get() as { n: number }).n;
+    if (n >= MERGE_AT) this.merge();
+  }
+
+  /** Marks the index incomplete: searches use FTS5 alone until `rebuild` (a bulk import's start). */
+  markStale(): void {
+    this.db.query("UPDATE search_stats SET ready = 0").run();
+    this.db.query("DELETE FROM search_dirty").run();
+  }
+
+  /** Moves the logged notes into the postings: their indexed terms out, their current ones in. */
+  merge(): void {
+    this.db.transaction(() => {
+      const dirty = this.db
+        .query(
+          "SELECT d.doc, d.old_path, d.old_content, n.path, n.content FROM search_dirty d LEFT JOIN notes n ON n.rowid = d.doc ORDER BY d.doc",
+        )
+        .all() as {
+        doc: number;
+        old_path: string | null;
+        old_content: string | null;
+        path: string | null;
+        content: string | null;
+      }[];
+      for (const d of dirty) {
+        if (d.old_path !== null) this.apply(-1, d.doc, d.old_path, d.old_content ?? "");
+        if (d.path !== null) this.apply(1, d.doc, d.path, d.content ?? "");
+      }
+      this.db.query("DELETE FROM search_dirty").run();
+    })();
+    this.pending.touch();
+  }
+
+  /**
+   * Empties the index and indexes every note again (the `reindex` command, a new or stale index).
+   * Postings are gathered unsorted and written in key order: appending to the B-tree is many times
+   * faster than inserting each note's terms where they belong.
+   */
+  rebuild(): void {
+    this.db.transaction(() => {
+      this.db.exec(
+        `DELETE FROM search_postings; DELETE FROM search_terms; DELETE FROM search_dirty;
+         CREATE TEMP TABLE IF NOT EXISTS search_raw (term INTEGER, tf INTEGER, len INTEGER, doc INTEGER);
+         DELETE FROM temp.search_raw;`,
+      );
+      const gather = this.db.query(
+        "INSERT INTO temp.search_raw SELECT key, value, ?2, ?3 FROM json_each(?1)",
+      );
+      const ids = new Map<string, number>();
+      const df: number[] = [];
+      let docs = 0;
+      let tokens = 0;
+      const notes = this.db.query("SELECT rowid, path, content FROM notes").iterate() as Iterable<{
+        rowid: number;
+        path: string;
+        content: string;
+      }>;
+      for (const n of notes) {
+        const { counts, len } = termCounts(n.path, n.content);
+        const byId: Record<number, number> = {};
+        for (const t in counts) {
+          let id = ids.get(t);
+          if (id === undefined) {
+            id = ids.size + 1;
+            ids.set(t, id);
+            df[id] = 0;
+          }
+          df[id]!++;
+          byId[id] = counts[t]!;
+        }
+        gather.run(JSON.stringify(byId), len, n.rowid);
+        docs++;
+        tokens += len;
+      }
+      const terms = [...ids].map(([t, id]) => [id, t, df[id]]);
+      this.db
+        .query(
+          "INSERT INTO search_terms (id, term, df) SELECT value->>0, value->>1, value->>2 FROM json_each(?)",
+        )
+        .run(JSON.stringify(terms));
+      this.db.exec(
+        "INSERT INTO search_postings SELECT * FROM temp.search_raw ORDER BY 1, 2, 3, 4; DROP TABLE temp.search_raw;",
+      );
+      this.db.query("UPDATE search_stats SET docs = ?, tokens = ?, ready = 1").run(docs, tokens);
+    })();
+    this.pending.touch();
+  }
+
+  private apply(sign: 1 | -1, doc: number, path: string, content: string): void {
+    const { counts, len } = termCounts(path, content);
+    const json = JSON.stringify(counts);
+    if (sign > 0) {
+      this.db
+        .query(
+          "INSERT INTO search_terms (term, df) SELECT key, 1 FROM json_each(?) WHERE true ON CONFLICT (term) DO UPDATE SET df = df + 1",
+        )
+        .run(json);
+      this.db
+        .query(
+          "INSERT INTO search_postings (term, tf, len, doc) SELECT t.id, j.value, ?2, ?3 FROM json_each(?1) j JOIN search_terms t ON t.term = j.key",
+        )
+        .run(json, len, doc);
+    } else {
+      this.db
+        .query(
+          "DELETE FROM search_postings WHERE (term, tf, len, doc) IN (SELECT t.id, j.value, ?2, ?3 FROM json_each(?1) j JOIN search_terms t ON t.term = j.key)",
+        )
+        .run(json, len, doc);
+      this.db
+        .query("UPDATE search_terms SET df = df - 1 WHERE term IN (SELECT key FROM json_each(?))")
+        .run(json);
+    }
+    this.db.query("UPDATE search_stats SET docs = docs + ?, tokens = tokens + ?").run(sign, sign * len);
+  }
+}

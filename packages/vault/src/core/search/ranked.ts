@@ -1,0 +1,246 @@
+import type { Database } from "bun:sqlite";
+import { type Corpus, idf, SATURATION_MAX, saturation } from "./bm25.ts";
+import { type IndexedText, indexedText, type PendingNote } from "./pending.ts";
+import type { Phrase } from "./query-shape.ts";
+import { type Posting, TermStream } from "./term-stream.ts";
+
+/** The filters a search carries besides its words, as SQL over `notes n`. */
+export interface Filters {
+  where: string[];
+  args: (string | number)[];
+}
+
+/** A prefix whose rarer expansions hold more postings than this is left to FTS5. */
+const LIGHT_CAP = 20_000;
+/** How many of a prefix's commonest expansions are read in score order; the rest are read whole. */
+const HEAVY = 2;
+const BATCH = 32;
+
+interface Driver {
+  weight: number;
+  streams: TermStream[];
+  /** The most the phrase can add to a note none of its streams has given yet. */
+  bound(): number;
+}
+
+interface Hit {
+  doc: number;
+  score: number;
+}
+
+/**
+ * The top `k` notes for a search of required phrases by bm25, exactly — with the work following k,
+ * not the number of matches (a threshold algorithm): each phrase reads notes from its rarest term's
+ * postings in descending score, every note read is scored exactly from its text, and reading stops
+ * when no unread note can beat the k-th. Notes written since the last merge (`pending`) are scored
+ * directly and skipped in the postings. Returns rowids in rank order (ties by rowid), or null when
+ * the search is one it leaves to FTS5.
+ */
+export function rankedSearch(
+  db: Database,
+  main: Corpus,
+  pending: Map<number, PendingNote>,
+  phrases: Phrase[],
+  filters: Filters,
+  k: number,
+): number[] | null {
+  const corpus = { ...main };
+  const dfDelta = new Map<string, number>();
+  for (const p of pending.values()) {
+    for (const [v, sign] of [
+      [p.indexed, -1],
+      [p.now, 1],
+    ] as const) {
+      if (!v) continue;
+      corpus.docs += sign;
+      corpus.tokens += sign * v.len;
+      for (const t of v.counts.keys()) dfDelta.set(t, (dfDelta.get(t) ?? 0) + sign);
+    }
+  }
+  if (corpus.docs <= 0) return [];
+
+  const termRow = db.query("SELECT id, df FROM search_terms WHERE term = ?");
+  const sql = {
+    nextGroup: db.query(
+      "SELECT tf, len, doc FROM search_postings WHERE term = ?1 AND tf > ?2 ORDER BY tf, len, doc LIMIT 1",
+    ),
+    page: db.query(
+      "SELECT len, doc FROM search_postings WHERE term = ?1 AND tf = ?2 AND (len, doc) > (?3, ?4) ORDER BY len, doc LIMIT ?5",
+    ),
+  };
+  const single = phrases.length === 1;
+  const extra = new Set<number>();
+  const drivers: Driver[] = [];
+  for (const p of phrases) {
+    const fixed = p.prefix ? p.terms.slice(0, -1) : p.terms;
+    const known = fixed.map((t) => {
+      const row = termRow.get(t) as { id: number; df: number } | null;
+      return { id: row?.id ?? 0, df: row?.df ?? 0, now: (row?.df ?? 0) + (dfDelta.get(t) ?? 0) };
+    });
+    if (known.some((t) => t.now <= 0)) return [];
+    const weight = single
+      ? 1
+      : p.terms.length === 1 && !p.prefix
+        ? idf(corpus, known[0]!.now)
+        : idf(corpus, phraseHits(db, p));
+    if (known.length > 0) {
+      const rarest = known.reduce((a, b) => (b.df < a.df ? b : a));
+      const stream = new TermStream(sql, rarest.id, corpus);
+      drivers.push({ weight, streams: [stream], bound: () => Math.max(0, stream.peek()) });
+      continue;
+    }
+    // A lone prefix: its few common expansions in score order, the rest read whole up front.
+    const expansions = db
+      .query("SELECT id, df FROM search_terms WHERE term GLOB ? AND df > 0 ORDER BY df DESC")
+      .all(`${p.terms[0]}*`) as { id: number; df: number }[];
+    const heavy = expansions.slice(0, HEAVY);
+    const light = expansions.slice(HEAVY);
+    if (light.reduce((n, e) => n + e.df, 0) > LIGHT_CAP) return null;
+    for (const e of light) {
+      for (const r of db.query("SELECT doc FROM search_postings WHERE term = ?").all(e.id) as {
+        doc: number;
+      }[])
+        extra.add(r.doc);
+    }
+    const streams = heavy.map((e) => new TermStream(sql, e.id, corpus));
+    drivers.push({
+      weight,
+      streams,
+      bound: () => {
+        // Odds tf/(tf + c) add up over a note's expansions, so their sum bounds the phrase.
+        let odds = 0;
+        for (const s of streams) {
+          const g = Math.max(0, s.peek()) / SATURATION_MAX;
+          odds += g >= 1 ? Number.POSITIVE_INFINITY : g / (1 - g);
+        }
+        return (SATURATION_MAX * odds) / (1 + odds) || 0;
+      },
+    });
+  }
+
+  const hits: Hit[] = [];
+  const seen = new Set<number>();
+  const take = (h: Hit) => {
+    if (hits.length === k && !before(h, hits[k - 1]!)) return;
+    let lo = 0;
+    let hi = hits.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(hits[mid]!, h)) lo = mid + 1;
+      else hi = mid;
+    }
+    hits.splice(lo, 0, h);
+    if (hits.length > k) hits.pop();
+  };
+  const score = (text: IndexedText): number | null => {
+    let total = 0;
+    for (const [i, p] of phrases.entries()) {
+      const tf = phraseCount(text, p);
+      if (tf === 0) return null;
+      total += drivers[i]!.weight * saturation(corpus, tf, text.len);
+    }
+    return total;
+  };
+  const passing = filterCheck(db, filters);
+
+  // Notes not yet merged into the postings: scored from memory, hidden from the postings.
+  const fresh = [...pending.values()].filter((p) => p.now !== null);
+  const freshOk = passing(fresh.map((p) => p.doc));
+  for (const p of fresh) {
+    if (!freshOk.has(p.doc)) continue;
+    const s = score(p.now!);
+    if (s !== null) take({ doc: p.doc, score: s });
+  }
+  for (const d of pending.keys()) seen.add(d);
+
+  const evaluate = (docs: number[]) => {
+    const fresh = docs.filter((d) => !seen.has(d));
+    for (const d of fresh) seen.add(d);
+    for (const r of texts(db, fresh, filters)) {
+      const s = score(indexedText(r.path, r.content));
+      if (s !== null) take({ doc: r.rowid, score: s });
+    }
+  };
+  evaluate([...extra]);
+
+  // One word: a posting carries its note's score, so no text needs reading.
+  const direct = single && phrases[0]!.terms.length === 1 && !phrases[0]!.prefix;
+  const lone = drivers.length === 1 && drivers[0]!.streams.length === 1 ? drivers[0]!.streams[0]! : null;
+  for (;;) {
+    if (drivers.some((d) => d.streams.every((s) => s.peek() < 0))) break; // every match was read
+    let best = drivers[0]!;
+    let tau = 0;
+    for (const d of drivers) {
+      const b = d.weight * d.bound();
+      tau += b;
+      if (b > best.weight * best.bound()) best = d;
+    }
+    const last = hits.length === k ? hits[k - 1]! : null;
+    // With one stream, an unread note scoring exactly tau comes after its head in rowid order.
+    if (last && (last.score > tau || (lone && last.score === tau && last.doc < lone.peekDoc()))) break;
+    const stream = best.streams.reduce((a, s) => (s.peek() > a.peek() ? s : a));
+    const batch: Posting[] = [];
+    while (batch.length < BATCH) {
+      const p = stream.next();
+      if (!p) break;
+      if (!seen.has(p.doc)) batch.push(p);
+    }
+    if (!direct) {
+      evaluate(batch.map((p) => p.doc));
+      continue;
+    }
+    const ok = filters.where.length ? passing(batch.map((p) => p.doc)) : null;
+    for (const p of batch) {
+      seen.add(p.doc);
+      if (!ok || ok.has(p.doc)) take({ doc: p.doc, score: p.sat });
+    }
+  }
+  return hits.map((h) => h.doc);
+}
+
+const before = (a: Hit, b: Hit) => a.score > b.score || (a.score === b.score && a.doc < b.doc);
+
+/** How many times a phrase occurs in a note: runs of its terms in one column, overlaps counted. */
+export function phraseCount(text: IndexedText, p: Phrase): number {
+  let n = 0;
+  const m = p.terms.length;
+  for (const col of text.columns) {
+    for (let i = 0; i + m <= col.length; i++) {
+      let j = 0;
+      for (; j < m; j++) {
+        const want = p.terms[j]!;
+        const tok = col[i + j]!;
+        if (p.prefix && j === m - 1 ? !tok.startsWith(want) : tok !== want) break;
+      }
+      if (j === m) n++;
+    }
+  }
+  return n;
+}
+
+/** How many notes hold a phrase, from FTS5 (bm25's n for a phrase of several terms or a prefix). */
+function phraseHits(db: Database, p: Phrase): number {
+  const q = `"${p.terms.join(" ")}"${p.prefix ? "*" : ""}`;
+  return (db.query("SELECT count(*) AS n FROM notes_fts WHERE notes_fts MATCH ?").get(q) as { n: number }).n;
+}
+
+function filterCheck(db: Database, f: Filters): (docs: number[]) => Set<number> {
+  return (docs) => {
+    if (f.where.length === 0 || docs.length === 0) return new Set(docs);
+    const rows = db
+      .query(
+        `SELECT n.rowid AS doc FROM notes n WHERE n.rowid IN (SELECT value FROM json_each(?)) AND ${f.where.join(" AND ")}`,
+      )
+      .all(JSON.stringify(docs), ...f.args) as { doc: number }[];
+    return new Set(rows.map((r) => r.doc));
+  };
+}
+
+function texts(db: Database, docs: number[], f: Filters): { rowid: number; path: string; content: string }[] {
+  if (docs.length === 0) return [];
+  return db
+    .query(
+      `SELECT n.rowid, n.path, n.content FROM notes n WHERE n.rowid IN (SELECT value FROM json_each(?))${f.where.map((w) => ` AND ${w}`).join("")}`,
+    )
+    .all(JSON.stringify(docs), ...f.args) as { rowid: number; path: string; content: string }[];
+}
