@@ -66,6 +66,8 @@ export const MERGE_AT = 2000;
  */
 export class SearchIndex {
   readonly pending: PendingNotes;
+  /** How many logged notes the next write merges at (tests lower it to merge often). */
+  mergeAt = MERGE_AT;
 
   constructor(private readonly db: Database) {
     this.pending = new PendingNotes(db);
@@ -98,7 +100,7 @@ export class SearchIndex {
       return;
     }
     const n = (this.db.query("SELECT count(*) AS n FROM search_dirty").get() as { n: number }).n;
-    if (n >= MERGE_AT) this.merge();
+    if (n >= this.mergeAt) this.merge();
   }
 
   /** Marks the index incomplete: searches use FTS5 alone until `rebuild` (a bulk import's start). */
