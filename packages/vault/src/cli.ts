@@ -41,6 +41,8 @@ const USAGE = `usage: parachute-vault [command]
                            <note>.attachments/ folders → attachments)
   export <dir> [--vault <name>]
                            write every note as <path>.md (and its attachments) under <dir>
+  reindex [--vault <name>]
+                           rebuild the search indexes (FTS5 and the ranked index) from the notes
   token create --scope read|write|admin [--ttl 30d] [--label <text>] [--vault <name>]
   token list [--vault <name>]
   token revoke <id> [--vault <name>]
@@ -65,6 +67,8 @@ export async function runCli(argv: string[], io: VaultCliIo): Promise<number> {
         return await transfer(name, rest, io);
       case "token":
         return tokens(rest, io);
+      case "reindex":
+        return reindex(rest, io);
       case "help":
       case "--help":
       case "-h":
@@ -106,6 +110,26 @@ async function transfer(verb: "import" | "export", argv: string[], io: VaultCliI
         : exportFolder(vault.notes, dir, vault.attachments);
     io.print(
       `${verb === "import" ? "imported" : "exported"} ${count} notes ${verb === "import" ? "from" : "to"} ${dir}`,
+    );
+    return EXIT.ok;
+  } finally {
+    vaults.close();
+  }
+}
+
+/** `reindex`: both search indexes rebuilt from the notes, for an index lost or in doubt. */
+function reindex(argv: string[], io: VaultCliIo): number {
+  const { positional, flags } = parse(argv, ["--vault"], []);
+  if (positional.length) throw new UsageError("usage: parachute-vault reindex [--vault <name>]");
+  const vaults = new VaultSet(join(vaultsHome(io.env), "vault"), () => Date.now());
+  try {
+    const vault = vaults.get(flags.get("--vault") ?? "default");
+    const began = performance.now();
+    vault.db.exec("INSERT INTO notes_fts (notes_fts) VALUES ('rebuild')");
+    vault.notes.search.rebuild();
+    const { docs, tokens } = vault.notes.search.stats();
+    io.print(
+      `reindexed ${docs} notes (${tokens} words) in vault ${vault.name} in ${((performance.now() - began) / 1000).toFixed(1)} s`,
     );
     return EXIT.ok;
   } finally {

@@ -11,7 +11,7 @@ import { openVaultDb } from "../src/core/vault-db.ts";
 
 /** A seeded generator, so a failure names the seed that reproduces it. */
 function rng(seed: number) {
-  let s = (Math.imul(seed, 2654435761) >>> 0) || 1;
+  let s = Math.imul(seed, 2654435761) >>> 0 || 1;
   const next = () => {
     s ^= s << 13;
     s ^= s >>> 17;

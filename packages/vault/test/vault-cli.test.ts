@@ -1,6 +1,9 @@
+import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { NoteStore } from "../src/core/notes.ts";
+import { queryNotes } from "../src/core/query.ts";
 import { runVault } from "../testing/cli.ts";
 import { tempDirs } from "../testing/core.ts";
 
@@ -24,6 +27,35 @@ describe("parachute-vault import / export / token", () => {
     );
     expect((await runVault(home, ["export", join(work, "o2"), "--vault", "nope"])).code).toBe(5);
     expect((await runVault(home, ["import"])).code).toBe(2);
+  });
+
+  test("reindex rebuilds a lost search index from the notes; a bad vault or argument is refused", async () => {
+    const home = temp();
+    const work = temp();
+    mkdirSync(join(work, "notes"));
+    for (let i = 0; i < 30; i++)
+      writeFileSync(join(work, "notes", `n${i}.md`), `quartz ${"word ".repeat(i)}\n`);
+    expect((await runVault(home, ["import", "notes"], { cwd: work })).code).toBe(0);
+    const dbPath = join(home, "vault", "default", "vault.db");
+    const hits = () => {
+      const db = new Database(dbPath);
+      try {
+        return queryNotes(new NoteStore(db, Date.now), { search: "quartz", limit: 50 }).notes.length;
+      } finally {
+        db.close();
+      }
+    };
+    expect(hits()).toBe(30);
+    const lose = new Database(dbPath);
+    lose.exec("DELETE FROM search_postings; DELETE FROM search_dirty");
+    lose.close();
+    expect(hits()).toBe(0); // the index is lost: the words are gone from ranked search
+    const out = await runVault(home, ["reindex"]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^reindexed 30 notes \(\d+ words\) in vault default in [\d.]+ s/);
+    expect(hits()).toBe(30);
+    expect((await runVault(home, ["reindex", "--vault", "nope"])).code).toBe(5);
+    expect((await runVault(home, ["reindex", "extra"])).code).toBe(2);
   });
 
   test("token create prints a vault token once; list shows it without the secret; revoke works", async () => {
