@@ -4,8 +4,8 @@
  * counts the phrase in the note (path and content), len is the note's tokens and idf is
  * ln((N − n + 0.5)/(n + 0.5)) floored at 1e-6. Higher is better here; FTS5 reports the negative.
  */
-export const K1 = 1.2;
-export const B = 0.75;
+const K1 = 1.2;
+const B = 0.75;
 
 export interface Corpus {
   docs: number;

@@ -43,7 +43,7 @@ export interface SearchStats {
 }
 
 /** A note's terms as the postings hold them: term → count, and the note's length in tokens. */
-export function termCounts(path: string, content: string): { counts: Record<string, number>; len: number } {
+function termCounts(path: string, content: string): { counts: Record<string, number>; len: number } {
   const counts: Record<string, number> = Object.create(null);
   let len = 0;
   for (const text of [path, content]) {

@@ -201,7 +201,7 @@ export function rankedSearch(
 const before = (a: Hit, b: Hit) => a.score > b.score || (a.score === b.score && a.doc < b.doc);
 
 /** How many times a phrase occurs in a note: runs of its terms in one column, overlaps counted. */
-export function phraseCount(text: IndexedText, p: Phrase): number {
+function phraseCount(text: IndexedText, p: Phrase): number {
   let n = 0;
   const m = p.terms.length;
   for (const col of text.columns) {
