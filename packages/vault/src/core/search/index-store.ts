@@ -1,8 +1,7 @@
 import type { Database } from "bun:sqlite";
-import { PendingNotes } from "./pending.ts";
+import { indexedText, PendingNotes } from "./pending.ts";
 import type { Phrase } from "./query-shape.ts";
 import { type Filters, rankedSearch } from "./ranked.ts";
-import { tokenize } from "./tokens.ts";
 
 /**
  * The ranked-search index's tables, kept beside FTS5 in the vault file (ADR 0013):
@@ -44,15 +43,8 @@ export interface SearchStats {
 
 /** A note's terms as the postings hold them: term → count, and the note's length in tokens. */
 function termCounts(path: string, content: string): { counts: Record<string, number>; len: number } {
-  const counts: Record<string, number> = Object.create(null);
-  let len = 0;
-  for (const text of [path, content]) {
-    for (const t of tokenize(text)) {
-      counts[t] = (counts[t] ?? 0) + 1;
-      len++;
-    }
-  }
-  return { counts, len };
+  const text = indexedText(path, content);
+  return { counts: Object.fromEntries(text.counts), len: text.len };
 }
 
 /** Notes written since the last merge, at most: beyond this the next write merges them. */
