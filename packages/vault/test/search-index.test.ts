@@ -86,7 +86,15 @@ function bruteForce(db: Database, phrases: { terms: string[]; prefix: boolean }[
 }
 
 function randomQuery(r: () => number): { search: string; phrases: { terms: string[]; prefix: boolean }[] } {
-  const kind = Math.floor(r() * 5);
+  const kind = Math.floor(r() * 6);
+  if (kind === 5) {
+    const ws = [word(r), word(r), r() < 0.3 ? word(r).slice(0, 1) : word(r)];
+    const last = ws[2]!.length === 1;
+    return {
+      search: `${ws.join(" ")}${last ? "*" : ""}`,
+      phrases: ws.map((w, i) => ({ terms: [w], prefix: last && i === 2 })),
+    };
+  }
   if (kind === 0) {
     const w = word(r);
     return { search: w, phrases: [{ terms: [w], prefix: false }] };

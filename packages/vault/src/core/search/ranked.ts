@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { type Corpus, idf, SATURATION_MAX, saturation } from "./bm25.ts";
+import { ConjunctionStream, type WeightedTerm } from "./conjunction.ts";
 import { type IndexedText, indexedText, type PendingNote } from "./pending.ts";
 import type { Phrase } from "./query-shape.ts";
 import { type Posting, TermStream } from "./term-stream.ts";
@@ -69,8 +70,7 @@ export function rankedSearch(
     ),
   };
   const single = phrases.length === 1;
-  const extra = new Set<number>();
-  const drivers: Driver[] = [];
+  const shapes: { p: Phrase; known: { id: number; df: number; now: number }[]; weight: number }[] = [];
   for (const p of phrases) {
     const fixed = p.prefix ? p.terms.slice(0, -1) : p.terms;
     const known = fixed.map((t) => {
@@ -83,6 +83,12 @@ export function rankedSearch(
       : p.terms.length === 1 && !p.prefix
         ? idf(corpus, known[0]!.now)
         : idf(corpus, phraseHits(db, p));
+    shapes.push({ p, known, weight });
+  }
+  const extra = new Set<number>();
+  const drivers: Driver[] = [];
+  const words = !single && phrases.every((p) => p.terms.length === 1 && !p.prefix);
+  for (const { p, known, weight } of words ? [] : shapes) {
     if (known.length > 0) {
       const rarest = known.reduce((a, b) => (b.df < a.df ? b : a));
       const stream = new TermStream(sql, rarest.id, corpus);
@@ -137,7 +143,7 @@ export function rankedSearch(
     for (const [i, p] of phrases.entries()) {
       const tf = phraseCount(text, p);
       if (tf === 0) return null;
-      total += drivers[i]!.weight * saturation(corpus, tf, text.len);
+      total += shapes[i]!.weight * saturation(corpus, tf, text.len);
     }
     return total;
   };
@@ -164,6 +170,29 @@ export function rankedSearch(
   evaluate([...extra]);
 
   // One word: a posting carries its note's score, so no text needs reading.
+  if (words) {
+    // Several words: their postings alone give every note's score, in order.
+    const terms = new Map<number, WeightedTerm>();
+    for (const { known, weight } of shapes) {
+      const t = terms.get(known[0]!.id);
+      if (t) t.weight += weight;
+      else terms.set(known[0]!.id, { id: known[0]!.id, weight });
+    }
+    const stream = new ConjunctionStream(db, [...terms.values()], corpus);
+    for (;;) {
+      const batch: Hit[] = [];
+      while (batch.length < BATCH) {
+        const h = stream.next();
+        if (!h) break;
+        if (!seen.has(h.doc)) batch.push(h);
+      }
+      const ok = filters.where.length ? passing(batch.map((h) => h.doc)) : null;
+      for (const h of batch) if (!ok || ok.has(h.doc)) take(h);
+      const last = batch.at(-1);
+      if (!last || (hits.length === k && !before(last, hits[k - 1]!))) break;
+    }
+    return hits.map((h) => h.doc);
+  }
   const direct = single && phrases[0]!.terms.length === 1 && !phrases[0]!.prefix;
   const lone = drivers.length === 1 && drivers[0]!.streams.length === 1 ? drivers[0]!.streams[0]! : null;
   for (;;) {

@@ -1,0 +1,187 @@
+import type { Database, Statement } from "bun:sqlite";
+import { type Corpus, saturation } from "./bm25.ts";
+
+/** One term of a conjunction: its id and bm25 weight. */
+export interface WeightedTerm {
+  id: number;
+  weight: number;
+}
+
+interface Group {
+  tf: number;
+  /** The shortest note in the group: no note in it scores higher. */
+  minLen: number;
+}
+
+/**
+ * A choice of one tf group per term. Its notes are the intersection of those groups, and every
+ * one of them scores Σ weight·saturation(tf, len) — a function of the note's length alone — so the
+ * intersection read in (len, doc) order is already in score order.
+ */
+interface Tuple {
+  at: number[];
+  /** 0: bounded loosely (enumeration), 1: bounded by its groups' lengths, 2: rows being read. */
+  state: 0 | 1 | 2;
+  key: number;
+  rows: { len: number; doc: number }[];
+  row: number;
+  done: boolean;
+}
+
+const PAGE = 32;
+
+/**
+ * The notes holding every one of several words, in descending bm25 order (ties by rowid), read from
+ * the postings alone. All tf-group tuples are enumerated lazily from the best down, each bounded
+ * before it is read; a tuple's notes come from walking its smallest group and probing the others by
+ * primary key. A note's score is exact when it is yielded, so the first k yielded are the top k.
+ */
+export class ConjunctionStream {
+  private readonly groups: Group[][];
+  private readonly heap: Tuple[] = [];
+  private readonly enumerated = new Set<string>();
+  private readonly sizes = new Map<string, number>();
+  private readonly intersect: Statement;
+  private readonly count: Statement;
+  private readonly minLen: number;
+
+  constructor(
+    db: Database,
+    private readonly terms: WeightedTerm[],
+    private readonly corpus: Corpus,
+  ) {
+    const below = db.query("SELECT max(tf) AS tf FROM search_postings WHERE term = ? AND tf < ?");
+    const shortest = db.query("SELECT min(len) AS len FROM search_postings WHERE term = ? AND tf = ?");
+    this.groups = terms.map((t) => {
+      const out: Group[] = [];
+      let tf = Number.MAX_SAFE_INTEGER;
+      for (;;) {
+        tf = (below.get(t.id, tf) as { tf: number | null }).tf ?? 0;
+        if (tf === 0) return out;
+        out.push({ tf, minLen: (shortest.get(t.id, tf) as { len: number }).len });
+      }
+    });
+    this.minLen = Math.min(...this.groups.flat().map((g) => g.minLen));
+    const others = terms
+      .slice(1)
+      .map(
+        (_, i) =>
+          ` AND EXISTS (SELECT 1 FROM search_postings o WHERE o.term = ?${5 + 2 * i} AND o.tf = ?${6 + 2 * i} AND o.len = d.len AND o.doc = d.doc)`,
+      )
+      .join("");
+    this.intersect = db.query(
+      `SELECT d.len, d.doc FROM search_postings d WHERE d.term = ?1 AND d.tf = ?2 AND (d.len, d.doc) > (?3, ?4)${others} ORDER BY d.len, d.doc LIMIT ${PAGE}`,
+    );
+    this.count = db.query(
+      "SELECT count(*) AS n FROM (SELECT 1 FROM search_postings WHERE term = ? AND tf = ? LIMIT 4096)",
+    );
+    if (this.groups.every((g) => g.length > 0)) this.enumerate(this.groups.map(() => 0));
+  }
+
+  /** The next note and its score, or null when no note holds every word. */
+  next(): { doc: number; score: number } | null {
+    for (;;) {
+      const t = this.heap[0];
+      if (!t) return null;
+      if (t.state === 0) {
+        this.pop();
+        for (let i = 0; i < t.at.length; i++) {
+          if (t.at[i]! + 1 < this.groups[i]!.length)
+            this.enumerate(t.at.map((a, j) => (j === i ? a + 1 : a)));
+        }
+        const len = Math.max(...t.at.map((a, i) => this.groups[i]![a]!.minLen));
+        this.push({ ...t, state: 1, key: this.score(t.at, len) });
+      } else if (t.state === 1) {
+        this.pop();
+        this.read(t, 0, 0);
+        if (!t.done) this.push({ ...t, state: 2, key: this.score(t.at, t.rows[0]!.len) });
+      } else {
+        const row = t.rows[t.row]!;
+        const out = { doc: row.doc, score: t.key };
+        this.pop();
+        if (++t.row === t.rows.length) this.read(t, row.len, row.doc);
+        if (!t.done) this.push({ ...t, key: this.score(t.at, t.rows[t.row]!.len) });
+        return out;
+      }
+    }
+  }
+
+  private enumerate(at: number[]): void {
+    const name = at.join(",");
+    if (this.enumerated.has(name)) return;
+    this.enumerated.add(name);
+    this.push({ at, state: 0, key: this.score(at, this.minLen), rows: [], row: 0, done: false });
+  }
+
+  /** Σ weight·saturation for the tuple's tfs at one length. */
+  private score(at: number[], len: number): number {
+    let s = 0;
+    for (const [i, t] of this.terms.entries())
+      s += t.weight * saturation(this.corpus, this.groups[i]![at[i]!]!.tf, len);
+    return s;
+  }
+
+  private read(t: Tuple, afterLen: number, afterDoc: number): void {
+    const parts = t.at.map((a, i) => ({ term: this.terms[i]!.id, tf: this.groups[i]![a]!.tf }));
+    parts.sort((a, b) => this.size(a.term, a.tf) - this.size(b.term, b.tf));
+    const [drive, ...rest] = parts;
+    t.rows = this.intersect.all(
+      drive!.term,
+      drive!.tf,
+      afterLen,
+      afterDoc,
+      ...rest.flatMap((p) => [p.term, p.tf]),
+    ) as Tuple["rows"];
+    t.row = 0;
+    t.done = t.rows.length === 0;
+  }
+
+  private size(term: number, tf: number): number {
+    const name = `${term}:${tf}`;
+    let n = this.sizes.get(name);
+    if (n === undefined) {
+      n = (this.count.get(term, tf) as { n: number }).n;
+      this.sizes.set(name, n);
+    }
+    return n;
+  }
+
+  // A binary heap on `before`.
+  private push(t: Tuple): void {
+    const h = this.heap;
+    h.push(t);
+    let i = h.length - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (!before(h[i]!, h[up]!)) break;
+      [h[i], h[up]] = [h[up]!, h[i]!];
+      i = up;
+    }
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop()!;
+    if (h.length === 0) return;
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && before(h[l]!, h[m]!)) m = l;
+      if (r < h.length && before(h[r]!, h[m]!)) m = r;
+      if (m === i) return;
+      [h[i], h[m]] = [h[m]!, h[i]!];
+      i = m;
+    }
+  }
+}
+
+/** Higher key first; at one key, bounds before rows (a bound may hide an equal score), then rowid. */
+function before(a: Tuple, b: Tuple): boolean {
+  if (a.key !== b.key) return a.key > b.key;
+  if (a.state !== b.state) return a.state < b.state;
+  if (a.state === 2) return a.rows[a.row]!.doc < b.rows[b.row]!.doc;
+  return false;
+}
