@@ -11,8 +11,12 @@ export interface Filters {
   args: (string | number)[];
 }
 
-/** A prefix whose rarer expansions hold more postings than this is left to FTS5. */
-const LIGHT_CAP = 20_000;
+/**
+ * Notes scored from their text cost ~10 µs each; FTS5 scores a match in ~2 µs from its positions.
+ * A search that could have to read more notes than this (every phrase's rarest term is this
+ * common, or a prefix's rarer expansions hold this many) is left to FTS5.
+ */
+const TEXT_CAP = 3000;
 /** How many of a prefix's commonest expansions are read in score order; the rest are read whole. */
 const HEAVY = 2;
 const BATCH = 32;
@@ -85,9 +89,17 @@ export function rankedSearch(
         : idf(corpus, phraseHits(db, p));
     shapes.push({ p, known, weight });
   }
+  const words = !single && phrases.every((p) => p.terms.length === 1 && !p.prefix);
+  const direct = single && phrases[0]!.terms.length === 1 && !phrases[0]!.prefix;
+  // Each phrase can make the search read at most its rarest term's notes.
+  if (
+    !words &&
+    !direct &&
+    Math.min(...shapes.map((s) => (s.known.length ? Math.min(...s.known.map((t) => t.df)) : 0))) > TEXT_CAP
+  )
+    return null;
   const extra = new Set<number>();
   const drivers: Driver[] = [];
-  const words = !single && phrases.every((p) => p.terms.length === 1 && !p.prefix);
   for (const { p, known, weight } of words ? [] : shapes) {
     if (known.length > 0) {
       const rarest = known.reduce((a, b) => (b.df < a.df ? b : a));
@@ -101,7 +113,7 @@ export function rankedSearch(
       .all(`${p.terms[0]}*`) as { id: number; df: number }[];
     const heavy = expansions.slice(0, HEAVY);
     const light = expansions.slice(HEAVY);
-    if (light.reduce((n, e) => n + e.df, 0) > LIGHT_CAP) return null;
+    if (light.reduce((n, e) => n + e.df, 0) > TEXT_CAP) return null;
     for (const e of light) {
       for (const r of db.query("SELECT doc FROM search_postings WHERE term = ?").all(e.id) as {
         doc: number;
@@ -193,7 +205,6 @@ export function rankedSearch(
     }
     return hits.map((h) => h.doc);
   }
-  const direct = single && phrases[0]!.terms.length === 1 && !phrases[0]!.prefix;
   const lone = drivers.length === 1 && drivers[0]!.streams.length === 1 ? drivers[0]!.streams[0]! : null;
   for (;;) {
     if (drivers.some((d) => d.streams.every((s) => s.peek() < 0))) break; // every match was read
