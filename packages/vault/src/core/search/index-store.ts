@@ -101,12 +101,15 @@ export class SearchIndex {
     this.db.query("DELETE FROM search_dirty").run();
   }
 
-  /** Moves the logged notes into the postings: their indexed terms out, their current ones in. */
+  /**
+   * Moves the logged notes into the postings: their indexed terms out, their current ones in. The
+   * batch's postings are written in key order, so neighbours share their pages.
+   */
   merge(): void {
     this.db.transaction(() => {
       const dirty = this.db
         .query(
-          "SELECT d.doc, d.old_path, d.old_content, n.path, n.content FROM search_dirty d LEFT JOIN notes n ON n.rowid = d.doc ORDER BY d.doc",
+          "SELECT d.doc, d.old_path, d.old_content, n.path, n.content FROM search_dirty d LEFT JOIN notes n ON n.rowid = d.doc",
         )
         .all() as {
         doc: number;
@@ -115,10 +118,54 @@ export class SearchIndex {
         path: string | null;
         content: string | null;
       }[];
+      const gone: [string, number, number, number][] = [];
+      const added: [string, number, number, number][] = [];
+      const df: Record<string, number> = {};
+      let docs = 0;
+      let tokens = 0;
+      const take = (into: typeof gone, sign: 1 | -1, doc: number, path: string, content: string) => {
+        const text = indexedText(path, content);
+        for (const [term, tf] of text.counts) {
+          into.push([term, tf, text.len, doc]);
+          df[term] = (df[term] ?? 0) + sign;
+        }
+        docs += sign;
+        tokens += sign * text.len;
+      };
       for (const d of dirty) {
-        if (d.old_path !== null) this.apply(-1, d.doc, d.old_path, d.old_content ?? "");
-        if (d.path !== null) this.apply(1, d.doc, d.path, d.content ?? "");
+        if (d.old_path !== null) take(gone, -1, d.doc, d.old_path, d.old_content ?? "");
+        if (d.path !== null) take(added, 1, d.doc, d.path, d.content ?? "");
       }
+      const terms = JSON.stringify(df);
+      this.db
+        .query(
+          "INSERT INTO search_terms (term, df) SELECT key, value FROM json_each(?) WHERE value != 0 ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
+        )
+        .run(terms);
+      const ids = new Map(
+        (
+          this.db
+            .query("SELECT term, id FROM search_terms WHERE term IN (SELECT key FROM json_each(?))")
+            .all(terms) as { term: string; id: number }[]
+        ).map((r) => [r.term, r.id]),
+      );
+      const keyed = (rows: typeof gone) =>
+        JSON.stringify(
+          rows
+            .map(([term, ...rest]) => [ids.get(term)!, ...rest])
+            .sort((x, y) => x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]! || x[3]! - y[3]!),
+        );
+      this.db
+        .query(
+          "DELETE FROM search_postings WHERE (term, tf, len, doc) IN (SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?))",
+        )
+        .run(keyed(gone));
+      this.db
+        .query(
+          "INSERT INTO search_postings SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?)",
+        )
+        .run(keyed(added));
+      this.db.query("UPDATE search_stats SET docs = docs + ?, tokens = tokens + ?").run(docs, tokens);
       this.db.query("DELETE FROM search_dirty").run();
     })();
     this.pending.touch();
@@ -177,32 +224,5 @@ export class SearchIndex {
       this.db.query("UPDATE search_stats SET docs = ?, tokens = ?, ready = 1").run(docs, tokens);
     })();
     this.pending.touch();
-  }
-
-  private apply(sign: 1 | -1, doc: number, path: string, content: string): void {
-    const { counts, len } = termCounts(path, content);
-    const json = JSON.stringify(counts);
-    if (sign > 0) {
-      this.db
-        .query(
-          "INSERT INTO search_terms (term, df) SELECT key, 1 FROM json_each(?) WHERE true ON CONFLICT (term) DO UPDATE SET df = df + 1",
-        )
-        .run(json);
-      this.db
-        .query(
-          "INSERT INTO search_postings (term, tf, len, doc) SELECT t.id, j.value, ?2, ?3 FROM json_each(?1) j JOIN search_terms t ON t.term = j.key",
-        )
-        .run(json, len, doc);
-    } else {
-      this.db
-        .query(
-          "DELETE FROM search_postings WHERE (term, tf, len, doc) IN (SELECT t.id, j.value, ?2, ?3 FROM json_each(?1) j JOIN search_terms t ON t.term = j.key)",
-        )
-        .run(json, len, doc);
-      this.db
-        .query("UPDATE search_terms SET df = df - 1 WHERE term IN (SELECT key FROM json_each(?))")
-        .run(json);
-    }
-    this.db.query("UPDATE search_stats SET docs = docs + ?, tokens = tokens + ?").run(sign, sign * len);
   }
 }
