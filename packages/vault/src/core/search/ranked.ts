@@ -28,6 +28,15 @@ interface Driver {
   bound(): number;
 }
 
+interface Shape {
+  p: Phrase;
+  known: { id: number; df: number; now: number }[];
+  /** A lone prefix's expansions, commonest first. */
+  expansions: { id: number; df: number }[];
+  reach: number;
+  weight: number;
+}
+
 interface Hit {
   doc: number;
   score: number;
@@ -74,7 +83,8 @@ export function rankedSearch(
     ),
   };
   const single = phrases.length === 1;
-  const shapes: { p: Phrase; known: { id: number; df: number; now: number }[]; weight: number }[] = [];
+  const expand = db.query("SELECT id, df FROM search_terms WHERE term GLOB ? AND df > 0 ORDER BY df DESC");
+  const shapes: Shape[] = [];
   for (const p of phrases) {
     const fixed = p.prefix ? p.terms.slice(0, -1) : p.terms;
     const known = fixed.map((t) => {
@@ -82,38 +92,39 @@ export function rankedSearch(
       return { id: row?.id ?? 0, df: row?.df ?? 0, now: (row?.df ?? 0) + (dfDelta.get(t) ?? 0) };
     });
     if (known.some((t) => t.now <= 0)) return [];
-    const weight = single
-      ? 1
-      : p.terms.length === 1 && !p.prefix
-        ? idf(corpus, known[0]!.now)
-        : idf(corpus, phraseHits(db, p));
-    shapes.push({ p, known, weight });
+    const expansions = known.length > 0 ? [] : (expand.all(`${p.terms[0]}*`) as { id: number; df: number }[]);
+    // The most notes this phrase could make the search read: its rarest term's, or a prefix's.
+    const reach =
+      known.length > 0 ? Math.min(...known.map((t) => t.df)) : expansions.reduce((n, e) => n + e.df, 0);
+    shapes.push({ p, known, expansions, reach, weight: 1 });
   }
   const words = !single && phrases.every((p) => p.terms.length === 1 && !p.prefix);
   const direct = single && phrases[0]!.terms.length === 1 && !phrases[0]!.prefix;
-  // Each phrase can make the search read at most its rarest term's notes.
-  if (
-    !words &&
-    !direct &&
-    Math.min(...shapes.map((s) => (s.known.length ? Math.min(...s.known.map((t) => t.df)) : 0))) > TEXT_CAP
-  )
-    return null;
+  const narrowest = shapes.reduce((a, b) => (b.reach < a.reach ? b : a));
+  if (!words && !direct && narrowest.reach > TEXT_CAP) return null;
+  if (!single)
+    for (const s of shapes)
+      s.weight = idf(corpus, s.p.terms.length === 1 && !s.p.prefix ? s.known[0]!.now : phraseHits(db, s.p));
+
   const extra = new Set<number>();
   const drivers: Driver[] = [];
-  for (const { p, known, weight } of words ? [] : shapes) {
+  // A lone prefix other than the narrowest phrase reads nothing: it adds its most to the bound.
+  let fixedBound = 0;
+  for (const shape of words ? [] : shapes) {
+    const { known, weight, expansions } = shape;
     if (known.length > 0) {
       const rarest = known.reduce((a, b) => (b.df < a.df ? b : a));
       const stream = new TermStream(sql, rarest.id, corpus);
       drivers.push({ weight, streams: [stream], bound: () => Math.max(0, stream.peek()) });
       continue;
     }
-    // A lone prefix: its few common expansions in score order, the rest read whole up front.
-    const expansions = db
-      .query("SELECT id, df FROM search_terms WHERE term GLOB ? AND df > 0 ORDER BY df DESC")
-      .all(`${p.terms[0]}*`) as { id: number; df: number }[];
+    if (shape !== narrowest) {
+      fixedBound += weight * SATURATION_MAX;
+      continue;
+    }
+    // The narrowest lone prefix: its few common expansions in score order, the rest read whole.
     const heavy = expansions.slice(0, HEAVY);
     const light = expansions.slice(HEAVY);
-    if (light.reduce((n, e) => n + e.df, 0) > TEXT_CAP) return null;
     for (const e of light) {
       for (const r of db.query("SELECT doc FROM search_postings WHERE term = ?").all(e.id) as {
         doc: number;
@@ -209,7 +220,7 @@ export function rankedSearch(
   for (;;) {
     if (drivers.some((d) => d.streams.every((s) => s.peek() < 0))) break; // every match was read
     let best = drivers[0]!;
-    let tau = 0;
+    let tau = fixedBound;
     for (const d of drivers) {
       const b = d.weight * d.bound();
       tau += b;
