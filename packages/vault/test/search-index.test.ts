@@ -292,6 +292,33 @@ describe("ranked search index", () => {
     }
   });
 
+  test("a search that would make FTS5 walk too many postings is refused; the ranked ones still answer", () => {
+    const { dir, db, store } = tempStore();
+    try {
+      for (let i = 0; i < 30; i++) store.create({ path: `p/${i}`, content: "apple apricot zebra" });
+      store.search.merge();
+      store.search.budget = 40; // postings; "ap*" holds 60, "zebra" 30
+      const refused = (search: string, sort?: "updated_desc") => {
+        try {
+          queryNotes(store, { search, ...(sort ? { sort } : {}) });
+          return null;
+        } catch (err) {
+          return (err as { code?: string }).code;
+        }
+      };
+      expect(refused("zebra ap*")).toBe("search_too_broad"); // bm25's n for ap* would be counted by FTS5
+      expect(refused("apple OR zebra")).toBe("search_too_broad"); // FTS5's own syntax
+      expect(refused("ap*", "updated_desc")).toBe("search_too_broad");
+      // The index answers these without FTS5 walking the postings: not refused.
+      expect(queryNotes(store, { search: "ap*" }).notes).toHaveLength(30);
+      expect(queryNotes(store, { search: "apple zebra apricot" }).notes).toHaveLength(30);
+      expect(queryNotes(store, { search: "zebra", sort: "updated_desc" }).notes).toHaveLength(30);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("a lost index is rebuilt at open, and searches use FTS5 meanwhile", () => {
     const { dir, db, store } = tempStore();
     try {

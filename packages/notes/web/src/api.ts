@@ -145,7 +145,8 @@ const OPERATOR = /^(AND|OR|NOT|NEAR)$/;
 
 /**
  * What the search box sends. Plain typing, punctuation and all (`don't`, `12:30`, `#work`), becomes
- * its words, each quoted, the last one a prefix (`quar` finds "quarterly" while typing). Written
+ * its words, each quoted, the last one a prefix once it has two letters (`quar` finds "quarterly"
+ * while typing; one letter would match most of a vault, so it is searched as a word). Written
  * search syntax (balanced quotes, `*`, brackets, `AND`/`OR`/`NOT`) goes to the vault as written, less
  * an operator still waiting for its second half. Nothing searchable at all is no search.
  */
@@ -160,7 +161,7 @@ export function asYouType(search: string): string {
     return tokens.join(" ");
   }
   const words = text.match(/[\p{L}\p{N}]+/gu) ?? [];
-  return words.map((w, i) => `"${w}"${i === words.length - 1 ? "*" : ""}`).join(" ");
+  return words.map((w, i) => `"${w}"${i === words.length - 1 && [...w].length > 1 ? "*" : ""}`).join(" ");
 }
 
 /** A note as the list shows it (the vault's `view=preview`): no content, a snippet with its matches. */

@@ -118,6 +118,13 @@ export function queryNotes(store: NoteStore, q: NoteQuery): { notes: Note[]; nex
       };
     }
   }
+  // FTS5's cost follows the postings it walks; a search past this much is refused, not run for minutes.
+  const work = q.search === undefined ? null : store.search.work(q.search);
+  if (work !== null && work > store.search.budget)
+    throw invalid(
+      "search_too_broad",
+      "this search matches too much to answer quickly: a word or prefix in it is in too many notes (make a prefix longer, or leave that word out)",
+    );
   const filtered = where.length > 0;
   let joins = "";
   if (q.search !== undefined) {

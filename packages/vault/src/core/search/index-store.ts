@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import { indexedText, PendingNotes } from "./pending.ts";
 import type { Phrase } from "./query-shape.ts";
 import { type Filters, rankedSearch } from "./ranked.ts";
+import { tokenize } from "./tokens.ts";
 
 /**
  * The ranked-search index's tables, kept beside FTS5 in the vault file (ADR 0013):
@@ -47,6 +48,9 @@ function termCounts(path: string, content: string): { counts: Record<string, num
   return { counts: Object.fromEntries(text.counts), len: text.len };
 }
 
+/** Postings (one per word per note) FTS5 may walk for one search: about a second of its work. */
+const SEARCH_BUDGET = 4_000_000;
+
 /** Notes written since the last merge, at most: beyond this the next write merges them. */
 export const MERGE_AT = 2000;
 
@@ -60,6 +64,8 @@ export class SearchIndex {
   readonly pending: PendingNotes;
   /** How many logged notes the next write merges at (tests lower it to merge often). */
   mergeAt = MERGE_AT;
+  /** Postings FTS5 may walk for one search (tests lower it): see `work`. */
+  budget = SEARCH_BUDGET;
 
   constructor(private readonly db: Database) {
     this.pending = new PendingNotes(db);
@@ -81,7 +87,32 @@ export class SearchIndex {
   ranked(phrases: Phrase[], filters: Filters, k: number): number[] | null {
     const stats = this.stats();
     if (!stats.ready) return null;
-    return rankedSearch(this.db, stats, this.pending.current(), phrases, filters, k);
+    return rankedSearch(this.db, stats, this.pending.current(), phrases, filters, k, this.budget);
+  }
+
+  /**
+   * Roughly how many postings FTS5 would walk for a search: the notes holding each word, and for a
+   * `prefix*` every word it expands to (FTS5's work grows with these). Null while the index is built.
+   */
+  work(search: string): number | null {
+    if (!this.stats().ready) return null;
+    const df = this.db.query("SELECT coalesce(sum(df), 0) AS n FROM search_terms WHERE term = ?");
+    const spread = this.db.query("SELECT coalesce(sum(df), 0) AS n FROM search_terms WHERE term GLOB ?");
+    const known = new Map<string, number>();
+    let total = 0;
+    for (const m of search.matchAll(/([\p{L}\p{N}_]+)(\*?)/gu)) {
+      const terms = tokenize(m[1]!);
+      for (const [i, t] of terms.entries()) {
+        const key = m[2] === "*" && i === terms.length - 1 ? `${t}*` : t;
+        let n = known.get(key);
+        if (n === undefined) {
+          n = ((key.endsWith("*") ? spread.get(key) : df.get(key)) as { n: number }).n;
+          known.set(key, n);
+        }
+        total += n;
+      }
+    }
+    return total;
   }
 
   /** Called at the end of every write transaction on notes. */

@@ -31,9 +31,9 @@ interface Driver {
 interface Shape {
   p: Phrase;
   known: { id: number; df: number; now: number }[];
-  /** A lone prefix's expansions, commonest first. */
-  expansions: { id: number; df: number }[];
   reach: number;
+  /** The postings FTS5 walks to match it. */
+  work: number;
   weight: number;
 }
 
@@ -57,6 +57,7 @@ export function rankedSearch(
   phrases: Phrase[],
   filters: Filters,
   k: number,
+  budget: number,
 ): number[] | null {
   const corpus = { ...main };
   const dfDelta = new Map<string, number>();
@@ -83,7 +84,16 @@ export function rankedSearch(
     ),
   };
   const single = phrases.length === 1;
-  const expand = db.query("SELECT id, df FROM search_terms WHERE term GLOB ? AND df > 0 ORDER BY df DESC");
+  const spreads = new Map<string, number>();
+  const spreadQuery = db.query("SELECT coalesce(sum(df), 0) AS n FROM search_terms WHERE term GLOB ?");
+  const spreadOf = (prefix: string) => {
+    let n = spreads.get(prefix);
+    if (n === undefined) {
+      n = (spreadQuery.get(`${prefix}*`) as { n: number }).n;
+      spreads.set(prefix, n);
+    }
+    return n;
+  };
   const shapes: Shape[] = [];
   for (const p of phrases) {
     const fixed = p.prefix ? p.terms.slice(0, -1) : p.terms;
@@ -92,16 +102,19 @@ export function rankedSearch(
       return { id: row?.id ?? 0, df: row?.df ?? 0, now: (row?.df ?? 0) + (dfDelta.get(t) ?? 0) };
     });
     if (known.some((t) => t.now <= 0)) return [];
-    const expansions = known.length > 0 ? [] : (expand.all(`${p.terms[0]}*`) as { id: number; df: number }[]);
+    const spread = p.prefix ? spreadOf(p.terms.at(-1)!) : 0;
     // The most notes this phrase could make the search read: its rarest term's, or a prefix's.
-    const reach =
-      known.length > 0 ? Math.min(...known.map((t) => t.df)) : expansions.reduce((n, e) => n + e.df, 0);
-    shapes.push({ p, known, expansions, reach, weight: 1 });
+    const reach = known.length > 0 ? Math.min(...known.map((t) => t.df)) : spread;
+    const work = known.reduce((n, t) => n + t.df, spread);
+    shapes.push({ p, known, reach, work, weight: 1 });
   }
   const words = !single && phrases.every((p) => p.terms.length === 1 && !p.prefix);
   const direct = single && phrases[0]!.terms.length === 1 && !phrases[0]!.prefix;
   const narrowest = shapes.reduce((a, b) => (b.reach < a.reach ? b : a));
   if (!words && !direct && narrowest.reach > TEXT_CAP) return null;
+  // bm25's n for a phrase or prefix is counted by FTS5, at a cost that follows its postings.
+  const counted = single ? [] : shapes.filter((s) => s.p.terms.length > 1 || s.p.prefix);
+  if (counted.reduce((n, s) => n + s.work, 0) > budget) return null;
   if (!single)
     for (const s of shapes)
       s.weight = idf(corpus, s.p.terms.length === 1 && !s.p.prefix ? s.known[0]!.now : phraseHits(db, s.p));
@@ -111,7 +124,7 @@ export function rankedSearch(
   // A lone prefix other than the narrowest phrase reads nothing: it adds its most to the bound.
   let fixedBound = 0;
   for (const shape of words ? [] : shapes) {
-    const { known, weight, expansions } = shape;
+    const { p, known, weight } = shape;
     if (known.length > 0) {
       const rarest = known.reduce((a, b) => (b.df < a.df ? b : a));
       const stream = new TermStream(sql, rarest.id, corpus);
@@ -123,6 +136,9 @@ export function rankedSearch(
       continue;
     }
     // The narrowest lone prefix: its few common expansions in score order, the rest read whole.
+    const expansions = db
+      .query("SELECT id, df FROM search_terms WHERE term GLOB ? AND df > 0 ORDER BY df DESC")
+      .all(`${p.terms[0]}*`) as { id: number; df: number }[];
     const heavy = expansions.slice(0, HEAVY);
     const light = expansions.slice(HEAVY);
     for (const e of light) {
