@@ -319,6 +319,27 @@ describe("ranked search index", () => {
     }
   });
 
+  test("writes while a bulk import holds FTS5 back (edits, deletes, creates) are all in it after the rebuild", () => {
+    const { dir, db, store } = tempStore();
+    try {
+      const r = rng(9);
+      for (let i = 0; i < 50; i++) store.create({ path: `p/${i}`, content: text(r) });
+      store.search.markStale();
+      for (let i = 0; i < 5; i++) store.update(`p/${i}`, { content: `plum ${text(r)}` });
+      for (let i = 5; i < 10; i++) store.delete(`p/${i}`);
+      for (let i = 0; i < 5; i++) store.create({ path: `q/${i}`, content: `plum ${text(r)}` });
+      store.search.rebuild();
+      db.exec("INSERT INTO notes_fts (notes_fts, rank) VALUES ('integrity-check', 1)");
+      expect(db.query("SELECT count(*) AS n FROM notes_fts WHERE notes_fts MATCH 'plum'").get()).toEqual({
+        n: 10,
+      });
+      for (let q = 0; q < 20; q++) expectExact(store, 9, r);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("a lost index is rebuilt at open, and searches use FTS5 meanwhile", () => {
     const { dir, db, store } = tempStore();
     try {

@@ -1,10 +1,12 @@
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { waitFor } from "@parachute/module-kit/testing";
 import { NoteStore } from "../src/core/notes.ts";
 import { queryNotes } from "../src/core/query.ts";
-import { runVault } from "../testing/cli.ts";
+import { runVault, VAULT_MAIN } from "../testing/cli.ts";
 import { tempDirs } from "../testing/core.ts";
 
 const temp = tempDirs("vault-cli-");
@@ -57,6 +59,70 @@ describe("parachute-vault import / export / token", () => {
     expect((await runVault(home, ["reindex", "--vault", "nope"])).code).toBe(5);
     expect((await runVault(home, ["reindex", "extra"])).code).toBe(2);
   });
+
+  test("a bulk import defers both search indexes; killed part-way, the next open rebuilds them whole", async () => {
+    const home = temp();
+    const work = temp();
+    mkdirSync(join(work, "notes"));
+    const files = 3000; // past the bulk threshold (2,000): FTS5 and the ranked index wait for the end
+    for (let i = 0; i < files; i++)
+      writeFileSync(join(work, "notes", `n${i}.md`), `kiwi w${i} ${"pear ".repeat(i % 4)}\n`);
+    const dbPath = join(home, "vault", "default", "vault.db");
+    const notes = () => {
+      const db = new Database(dbPath, { readonly: true });
+      try {
+        return (db.query("SELECT count(*) AS n FROM notes").get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    const child = spawn(process.execPath, [VAULT_MAIN, "import", join(work, "notes")], {
+      env: { ...process.env, PARACHUTE_HOME: home },
+      stdio: "ignore",
+    });
+    try {
+      // Killed once the first batch of 1,000 is committed, before the indexes are built.
+      await waitFor(
+        () => existsSync(dbPath) && notes() >= 1000 && notes() < files,
+        "the first batch",
+        60_000,
+      );
+    } finally {
+      child.kill("SIGKILL");
+      await new Promise((res) => child.on("close", res));
+    }
+    const db = new Database(dbPath);
+    try {
+      const stale = db.query("SELECT ready, fts_ready FROM search_stats").get();
+      const count = notes();
+      expect(stale).toEqual({ ready: 0, fts_ready: 0 });
+      const store = new NoteStore(db, Date.now); // opening rebuilds both
+      expect(store.search.stats()).toMatchObject({ docs: count, ready: true, ftsReady: true });
+      db.exec("INSERT INTO notes_fts (notes_fts, rank) VALUES ('integrity-check', 1)"); // FTS5 equals the notes
+      const everyKiwi = db.query("SELECT count(*) AS n FROM notes_fts WHERE notes_fts MATCH 'kiwi'").get();
+      expect(everyKiwi).toEqual({ n: count });
+      expect(queryNotes(store, { search: "kiwi", limit: 500 }).notes).toHaveLength(500); // the ranked index
+    } finally {
+      db.close();
+    }
+    // Run again to the end: every file is in both indexes.
+    const again = await runVault(home, ["import", join(work, "notes"), "--vault", "second"]);
+    expect(again.code).toBe(0);
+    const second = new Database(join(home, "vault", "second", "vault.db"));
+    try {
+      expect(second.query("SELECT ready, fts_ready, docs FROM search_stats").get()).toEqual({
+        ready: 1,
+        fts_ready: 1,
+        docs: files,
+      });
+      second.exec("INSERT INTO notes_fts (notes_fts, rank) VALUES ('integrity-check', 1)");
+      expect(second.query("SELECT count(*) AS n FROM notes_fts WHERE notes_fts MATCH 'kiwi'").get()).toEqual({
+        n: files,
+      });
+    } finally {
+      second.close();
+    }
+  }, 120_000);
 
   test("token create prints a vault token once; list shows it without the secret; revoke works", async () => {
     const home = temp();

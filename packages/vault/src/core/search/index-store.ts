@@ -39,17 +39,17 @@ export const SEARCH_SCHEMA = `
 export interface SearchStats {
   docs: number;
   tokens: number;
+  /** The ranked index is complete. */
   ready: boolean;
-}
-
-/** A note's terms as the postings hold them: term → count, and the note's length in tokens. */
-function termCounts(path: string, content: string): { counts: Record<string, number>; len: number } {
-  const text = indexedText(path, content);
-  return { counts: Object.fromEntries(text.counts), len: text.len };
+  /** FTS5 follows writes (false during a bulk import, until `rebuild`). */
+  ftsReady: boolean;
 }
 
 /** Postings (one per word per note) FTS5 may walk for one search: about a second of its work. */
 const SEARCH_BUDGET = 4_000_000;
+
+/** Postings a rebuild holds in memory before writing them (~100 MB). */
+const REBUILD_HOLD = 4_000_000;
 
 /** Notes written since the last merge, at most: beyond this the next write merges them. */
 export const MERGE_AT = 2000;
@@ -72,12 +72,13 @@ export class SearchIndex {
   }
 
   stats(): SearchStats {
-    const r = this.db.query("SELECT docs, tokens, ready FROM search_stats").get() as {
+    const r = this.db.query("SELECT docs, tokens, ready, fts_ready FROM search_stats").get() as {
       docs: number;
       tokens: number;
       ready: number;
+      fts_ready: number;
     };
-    return { docs: r.docs, tokens: r.tokens, ready: r.ready === 1 };
+    return { docs: r.docs, tokens: r.tokens, ready: r.ready === 1, ftsReady: r.fts_ready === 1 };
   }
 
   /**
@@ -126,9 +127,12 @@ export class SearchIndex {
     if (n >= this.mergeAt) this.merge();
   }
 
-  /** Marks the index incomplete: searches use FTS5 alone until `rebuild` (a bulk import's start). */
+  /**
+   * A bulk import's start: both indexes stop following writes until `rebuild`. Searches meanwhile go
+   * to FTS5, which holds the notes from before the import.
+   */
   markStale(): void {
-    this.db.query("UPDATE search_stats SET ready = 0").run();
+    this.db.query("UPDATE search_stats SET ready = 0, fts_ready = 0").run();
     this.db.query("DELETE FROM search_dirty").run();
   }
 
@@ -203,22 +207,34 @@ export class SearchIndex {
   }
 
   /**
-   * Empties the index and indexes every note again (the `reindex` command, a new or stale index).
-   * Postings are gathered unsorted and written in key order: appending to the B-tree is many times
-   * faster than inserting each note's terms where they belong.
+   * Empties the index and indexes every note again (the `reindex` command, a new or stale index),
+   * and FTS5 too when a bulk import left it behind. Postings are gathered in memory by term and
+   * written in key order (appending to the B-tree is many times faster than inserting each note's
+   * terms where they belong), in runs of at most `REBUILD_HOLD` postings to bound the memory.
    */
   rebuild(): void {
     this.db.transaction(() => {
-      this.db.exec(
-        `DELETE FROM search_postings; DELETE FROM search_terms; DELETE FROM search_dirty;
-         CREATE TEMP TABLE IF NOT EXISTS search_raw (term INTEGER, tf INTEGER, len INTEGER, doc INTEGER);
-         DELETE FROM temp.search_raw;`,
-      );
-      const gather = this.db.query(
-        "INSERT INTO temp.search_raw SELECT key, value, ?2, ?3 FROM json_each(?1)",
-      );
+      if (!this.stats().ftsReady)
+        this.db.exec(
+          "INSERT INTO notes_fts (notes_fts) VALUES ('rebuild'); UPDATE search_stats SET fts_ready = 1;",
+        );
+      this.db.exec("DELETE FROM search_postings; DELETE FROM search_terms; DELETE FROM search_dirty;");
+      const insert = this.db.query("INSERT INTO search_postings VALUES (?, ?, ?, ?)");
       const ids = new Map<string, number>();
       const df: number[] = [];
+      // Per term, (tf, len, doc) triples; notes come in rowid order, so docs arrive ascending.
+      let buckets: number[][] = [];
+      let held = 0;
+      const flush = () => {
+        for (const [id, b] of buckets.entries()) {
+          if (!b) continue;
+          const order = Array.from({ length: b.length / 3 }, (_, i) => i);
+          order.sort((x, y) => b[3 * x]! - b[3 * y]! || b[3 * x + 1]! - b[3 * y + 1]! || x - y);
+          for (const i of order) insert.run(id, b[3 * i]!, b[3 * i + 1]!, b[3 * i + 2]!);
+        }
+        buckets = [];
+        held = 0;
+      };
       let docs = 0;
       let tokens = 0;
       const notes = this.db.query("SELECT rowid, path, content FROM notes").iterate() as Iterable<{
@@ -227,9 +243,8 @@ export class SearchIndex {
         content: string;
       }>;
       for (const n of notes) {
-        const { counts, len } = termCounts(n.path, n.content);
-        const byId: Record<number, number> = {};
-        for (const t in counts) {
+        const text = indexedText(n.path, n.content);
+        for (const [t, tf] of text.counts) {
           let id = ids.get(t);
           if (id === undefined) {
             id = ids.size + 1;
@@ -237,21 +252,22 @@ export class SearchIndex {
             df[id] = 0;
           }
           df[id]!++;
-          byId[id] = counts[t]!;
+          const bucket = buckets[id] ?? [];
+          buckets[id] = bucket;
+          bucket.push(tf, text.len, n.rowid);
         }
-        gather.run(JSON.stringify(byId), len, n.rowid);
+        held += text.counts.size;
         docs++;
-        tokens += len;
+        tokens += text.len;
+        if (held >= REBUILD_HOLD) flush();
       }
+      flush();
       const terms = [...ids].map(([t, id]) => [id, t, df[id]]);
       this.db
         .query(
           "INSERT INTO search_terms (id, term, df) SELECT value->>0, value->>1, value->>2 FROM json_each(?)",
         )
         .run(JSON.stringify(terms));
-      this.db.exec(
-        "INSERT INTO search_postings SELECT * FROM temp.search_raw ORDER BY 1, 2, 3, 4; DROP TABLE temp.search_raw;",
-      );
       this.db.query("UPDATE search_stats SET docs = ?, tokens = ?, ready = 1").run(docs, tokens);
     })();
     this.pending.touch();
