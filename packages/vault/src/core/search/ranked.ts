@@ -13,8 +13,8 @@ export interface Filters {
 
 /**
  * Notes scored from their text cost ~10 µs each; FTS5 scores a match in ~2 µs from its positions.
- * A search that could have to read more notes than this (every phrase's rarest term is this
- * common, or a prefix's rarer expansions hold this many) is left to FTS5.
+ * A search that could have to read more notes than this (its narrowest phrase's rarest term is in
+ * this many, or a lone prefix's expansions hold this many postings) is left to FTS5.
  */
 const TEXT_CAP = 3000;
 /** How many of a prefix's commonest expansions are read in score order; the rest are read whole. */
@@ -208,7 +208,6 @@ export function rankedSearch(
   };
   evaluate([...extra]);
 
-  // One word: a posting carries its note's score, so no text needs reading.
   if (words) {
     // Several words: their postings alone give every note's score, in order.
     const terms = new Map<number, WeightedTerm>();
@@ -256,6 +255,7 @@ export function rankedSearch(
       evaluate(batch.map((p) => p.doc));
       continue;
     }
+    // One word: a posting carries its note's score, so no text needs reading.
     const ok = filters.where.length ? passing(batch.map((p) => p.doc)) : null;
     for (const p of batch) {
       seen.add(p.doc);
