@@ -368,6 +368,11 @@ function expectIndexMatchesRebuild(db: Database, store: NoteStore) {
       )
       .all(),
     terms: db.query("SELECT term, df FROM search_terms WHERE df > 0 ORDER BY term").all(),
+    groups: db
+      .query(
+        "SELECT t.term, g.tf, g.n FROM search_groups g JOIN search_terms t ON t.id = g.term ORDER BY 1, 2",
+      )
+      .all(),
     stats: store.search.stats(),
   });
   const before = snapshot();

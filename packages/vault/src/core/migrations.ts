@@ -1,4 +1,4 @@
-import { SEARCH_SCHEMA } from "./search/index-store.ts";
+import { SEARCH_GROUPS, SEARCH_SCHEMA } from "./search/index-store.ts";
 
 /** A vault database's schema, as append-only numbered migrations. */
 export const MIGRATIONS: string[] = [
@@ -94,4 +94,5 @@ export const MIGRATIONS: string[] = [
      INSERT INTO notes_fts (notes_fts, rowid, path, content) VALUES ('delete', old.rowid, old.path, old.content);
      INSERT INTO notes_fts (rowid, path, content) VALUES (new.rowid, new.path, new.content);
    END;`,
+  SEARCH_GROUPS,
 ];

@@ -9,6 +9,8 @@ export interface WeightedTerm {
 
 interface Group {
   tf: number;
+  /** Its notes (`search_groups`): a tuple's smallest group is the one walked. */
+  size: number;
   /** The shortest note in the group: no note in it scores higher. */
   minLen: number;
 }
@@ -40,9 +42,7 @@ export class ConjunctionStream {
   private readonly groups: Group[][];
   private readonly heap: Tuple[] = [];
   private readonly enumerated = new Set<string>();
-  private readonly sizes = new Map<string, number>();
   private readonly intersect: Statement;
-  private readonly count: Statement;
   private readonly minLen: number;
 
   constructor(
@@ -50,17 +50,15 @@ export class ConjunctionStream {
     private readonly terms: WeightedTerm[],
     private readonly corpus: Corpus,
   ) {
-    const below = db.query("SELECT max(tf) AS tf FROM search_postings WHERE term = ? AND tf < ?");
+    const groups = db.query("SELECT tf, n FROM search_groups WHERE term = ? AND n > 0 ORDER BY tf DESC");
     const shortest = db.query("SELECT min(len) AS len FROM search_postings WHERE term = ? AND tf = ?");
-    this.groups = terms.map((t) => {
-      const out: Group[] = [];
-      let tf = Number.MAX_SAFE_INTEGER;
-      for (;;) {
-        tf = (below.get(t.id, tf) as { tf: number | null }).tf ?? 0;
-        if (tf === 0) return out;
-        out.push({ tf, minLen: (shortest.get(t.id, tf) as { len: number }).len });
-      }
-    });
+    this.groups = terms.map((t) =>
+      (groups.all(t.id) as { tf: number; n: number }[]).map((g) => ({
+        tf: g.tf,
+        size: g.n,
+        minLen: (shortest.get(t.id, g.tf) as { len: number }).len,
+      })),
+    );
     this.minLen = Math.min(...this.groups.flat().map((g) => g.minLen));
     const others = terms
       .slice(1)
@@ -71,9 +69,6 @@ export class ConjunctionStream {
       .join("");
     this.intersect = db.query(
       `SELECT d.len, d.doc FROM search_postings d WHERE d.term = ?1 AND d.tf = ?2 AND (d.len, d.doc) > (?3, ?4)${others} ORDER BY d.len, d.doc LIMIT ${PAGE}`,
-    );
-    this.count = db.query(
-      "SELECT count(*) AS n FROM (SELECT 1 FROM search_postings WHERE term = ? AND tf = ? LIMIT 4096)",
     );
     if (this.groups.every((g) => g.length > 0)) this.enumerate(this.groups.map(() => 0));
   }
@@ -122,8 +117,8 @@ export class ConjunctionStream {
   }
 
   private read(t: Tuple, afterLen: number, afterDoc: number): void {
-    const parts = t.at.map((a, i) => ({ term: this.terms[i]!.id, tf: this.groups[i]![a]!.tf }));
-    parts.sort((a, b) => this.size(a.term, a.tf) - this.size(b.term, b.tf));
+    const parts = t.at.map((a, i) => ({ term: this.terms[i]!.id, ...this.groups[i]![a]! }));
+    parts.sort((a, b) => a.size - b.size);
     const [drive, ...rest] = parts;
     t.rows = this.intersect.all(
       drive!.term,
@@ -134,16 +129,6 @@ export class ConjunctionStream {
     ) as Tuple["rows"];
     t.row = 0;
     t.done = t.rows.length === 0;
-  }
-
-  private size(term: number, tf: number): number {
-    const name = `${term}:${tf}`;
-    let n = this.sizes.get(name);
-    if (n === undefined) {
-      n = (this.count.get(term, tf) as { n: number }).n;
-      this.sizes.set(name, n);
-    }
-    return n;
   }
 
   // A binary heap on `before`.

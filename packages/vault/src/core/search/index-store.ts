@@ -5,15 +5,15 @@ import { type Filters, rankedSearch } from "./ranked.ts";
 import { tokenize } from "./tokens.ts";
 
 /**
- * The ranked-search index's tables, kept beside FTS5 in the vault file (ADR 0013):
+ * The ranked-search index's tables, kept beside FTS5 in the vault file (ADR 0010):
  * - `search_terms`: every term with its document frequency;
  * - `search_postings`: one row per (term, note), keyed (term, tf, len, doc) so the notes that score
  *   best for a term are found by seeking, never by scanning all that hold it (see ranked.ts);
  * - `search_stats`: notes and tokens indexed (bm25's N and average length) and whether the index is
  *   complete (`ready`);
- * - `search_dirty`: notes written in the current transaction, filled by triggers on `notes` (with the
- *   text that was indexed before), so no write can skip the index; `flush` applies them before the
- *   transaction commits.
+ * - `search_dirty`: notes written since the last merge, filled by triggers on `notes` (with the
+ *   text that was indexed before), so no write can skip the index;
+ * - `search_groups` (migration 8, `SEARCH_GROUPS`): how many postings each (term, tf) holds.
  */
 export const SEARCH_SCHEMA = `
   CREATE TABLE search_terms (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL);
@@ -35,6 +35,13 @@ export const SEARCH_SCHEMA = `
   CREATE TRIGGER search_dirty_delete AFTER DELETE ON notes BEGIN
     INSERT OR IGNORE INTO search_dirty VALUES (old.rowid, old.path, old.content);
   END;`;
+
+/** Postings per (term, tf): several words are intersected by walking their smallest groups. */
+export const SEARCH_GROUPS = `
+  CREATE TABLE search_groups (
+    term INTEGER NOT NULL, tf INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (term, tf)
+  ) WITHOUT ROWID;
+  INSERT INTO search_groups SELECT term, tf, count(*) FROM search_postings GROUP BY term, tf;`;
 
 export interface SearchStats {
   docs: number;
@@ -184,26 +191,40 @@ export class SearchIndex {
             .all(terms) as { term: string; id: number }[]
         ).map((r) => [r.term, r.id]),
       );
-      const keyed = (rows: typeof gone) =>
-        JSON.stringify(
-          rows
-            .map(([term, ...rest]) => [ids.get(term)!, ...rest])
-            .sort((x, y) => x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]! || x[3]! - y[3]!),
+      const groups = new Map<string, number>();
+      const keyed = (rows: typeof gone, sign: 1 | -1) => {
+        const out = rows.map(([term, ...rest]) => [ids.get(term)!, ...rest]);
+        for (const [term, tf] of out) groups.set(`${term}:${tf}`, (groups.get(`${term}:${tf}`) ?? 0) + sign);
+        return JSON.stringify(
+          out.sort((x, y) => x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]! || x[3]! - y[3]!),
         );
+      };
       this.db
         .query(
           "DELETE FROM search_postings WHERE (term, tf, len, doc) IN (SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?))",
         )
-        .run(keyed(gone));
+        .run(keyed(gone, -1));
       this.db
         .query(
           "INSERT INTO search_postings SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?)",
         )
-        .run(keyed(added));
+        .run(keyed(added, 1));
+      this.countGroups(groups);
       this.db.query("UPDATE search_stats SET docs = docs + ?, tokens = tokens + ?").run(docs, tokens);
       this.db.query("DELETE FROM search_dirty").run();
     })();
     this.pending.touch();
+  }
+
+  /** Adds `term:tf` → change to `search_groups`. */
+  private countGroups(changes: Map<string, number>): void {
+    const rows = [...changes].filter(([, n]) => n !== 0).map(([k, n]) => [...k.split(":").map(Number), n]);
+    this.db
+      .query(
+        "INSERT INTO search_groups SELECT value->>0, value->>1, value->>2 FROM json_each(?) WHERE true ON CONFLICT (term, tf) DO UPDATE SET n = n + excluded.n",
+      )
+      .run(JSON.stringify(rows));
+    this.db.query("DELETE FROM search_groups WHERE n = 0").run();
   }
 
   /**
@@ -218,7 +239,9 @@ export class SearchIndex {
         this.db.exec(
           "INSERT INTO notes_fts (notes_fts) VALUES ('rebuild'); UPDATE search_stats SET fts_ready = 1;",
         );
-      this.db.exec("DELETE FROM search_postings; DELETE FROM search_terms; DELETE FROM search_dirty;");
+      this.db.exec(
+        "DELETE FROM search_postings; DELETE FROM search_terms; DELETE FROM search_dirty; DELETE FROM search_groups;",
+      );
       const insert = this.db.query("INSERT INTO search_postings VALUES (?, ?, ?, ?)");
       const ids = new Map<string, number>();
       const df: number[] = [];
@@ -226,12 +249,16 @@ export class SearchIndex {
       let buckets: number[][] = [];
       let held = 0;
       const flush = () => {
+        const groups = new Map<string, number>();
         for (const [id, b] of buckets.entries()) {
           if (!b) continue;
+          for (let i = 0; i < b.length; i += 3)
+            groups.set(`${id}:${b[i]}`, (groups.get(`${id}:${b[i]}`) ?? 0) + 1);
           const order = Array.from({ length: b.length / 3 }, (_, i) => i);
           order.sort((x, y) => b[3 * x]! - b[3 * y]! || b[3 * x + 1]! - b[3 * y + 1]! || x - y);
           for (const i of order) insert.run(id, b[3 * i]!, b[3 * i + 1]!, b[3 * i + 2]!);
         }
+        this.countGroups(groups);
         buckets = [];
         held = 0;
       };
