@@ -1,10 +1,16 @@
 import { describe, expect, test } from "bun:test";
+import { WorkBudget } from "../src/core/search/work-budget.ts";
 import { type RestTransport, restVaultPerTest } from "../testing/rest.ts";
 
 // The same suite twice: in memory through app.request, then over HTTP against a real server on port 0.
 for (const transport of ["in memory", "on port 0"] satisfies RestTransport[]) {
   describe(`the vault's REST API, ${transport}`, () => {
     const v = restVaultPerTest(transport);
+    const t = {
+      get vault() {
+        return v.t.vault;
+      },
+    };
     const api = (method: string, path: string, body?: unknown, headers = v.as.write) =>
       v.request(`/vault/default/api${path}`, {
         method,
@@ -13,6 +19,24 @@ for (const transport of ["in memory", "on port 0"] satisfies RestTransport[]) {
       });
     // biome-ignore lint/suspicious/noExplicitAny: answers are JSON the assertions walk freely
     const json = async (res: Response) => (await res.json()) as Record<string, any>;
+
+    test("a search too broad is a 400; broad searches past the vault's budget a 503 with Retry-After", async () => {
+      for (let i = 0; i < 30; i++) await api("POST", "/notes", { path: `p/${i}`, content: "apple zebra" });
+      const search = t.vault.notes.search;
+      search.merge();
+      search.budget = 50;
+      const broad = await api("GET", "/notes?search=apple%20OR%20zebra", undefined, v.as.read);
+      expect(broad.status).toBe(400);
+      expect((await json(broad)).error).toBe("search_too_broad");
+      search.budget = 1000;
+      search.load = new WorkBudget(() => 0, 70, 10); // a clock that never moves: no refill
+      expect((await api("GET", "/notes?search=apple%20OR%20zebra", undefined, v.as.read)).status).toBe(200);
+      const busy = await api("GET", "/notes?search=apple%20OR%20zebra", undefined, v.as.read);
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get("retry-after")).toBe("5");
+      expect(await json(busy)).toMatchObject({ error: "search_busy", retry_after: 5 });
+      expect((await api("GET", "/notes?search=zebra", undefined, v.as.read)).status).toBe(200);
+    });
 
     test("create, then read by id and by path (any case, with .md)", async () => {
       const created = await api("POST", "/notes", {

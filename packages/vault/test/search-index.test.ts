@@ -4,9 +4,11 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { VaultError } from "../src/core/errors.ts";
 import { NoteStore } from "../src/core/notes.ts";
 import { queryNotes } from "../src/core/query.ts";
 import { tokenize } from "../src/core/search/tokens.ts";
+import { WorkBudget } from "../src/core/search/work-budget.ts";
 import { openVaultDb } from "../src/core/vault-db.ts";
 
 /** A seeded generator, so a failure names the seed that reproduces it. */
@@ -313,6 +315,35 @@ describe("ranked search index", () => {
       expect(queryNotes(store, { search: "ap*" }).notes).toHaveLength(30);
       expect(queryNotes(store, { search: "apple zebra apricot" }).notes).toHaveLength(30);
       expect(queryNotes(store, { search: "zebra", sort: "updated_desc" }).notes).toHaveLength(30);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("broad FTS5 searches draw on a budget over time: past it they are refused for a moment, not queued", () => {
+    const { dir, db, store } = tempStore();
+    try {
+      for (let i = 0; i < 30; i++) store.create({ path: `p/${i}`, content: "apple apricot zebra" });
+      store.search.merge();
+      let now = 0;
+      store.search.load = new WorkBudget(() => now, 100, 50); // postings: 100 at once, 50 a second
+      const answer = (search: string) => {
+        try {
+          return queryNotes(store, { search }).notes.length;
+        } catch (err) {
+          return `${(err as VaultError).code} ${JSON.stringify((err as VaultError).details)}`;
+        }
+      };
+      expect(answer("apple OR zebra")).toBe(30); // 60 postings
+      expect(answer("apple OR zebra")).toBe('search_busy {"retry_after":1}'); // 40 left
+      now += 1000; // refilled to 90
+      expect(answer("apple OR zebra")).toBe(30);
+      expect(answer("zebra")).toBe(30); // the index's own searches never draw on it
+      // bm25's n for ap* is FTS5's work (60); refused, the whole search would walk 90 with 30 left
+      expect(answer("zebra ap*")).toBe('search_busy {"retry_after":2}');
+      now += 2000;
+      expect(answer("zebra ap*")).toBe(30);
     } finally {
       db.close();
       rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,8 @@ export type VaultErrorKind =
   | "conflict"
   | "unprocessable"
   | "too_large"
-  | "unsupported";
+  | "unsupported"
+  | "busy";
 
 export class VaultError extends Error {
   constructor(

@@ -90,7 +90,7 @@ export class NoteStore {
     readonly db: Database,
     private readonly now: () => number,
   ) {
-    this.search = new SearchIndex(db);
+    this.search = new SearchIndex(db, now);
     if (!this.search.stats().ready) this.search.rebuild();
     const newest = db.query("SELECT max(updated_at) AS t FROM notes").get() as { t: string | null };
     this.lastStamp = newest.t ? Date.parse(newest.t) : 0;

@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { invalid } from "./errors.ts";
+import { invalid, VaultError } from "./errors.ts";
 import type { Note, NoteStore } from "./notes.ts";
 import { phrasesOf } from "./search/query-shape.ts";
 import { normaliseTag } from "./tags.ts";
@@ -124,6 +124,14 @@ export function queryNotes(store: NoteStore, q: NoteQuery): { notes: Note[]; nex
     throw invalid(
       "search_too_broad",
       "this search matches too much to answer quickly: a word or prefix in it is in too many notes (make a prefix longer, or leave that word out)",
+    );
+  const wait = work === null ? 0 : store.search.load.take(work);
+  if (wait > 0)
+    throw new VaultError(
+      "busy",
+      "search_busy",
+      "the vault is busy with other broad searches; try again in a moment",
+      { retry_after: wait },
     );
   const filtered = where.length > 0;
   let joins = "";

@@ -8,14 +8,19 @@ const STATUS = {
   unprocessable: 422,
   too_large: 413,
   unsupported: 415,
+  busy: 503,
 } as const;
 
 /** Renders core and HTTP errors as `{ error, message, ...details }` with the matching status. */
 export function renderError(err: unknown): Response {
   if (err instanceof VaultError) {
+    const retry = err.details.retry_after;
     return Response.json(
       { error: err.code, message: err.message, ...err.details },
-      { status: STATUS[err.kind] },
+      {
+        status: STATUS[err.kind],
+        headers: typeof retry === "number" ? { "retry-after": String(retry) } : {},
+      },
     );
   }
   if (err instanceof HttpError) return errorResponse(err);

@@ -3,6 +3,7 @@ import { indexedText, PendingNotes } from "./pending.ts";
 import type { Phrase } from "./query-shape.ts";
 import { type Filters, rankedSearch } from "./ranked.ts";
 import { tokenize } from "./tokens.ts";
+import { WorkBudget } from "./work-budget.ts";
 
 /**
  * The ranked-search index's tables, kept beside FTS5 in the vault file (ADR 0010):
@@ -73,9 +74,15 @@ export class SearchIndex {
   mergeAt = MERGE_AT;
   /** Postings FTS5 may walk for one search (tests lower it): see `work`. */
   budget = SEARCH_BUDGET;
+  /** FTS5's work over time (tests replace it). */
+  load: WorkBudget;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    now: () => number,
+  ) {
     this.pending = new PendingNotes(db);
+    this.load = new WorkBudget(now);
   }
 
   stats(): SearchStats {
@@ -95,7 +102,7 @@ export class SearchIndex {
   ranked(phrases: Phrase[], filters: Filters, k: number): number[] | null {
     const stats = this.stats();
     if (!stats.ready) return null;
-    return rankedSearch(this.db, stats, this.pending.current(), phrases, filters, k, this.budget);
+    return rankedSearch(this.db, stats, this.pending.current(), phrases, filters, k, this.budget, this.load);
   }
 
   /**

@@ -4,6 +4,7 @@ import { ConjunctionStream, type WeightedTerm } from "./conjunction.ts";
 import { type IndexedText, indexedText, type PendingNote } from "./pending.ts";
 import type { Phrase } from "./query-shape.ts";
 import { type Posting, TermStream } from "./term-stream.ts";
+import type { WorkBudget } from "./work-budget.ts";
 
 /** The filters a search carries besides its words, as SQL over `notes n`. */
 export interface Filters {
@@ -58,6 +59,7 @@ export function rankedSearch(
   filters: Filters,
   k: number,
   budget: number,
+  load: WorkBudget,
 ): number[] | null {
   const corpus = { ...main };
   const dfDelta = new Map<string, number>();
@@ -114,7 +116,9 @@ export function rankedSearch(
   if (!words && !direct && narrowest.reach > TEXT_CAP) return null;
   // bm25's n for a phrase or prefix is counted by FTS5, at a cost that follows its postings.
   const counted = single ? [] : shapes.filter((s) => s.p.terms.length > 1 || s.p.prefix);
-  if (counted.reduce((n, s) => n + s.work, 0) > budget) return null;
+  const countWork = counted.reduce((n, s) => n + s.work, 0);
+  // Past either budget, FTS5's path answers (and refuses) instead.
+  if (countWork > budget || (countWork > 0 && load.take(countWork) > 0)) return null;
   if (!single)
     for (const s of shapes)
       s.weight = idf(corpus, s.p.terms.length === 1 && !s.p.prefix ? s.known[0]!.now : phraseHits(db, s.p));
