@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { VaultError } from "../src/core/errors.ts";
 import { NoteStore } from "../src/core/notes.ts";
 import { queryNotes } from "../src/core/query.ts";
+import { ConjunctionStream } from "../src/core/search/conjunction.ts";
 import { tokenize } from "../src/core/search/tokens.ts";
 import { WorkBudget } from "../src/core/search/work-budget.ts";
 import { openVaultDb } from "../src/core/vault-db.ts";
@@ -315,6 +316,26 @@ describe("ranked search index", () => {
       expect(queryNotes(store, { search: "ap*" }).notes).toHaveLength(30);
       expect(queryNotes(store, { search: "apple zebra apricot" }).notes).toHaveLength(30);
       expect(queryNotes(store, { search: "zebra", sort: "updated_desc" }).notes).toHaveLength(30);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("several words: a stream past its time gives up (FTS5 answers), and NUL in a search is refused", () => {
+    const { dir, db, store } = tempStore();
+    try {
+      for (let i = 0; i < 40; i++)
+        store.create({ path: `p/${i}`, content: "apple zebra ".repeat(1 + (i % 5)) });
+      store.search.merge();
+      const ids = ["apple", "zebra"].map((t) => ({
+        id: (db.query("SELECT id FROM search_terms WHERE term = ?").get(t) as { id: number }).id,
+        weight: 1,
+      }));
+      const corpus = store.search.stats();
+      expect(new ConjunctionStream(db, ids, corpus, 0).next()).toBe("too-deep");
+      expect(new ConjunctionStream(db, ids, corpus).next()).toMatchObject({ doc: expect.any(Number) });
+      expect(() => queryNotes(store, { search: "apple\0zebra" })).toThrow(/NUL/);
     } finally {
       db.close();
       rmSync(dir, { recursive: true, force: true });

@@ -48,6 +48,8 @@ export function queryNotes(store: NoteStore, q: NoteQuery): { notes: Note[]; nex
   const args: (string | number)[] = [];
   if (q.search !== undefined && (q.search.trim() === "" || q.search.length > 500))
     throw invalid("invalid_search", "search must be 1–500 characters");
+  // SQLite would end the query at a NUL: refused, not silently cut short.
+  if (q.search?.includes("\0")) throw invalid("invalid_search", "search must not contain NUL characters");
   for (const t of q.tag ?? []) {
     where.push("EXISTS (SELECT 1 FROM tags t WHERE t.note_id = n.id AND t.tag = ?)");
     args.push(normaliseTag(t));

@@ -31,6 +31,14 @@ interface Tuple {
 }
 
 const PAGE = 32;
+/**
+ * Words in many notes with many tf values each (long notes) make many tuples, most of them empty; a
+ * search of four such words could enumerate millions. Past this many, or past its time, the stream
+ * gives up and FTS5 answers.
+ */
+const MAX_TUPLES = 20_000;
+/** Milliseconds a stream may spend before it gives up. */
+const CONJUNCTION_MS = 50;
 
 /**
  * The notes holding every one of several words, in descending bm25 order (ties by rowid), read from
@@ -49,6 +57,7 @@ export class ConjunctionStream {
     db: Database,
     private readonly terms: WeightedTerm[],
     private readonly corpus: Corpus,
+    private readonly giveUpAt = performance.now() + CONJUNCTION_MS,
   ) {
     const groups = db.query("SELECT tf, n FROM search_groups WHERE term = ? AND n > 0 ORDER BY tf DESC");
     const shortest = db.query("SELECT min(len) AS len FROM search_postings WHERE term = ? AND tf = ?");
@@ -73,11 +82,15 @@ export class ConjunctionStream {
     if (this.groups.every((g) => g.length > 0)) this.enumerate(this.groups.map(() => 0));
   }
 
-  /** The next note and its score, or null when no note holds every word. */
-  next(): { doc: number; score: number } | null {
+  /**
+   * The next note and its score, null when no note holds every word, or "too-deep" when finding it
+   * would take more tuples or time than a search may spend here (then FTS5 answers instead).
+   */
+  next(): { doc: number; score: number } | null | "too-deep" {
     for (;;) {
       const t = this.heap[0];
       if (!t) return null;
+      if (this.enumerated.size > MAX_TUPLES || performance.now() > this.giveUpAt) return "too-deep";
       if (t.state === 0) {
         this.pop();
         for (let i = 0; i < t.at.length; i++) {

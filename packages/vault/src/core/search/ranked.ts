@@ -225,6 +225,7 @@ export function rankedSearch(
       const batch: Hit[] = [];
       while (batch.length < BATCH) {
         const h = stream.next();
+        if (h === "too-deep") return null;
         if (!h) break;
         if (!seen.has(h.doc)) batch.push(h);
       }
