@@ -342,6 +342,33 @@ describe("ranked search index", () => {
     }
   });
 
+  test("big notes are merged by size, not only by count; a log too big to score leaves searches to FTS5", () => {
+    const { dir, db, store } = tempStore();
+    try {
+      const r = rng(12);
+      for (let i = 0; i < 20; i++) store.create({ path: `p/${i}`, content: text(r) });
+      // Two notes of ~0.6 MB pass the 1 MB of logged text a write merges at, though far below 2,000 notes.
+      store.createMany(
+        [0, 1].map((i) => ({ path: `big/${i}`, content: `${text(r)} `.repeat(600_000 / 40) })),
+      );
+      const logged = () =>
+        db.query("SELECT count(*) AS n, coalesce(sum(chars), 0) AS chars FROM search_dirty").get();
+      expect((logged() as { chars: number }).chars).toBeLessThan(1_000_000);
+      expect(store.search.behind()).toBe(false);
+      // A log past what searches score from memory: FTS5 answers, with the same results.
+      for (let i = 0; i < 5; i++) store.update(`p/${i}`, { content: text(r) });
+      db.exec("UPDATE search_dirty SET chars = 5000000 WHERE doc = (SELECT min(doc) FROM search_dirty)");
+      expect(
+        store.search.ranked([{ terms: [word(r)], prefix: false }], { where: [], args: [] }, 10),
+      ).toBeNull();
+      for (let q = 0; q < 10; q++) expectExact(store, 12, r);
+      expectIndexMatchesRebuild(db, store);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("broad FTS5 searches draw on a budget over time: past it they are refused for a moment, not queued", () => {
     const { dir, db, store } = tempStore();
     try {

@@ -1,4 +1,4 @@
-import { SEARCH_GROUPS, SEARCH_SCHEMA } from "./search/index-store.ts";
+import { SEARCH_DIRTY_SIZE, SEARCH_GROUPS, SEARCH_SCHEMA } from "./search/index-store.ts";
 
 /** A vault database's schema, as append-only numbered migrations. */
 export const MIGRATIONS: string[] = [
@@ -95,4 +95,5 @@ export const MIGRATIONS: string[] = [
      INSERT INTO notes_fts (rowid, path, content) VALUES (new.rowid, new.path, new.content);
    END;`,
   SEARCH_GROUPS,
+  SEARCH_DIRTY_SIZE,
 ];

@@ -92,6 +92,7 @@ export class NoteStore {
   ) {
     this.search = new SearchIndex(db, now);
     if (!this.search.stats().ready) this.search.rebuild();
+    else this.search.catchUp(2000);
     const newest = db.query("SELECT max(updated_at) AS t FROM notes").get() as { t: string | null };
     this.lastStamp = newest.t ? Date.parse(newest.t) : 0;
   }

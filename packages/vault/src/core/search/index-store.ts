@@ -44,6 +44,29 @@ export const SEARCH_GROUPS = `
   ) WITHOUT ROWID;
   INSERT INTO search_groups SELECT term, tf, count(*) FROM search_postings GROUP BY term, tf;`;
 
+/**
+ * How much text each logged note brings to a merge (its old and new versions), kept by the triggers,
+ * so a few huge notes are merged as soon as a thousand small ones would be.
+ */
+export const SEARCH_DIRTY_SIZE = `
+  ALTER TABLE search_dirty ADD COLUMN chars INTEGER NOT NULL DEFAULT 0;
+  DROP TRIGGER search_dirty_insert;
+  DROP TRIGGER search_dirty_update;
+  DROP TRIGGER search_dirty_delete;
+  CREATE TRIGGER search_dirty_insert AFTER INSERT ON notes BEGIN
+    INSERT INTO search_dirty (doc, chars) VALUES (new.rowid, length(new.content))
+      ON CONFLICT (doc) DO UPDATE SET chars = chars + excluded.chars;
+  END;
+  CREATE TRIGGER search_dirty_update AFTER UPDATE OF path, content ON notes BEGIN
+    INSERT INTO search_dirty (doc, old_path, old_content, chars)
+      VALUES (old.rowid, old.path, old.content, length(old.content) + length(new.content))
+      ON CONFLICT (doc) DO UPDATE SET chars = chars + length(new.content);
+  END;
+  CREATE TRIGGER search_dirty_delete AFTER DELETE ON notes BEGIN
+    INSERT INTO search_dirty (doc, old_path, old_content, chars) VALUES (old.rowid, old.path, old.content, length(old.content))
+      ON CONFLICT (doc) DO NOTHING;
+  END;`;
+
 export interface SearchStats {
   docs: number;
   tokens: number;
@@ -58,6 +81,15 @@ const SEARCH_BUDGET = 4_000_000;
 
 /** Postings a rebuild holds in memory before writing them (~100 MB). */
 const REBUILD_HOLD = 4_000_000;
+
+/** Logged text (characters) past which the next write merges, whatever the number of notes. */
+const MERGE_CHARS = 1_000_000;
+/** Text merged in one transaction (a note at least). */
+const MERGE_SLICE = 1_000_000;
+/** How long a write may go on merging once past the limits (at least one slice). */
+const WRITE_MERGE_MS = 250;
+/** Logged text past which searches leave the log alone and FTS5 answers. */
+const PENDING_CAP = 4_000_000;
 
 /** Notes written since the last merge, at most: beyond this the next write merges them. */
 export const MERGE_AT = 2000;
@@ -102,6 +134,8 @@ export class SearchIndex {
   ranked(phrases: Phrase[], filters: Filters, k: number): number[] | null {
     const stats = this.stats();
     if (!stats.ready) return null;
+    // A log too big to score from memory on every search: FTS5 answers until merges catch up.
+    if (this.logged().chars > PENDING_CAP) return null;
     return rankedSearch(this.db, stats, this.pending.current(), phrases, filters, k, this.budget, this.load);
   }
 
@@ -137,8 +171,41 @@ export class SearchIndex {
       this.db.query("DELETE FROM search_dirty").run();
       return;
     }
-    const n = (this.db.query("SELECT count(*) AS n FROM search_dirty").get() as { n: number }).n;
-    if (n >= this.mergeAt) this.merge();
+    this.catchUp(WRITE_MERGE_MS);
+  }
+
+  /**
+   * Merges slices while the log is past its limits, for at most `ms` after the first slice: notes
+   * of all-different words cost ~2 s a megabyte to merge, and a vault that holds its thread longer
+   * looks hung to the hub. What is left waits for the next write (searches stay exact meanwhile).
+   */
+  catchUp(ms: number): void {
+    const until = performance.now() + ms;
+    do {
+      if (!this.behind()) return;
+      this.mergeSlice();
+    } while (performance.now() < until);
+  }
+
+  /** Merges every logged note, a slice per transaction (each slice's work is kept if a later one dies). */
+  merge(): void {
+    while ((this.db.query("SELECT count(*) AS n FROM search_dirty").get() as { n: number }).n > 0)
+      this.mergeSlice();
+  }
+
+  /** Whether the log is past what a write merges at: `mergeAt` notes or `MERGE_CHARS` of text. */
+  behind(): boolean {
+    const r = this.logged();
+    return r.n >= this.mergeAt || r.chars >= MERGE_CHARS;
+  }
+
+  private logged(): { n: number; chars: number } {
+    return this.db
+      .query("SELECT count(*) AS n, coalesce(sum(chars), 0) AS chars FROM search_dirty")
+      .get() as {
+      n: number;
+      chars: number;
+    };
   }
 
   /**
@@ -151,16 +218,29 @@ export class SearchIndex {
   }
 
   /**
-   * Moves the logged notes into the postings: their indexed terms out, their current ones in. The
-   * batch's postings are written in key order, so neighbours share their pages.
+   * Moves a slice of the logged notes into the postings: their indexed terms out, their current ones
+   * in. The slice's postings are written in key order, so neighbours share their pages.
    */
-  merge(): void {
+  private mergeSlice(): void {
     this.db.transaction(() => {
+      // The oldest logged notes up to MERGE_SLICE characters of text (at least one note).
+      const slice: number[] = [];
+      let chars = 0;
+      for (const r of this.db
+        .query("SELECT doc, chars FROM search_dirty ORDER BY doc")
+        .iterate() as Iterable<{
+        doc: number;
+        chars: number;
+      }>) {
+        if (slice.length > 0 && chars + r.chars > MERGE_SLICE) break;
+        slice.push(r.doc);
+        chars += r.chars;
+      }
       const dirty = this.db
         .query(
-          "SELECT d.doc, d.old_path, d.old_content, n.path, n.content FROM search_dirty d LEFT JOIN notes n ON n.rowid = d.doc",
+          "SELECT d.doc, d.old_path, d.old_content, n.path, n.content FROM search_dirty d LEFT JOIN notes n ON n.rowid = d.doc WHERE d.doc IN (SELECT value FROM json_each(?))",
         )
-        .all() as {
+        .all(JSON.stringify(slice)) as {
         doc: number;
         old_path: string | null;
         old_content: string | null;
@@ -218,7 +298,9 @@ export class SearchIndex {
         .run(keyed(added, 1));
       this.countGroups(groups);
       this.db.query("UPDATE search_stats SET docs = docs + ?, tokens = tokens + ?").run(docs, tokens);
-      this.db.query("DELETE FROM search_dirty").run();
+      this.db
+        .query("DELETE FROM search_dirty WHERE doc IN (SELECT value FROM json_each(?))")
+        .run(JSON.stringify(slice));
     })();
     this.pending.touch();
   }
@@ -231,7 +313,11 @@ export class SearchIndex {
         "INSERT INTO search_groups SELECT value->>0, value->>1, value->>2 FROM json_each(?) WHERE true ON CONFLICT (term, tf) DO UPDATE SET n = n + excluded.n",
       )
       .run(JSON.stringify(rows));
-    this.db.query("DELETE FROM search_groups WHERE n = 0").run();
+    this.db
+      .query(
+        "DELETE FROM search_groups WHERE (term, tf) IN (SELECT value->>0, value->>1 FROM json_each(?)) AND n = 0",
+      )
+      .run(JSON.stringify(rows));
   }
 
   /**
