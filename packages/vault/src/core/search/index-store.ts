@@ -79,8 +79,8 @@ export interface SearchStats {
 /** Postings (one per word per note) FTS5 may walk for one search: about a second of its work. */
 const SEARCH_BUDGET = 4_000_000;
 
-/** Postings a rebuild holds in memory before writing them (~100 MB). */
-const REBUILD_HOLD = 4_000_000;
+/** Postings a rebuild holds in memory before writing them (~200 MB; 100k notes in one run). */
+const REBUILD_HOLD = 8_000_000;
 
 /** Logged text (characters) past which the next write merges, whatever the number of notes. */
 const MERGE_CHARS = 1_000_000;
