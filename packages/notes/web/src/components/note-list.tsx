@@ -94,6 +94,11 @@ export function NoteList({ filter, version, selected, onFilter }: Props) {
           {error}
         </p>
       )}
+      {!error && notes !== null && shown !== filter && (
+        <p className="notice" role="status">
+          Searching…
+        </p>
+      )}
       {notes === null ? (
         <p className="empty">Loading notes…</p>
       ) : notes.length === 0 && !error ? (
