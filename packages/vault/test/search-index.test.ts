@@ -148,6 +148,17 @@ function expectExact(store: NoteStore, seed: number, r: () => number) {
   }
 }
 
+/** Runs `fn` on a fresh vault store in a temp folder, removed afterwards whatever happens. */
+function withStore(fn: (v: { db: Database; store: NoteStore }) => void): void {
+  const { dir, db, store } = tempStore();
+  try {
+    fn({ db, store });
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function tempStore() {
   const dir = mkdtempSync(join(tmpdir(), "vault-search-"));
   const db = openVaultDb(join(dir, "vault.db"));
@@ -177,24 +188,19 @@ describe("ranked search index", () => {
 
   test("the top results equal brute-force bm25 for random searches, merged or not (property)", () => {
     for (const seed of [1, 2, 3, 4, 5, 6]) {
-      const { dir, db, store } = tempStore();
-      try {
+      withStore(({ store }) => {
         const r = rng(seed);
         store.search.mergeAt = 1 + Math.floor(r() * 80);
         for (let i = 0; i < 250; i++) store.create({ path: `p/${i}`, content: text(r), tags: [`t${i % 3}`] });
         for (let q = 0; q < 40; q++) expectExact(store, seed, r);
         store.search.merge();
         for (let q = 0; q < 40; q++) expectExact(store, seed, r);
-      } finally {
-        db.close();
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     }
   });
 
   test("agrees with FTS5's own bm25 order on the searches both answer", () => {
-    const { dir, db, store } = tempStore();
-    try {
+    withStore(({ db, store }) => {
       const r = rng(11);
       for (let i = 0; i < 300; i++) store.create({ path: `p/${i}`, content: text(r) });
       for (let q = 0; q < 60; q++) {
@@ -219,16 +225,12 @@ describe("ranked search index", () => {
         );
         for (const [i, id] of got.entries()) expect(fscore.get(id), search).toBeCloseTo(fts[i]!, 9);
       }
-    } finally {
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test("stays consistent through random creates, edits, renames and deletes (property)", () => {
     for (const seed of [21, 22, 23]) {
-      const { dir, db, store } = tempStore();
-      try {
+      withStore(({ db, store }) => {
         const r = rng(seed);
         store.search.mergeAt = 1 + Math.floor(r() * 40);
         const ids: string[] = [];
@@ -247,10 +249,7 @@ describe("ranked search index", () => {
         }
         for (let q = 0; q < 20; q++) expectExact(store, seed, r);
         expectIndexMatchesRebuild(db, store);
-      } finally {
-        db.close();
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     }
   });
 
@@ -296,8 +295,7 @@ describe("ranked search index", () => {
   });
 
   test("a search that would make FTS5 walk too many postings is refused; the ranked ones still answer", () => {
-    const { dir, db, store } = tempStore();
-    try {
+    withStore(({ store }) => {
       for (let i = 0; i < 30; i++) store.create({ path: `p/${i}`, content: "apple apricot zebra" });
       store.search.merge();
       store.search.budget = 40; // postings; "ap*" holds 60, "zebra" 30
@@ -316,15 +314,11 @@ describe("ranked search index", () => {
       expect(queryNotes(store, { search: "ap*" }).notes).toHaveLength(30);
       expect(queryNotes(store, { search: "apple zebra apricot" }).notes).toHaveLength(30);
       expect(queryNotes(store, { search: "zebra", sort: "updated_desc" }).notes).toHaveLength(30);
-    } finally {
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test("several words: a stream past its time gives up (FTS5 answers), and NUL in a search is refused", () => {
-    const { dir, db, store } = tempStore();
-    try {
+    withStore(({ db, store }) => {
       for (let i = 0; i < 40; i++)
         store.create({ path: `p/${i}`, content: "apple zebra ".repeat(1 + (i % 5)) });
       store.search.merge();
@@ -336,15 +330,11 @@ describe("ranked search index", () => {
       expect(new ConjunctionStream(db, ids, corpus, 0).next()).toBe("too-deep");
       expect(new ConjunctionStream(db, ids, corpus).next()).toMatchObject({ doc: expect.any(Number) });
       expect(() => queryNotes(store, { search: "apple\0zebra" })).toThrow(/NUL/);
-    } finally {
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test("big notes are merged by size, not only by count; a log too big to score leaves searches to FTS5", () => {
-    const { dir, db, store } = tempStore();
-    try {
+    withStore(({ db, store }) => {
       const r = rng(12);
       for (let i = 0; i < 20; i++) store.create({ path: `p/${i}`, content: text(r) });
       // Two notes of ~0.6 MB pass the 1 MB of logged text a write merges at, though far below 2,000 notes.
@@ -363,15 +353,11 @@ describe("ranked search index", () => {
       ).toBeNull();
       for (let q = 0; q < 10; q++) expectExact(store, 12, r);
       expectIndexMatchesRebuild(db, store);
-    } finally {
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test("broad FTS5 searches draw on a budget over time: past it they are refused for a moment, not queued", () => {
-    const { dir, db, store } = tempStore();
-    try {
+    withStore(({ store }) => {
       for (let i = 0; i < 30; i++) store.create({ path: `p/${i}`, content: "apple apricot zebra" });
       store.search.merge();
       let now = 0;
@@ -392,15 +378,11 @@ describe("ranked search index", () => {
       expect(answer("zebra ap*")).toBe('search_busy {"retry_after":2}');
       now += 2000;
       expect(answer("zebra ap*")).toBe(30);
-    } finally {
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test("writes while a bulk import holds FTS5 back (edits, deletes, creates) are all in it after the rebuild", () => {
-    const { dir, db, store } = tempStore();
-    try {
+    withStore(({ db, store }) => {
       const r = rng(9);
       for (let i = 0; i < 50; i++) store.create({ path: `p/${i}`, content: text(r) });
       store.search.markStale();
@@ -413,15 +395,11 @@ describe("ranked search index", () => {
         n: 10,
       });
       for (let q = 0; q < 20; q++) expectExact(store, 9, r);
-    } finally {
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test("a lost index is rebuilt at open, and searches use FTS5 meanwhile", () => {
-    const { dir, db, store } = tempStore();
-    try {
+    withStore(({ db, store }) => {
       const r = rng(5);
       for (let i = 0; i < 100; i++) store.create({ path: `p/${i}`, content: text(r) });
       store.search.markStale();
@@ -430,10 +408,7 @@ describe("ranked search index", () => {
       const again = new NoteStore(db, () => Date.now());
       expect(again.search.stats()).toMatchObject({ docs: 100, ready: true });
       for (let q = 0; q < 20; q++) expectExact(again, 5, r);
-    } finally {
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
