@@ -26,12 +26,12 @@ function rng(seed: number) {
 }
 
 // A skewed vocabulary: a few words in most notes, most in few — the shape that makes ties and deep
-// walks. "aa".."zz" keeps prefixes meaningful (a* expands to many words).
-const WORDS = Array.from(
-  { length: 60 },
-  (_, i) =>
-    `${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26) * 3 + (i % 5))}`,
+// walks. Three letters keep prefixes meaningful: a* expands to twelve words, ab* to four.
+const WORDS = Array.from({ length: 60 }, (_, i) =>
+  [i % 5, Math.floor(i / 5) % 3, Math.floor(i / 15)].map((c) => String.fromCharCode(97 + c)).join(""),
 );
+/** A word cut to one or two letters, as typed. */
+const typed = (r: () => number) => word(r).slice(0, r() < 0.4 ? 1 : 2);
 const word = (r: () => number) => WORDS[Math.min(WORDS.length - 1, Math.floor(WORDS.length ** r()) - 1)]!;
 const text = (r: () => number) =>
   Array.from({ length: 1 + Math.floor(r() * 30) }, () => word(r)).join(r() < 0.2 ? ", " : " ");
@@ -91,8 +91,8 @@ function bruteForce(db: Database, phrases: { terms: string[]; prefix: boolean }[
 function randomQuery(r: () => number): { search: string; phrases: { terms: string[]; prefix: boolean }[] } {
   const kind = Math.floor(r() * 6);
   if (kind === 5) {
-    const ws = [word(r), word(r), r() < 0.3 ? word(r).slice(0, 1) : word(r)];
-    const last = ws[2]!.length === 1;
+    const ws = [word(r), word(r), r() < 0.3 ? typed(r) : word(r)];
+    const last = ws[2]!.length < 3;
     return {
       search: `${ws.join(" ")}${last ? "*" : ""}`,
       phrases: ws.map((w, i) => ({ terms: [w], prefix: last && i === 2 })),
@@ -119,11 +119,11 @@ function randomQuery(r: () => number): { search: string; phrases: { terms: strin
     return { search: `"${a} ${b}"`, phrases: [{ terms: [a, b], prefix: false }] };
   }
   if (kind === 3) {
-    const p = word(r).slice(0, 1);
+    const p = typed(r);
     return { search: `${p}*`, phrases: [{ terms: [p], prefix: true }] };
   }
   const a = word(r),
-    p = word(r).slice(0, 1);
+    p = typed(r);
   return {
     search: `${a} ${p}*`,
     phrases: [
@@ -191,6 +191,7 @@ describe("ranked search index", () => {
       withStore(({ store }) => {
         const r = rng(seed);
         store.search.mergeAt = 1 + Math.floor(r() * 80);
+        store.search.broadAt = 20 + Math.floor(r() * 200); // some prefixes get postings, some not
         for (let i = 0; i < 250; i++) store.create({ path: `p/${i}`, content: text(r), tags: [`t${i % 3}`] });
         for (let q = 0; q < 40; q++) expectExact(store, seed, r);
         store.search.merge();
@@ -233,6 +234,7 @@ describe("ranked search index", () => {
       withStore(({ db, store }) => {
         const r = rng(seed);
         store.search.mergeAt = 1 + Math.floor(r() * 40);
+        store.search.broadAt = 20 + Math.floor(r() * 100);
         const ids: string[] = [];
         for (let op = 0; op < 400; op++) {
           const pick = ids.length ? ids[Math.floor(r() * ids.length)]! : null;
@@ -248,7 +250,7 @@ describe("ranked search index", () => {
           if (op % 50 === 0) expectExact(store, seed, r);
         }
         for (let q = 0; q < 20; q++) expectExact(store, seed, r);
-        expectIndexMatchesRebuild(db, store);
+        expect(expectIndexMatchesRebuild(db, store)).toBeGreaterThan(0);
       });
     }
   });
@@ -298,7 +300,7 @@ describe("ranked search index", () => {
     withStore(({ store }) => {
       for (let i = 0; i < 30; i++) store.create({ path: `p/${i}`, content: "apple apricot zebra" });
       store.search.merge();
-      store.search.budget = 40; // postings; "ap*" holds 60, "zebra" 30
+      store.search.budget = 40; // postings; "ap*" holds 60, "apple" and "zebra" 30 each
       const refused = (search: string, sort?: "updated_desc") => {
         try {
           queryNotes(store, { search, ...(sort ? { sort } : {}) });
@@ -307,11 +309,13 @@ describe("ranked search index", () => {
           return (err as { code?: string }).code;
         }
       };
-      expect(refused("zebra ap*")).toBe("search_too_broad"); // bm25's n for ap* would be counted by FTS5
+      // bm25's n for the phrase "apple ap*" would be counted by FTS5, over 90 postings
+      expect(refused('zebra "apple ap"*')).toBe("search_too_broad");
       expect(refused("apple OR zebra")).toBe("search_too_broad"); // FTS5's own syntax
       expect(refused("ap*", "updated_desc")).toBe("search_too_broad");
       // The index answers these without FTS5 walking the postings: not refused.
       expect(queryNotes(store, { search: "ap*" }).notes).toHaveLength(30);
+      expect(queryNotes(store, { search: "zebra ap*" }).notes).toHaveLength(30);
       expect(queryNotes(store, { search: "apple zebra apricot" }).notes).toHaveLength(30);
       expect(queryNotes(store, { search: "zebra", sort: "updated_desc" }).notes).toHaveLength(30);
     });
@@ -374,10 +378,10 @@ describe("ranked search index", () => {
       now += 1000; // refilled to 90
       expect(answer("apple OR zebra")).toBe(30);
       expect(answer("zebra")).toBe(30); // the index's own searches never draw on it
-      // bm25's n for ap* is FTS5's work (60); refused, the whole search would walk 90 with 30 left
-      expect(answer("zebra ap*")).toBe('search_busy {"retry_after":2}');
+      // bm25's n for "apple ap*" is FTS5's work (90) with 30 left: refused
+      expect(answer('zebra "apple ap"*')).toBe('search_busy {"retry_after":2}');
       now += 2000;
-      expect(answer("zebra ap*")).toBe(30);
+      expect(answer('zebra "apple ap"*')).toBe(30);
     });
   });
 
@@ -413,23 +417,53 @@ describe("ranked search index", () => {
 });
 
 /** After merging, the postings, terms and totals are exactly what a rebuild from the notes makes. */
-function expectIndexMatchesRebuild(db: Database, store: NoteStore) {
+/**
+ * The index after its writes equals one rebuilt from the notes, word for word; and every prefix
+ * with postings of its own holds exactly the sums of its words' (a rebuild may choose other prefixes).
+ * Returns how many prefixes had postings before the rebuild.
+ */
+function expectIndexMatchesRebuild(db: Database, store: NoteStore): number {
   store.search.merge();
   const snapshot = () => ({
     postings: db
       .query(
-        "SELECT t.term, p.tf, p.len, p.doc FROM search_postings p JOIN search_terms t ON t.id = p.term ORDER BY 1, 4",
+        "SELECT t.term, p.tf, p.len, p.doc FROM search_postings p JOIN search_terms t ON t.id = p.term WHERE t.term > '+' ORDER BY 1, 4",
       )
       .all(),
-    terms: db.query("SELECT term, df FROM search_terms WHERE df > 0 ORDER BY term").all(),
+    terms: db.query("SELECT term, df FROM search_terms WHERE df > 0 AND term > '+' ORDER BY term").all(),
     groups: db
       .query(
-        "SELECT t.term, g.tf, g.n FROM search_groups g JOIN search_terms t ON t.id = g.term ORDER BY 1, 2",
+        "SELECT t.term, g.tf, g.n FROM search_groups g JOIN search_terms t ON t.id = g.term WHERE t.term > '+' ORDER BY 1, 2",
       )
       .all(),
     stats: store.search.stats(),
   });
+  const prefixes = () => {
+    const out: Record<string, unknown> = {};
+    for (const { id, term, df } of db
+      .query("SELECT id, term, df FROM search_terms WHERE term < '+'")
+      .all() as { id: number; term: string; df: number }[]) {
+      const own = db.query("SELECT tf, len, doc FROM search_postings WHERE term = ? ORDER BY doc").all(id);
+      const summed = db
+        .query(
+          "SELECT sum(p.tf) AS tf, p.len, p.doc FROM search_postings p JOIN search_terms t ON t.id = p.term WHERE t.term GLOB ? GROUP BY p.doc ORDER BY p.doc",
+        )
+        .all(`${term.slice(1)}*`);
+      expect(own, term).toEqual(summed);
+      expect(df, term).toBe(summed.length);
+      const groups = db.query("SELECT tf, n FROM search_groups WHERE term = ? ORDER BY tf").all(id);
+      const counted = db
+        .query("SELECT tf, count(*) AS n FROM search_postings WHERE term = ? GROUP BY tf ORDER BY tf")
+        .all(id);
+      expect(groups, term).toEqual(counted);
+      out[term] = own.length;
+    }
+    return Object.keys(out).length;
+  };
+  const had = prefixes();
   const before = snapshot();
   store.search.rebuild();
   expect(before).toEqual(snapshot());
+  prefixes();
+  return had;
 }

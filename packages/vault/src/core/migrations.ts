@@ -1,4 +1,4 @@
-import { SEARCH_DIRTY_SIZE, SEARCH_GROUPS, SEARCH_SCHEMA } from "./search/index-store.ts";
+import { SEARCH_DIRTY_SIZE, SEARCH_GROUPS, SEARCH_PREFIXES, SEARCH_SCHEMA } from "./search/index-store.ts";
 
 /** A vault database's schema, as append-only numbered migrations. */
 export const MIGRATIONS: string[] = [
@@ -96,4 +96,5 @@ export const MIGRATIONS: string[] = [
    END;`,
   SEARCH_GROUPS,
   SEARCH_DIRTY_SIZE,
+  SEARCH_PREFIXES,
 ];

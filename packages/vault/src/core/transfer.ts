@@ -1,4 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { writeFileAtomic } from "@parachute/module-kit";
 import type { AttachmentStore } from "./attachments.ts";
@@ -67,10 +68,21 @@ export async function importFolder(
   // then leaves it marked stale, and the next open rebuilds it.
   const bulk = files.length > MERGE_AT;
   if (bulk) store.search.markStale();
+  // The next batch is read from disk (on the runtime's I/O threads) while this one is written.
+  const read = (i: number) => Promise.all(files.slice(i, i + BATCH).map((f) => readFile(f, "utf8")));
+  let reading = read(0);
   for (let i = 0; i < files.length; i += BATCH) {
-    const notes = files.slice(i, i + BATCH).map((f) => {
-      const path = relative(dir, f).split(sep).join("/").replace(/\.md$/i, "");
-      return noteFromMarkdown(path, readFileSync(f, "utf8"));
+    const texts = await reading;
+    if (i + BATCH < files.length) {
+      reading = read(i + BATCH);
+      reading.catch(() => {}); // awaited next round; unobserved if this batch's write throws
+    }
+    const notes = texts.map((text, j) => {
+      const path = relative(dir, files[i + j]!)
+        .split(sep)
+        .join("/")
+        .replace(/\.md$/i, "");
+      return noteFromMarkdown(path, text);
     });
     const created = store.createMany(notes);
     if (!attachments) continue;

@@ -2,8 +2,9 @@ import type { Database } from "bun:sqlite";
 import { type Corpus, idf, SATURATION_MAX, saturation } from "./bm25.ts";
 import { ConjunctionStream, type WeightedTerm } from "./conjunction.ts";
 import { type IndexedText, indexedText, type PendingNote } from "./pending.ts";
+import { BROAD, pendingPrefixHits, prefixTerm } from "./prefixes.ts";
 import type { Phrase } from "./query-shape.ts";
-import { type Posting, TermStream } from "./term-stream.ts";
+import { ListStream, type Posting, type Stream, TermStream } from "./term-stream.ts";
 import type { WorkBudget } from "./work-budget.ts";
 
 /** The filters a search carries besides its words, as SQL over `notes n`. */
@@ -18,15 +19,17 @@ export interface Filters {
  * this many, or a lone prefix's expansions hold this many postings) is left to FTS5.
  */
 const TEXT_CAP = 3000;
-/** How many of a prefix's commonest expansions are read in score order; the rest are read whole. */
-const HEAVY = 2;
+/**
+ * A prefix without postings of its own (prefixes.ts) whose words hold at most this many is read
+ * whole from them, its notes' counts summed (~0.5 µs a posting).
+ */
+const LIST_CAP = 4 * BROAD;
 const BATCH = 32;
 
+/** A phrase read in descending score: its stream's head bounds what it adds to any unread note. */
 interface Driver {
   weight: number;
-  streams: TermStream[];
-  /** The most the phrase can add to a note none of its streams has given yet. */
-  bound(): number;
+  stream: Stream;
 }
 
 interface Shape {
@@ -36,6 +39,12 @@ interface Shape {
   /** The postings FTS5 walks to match it. */
   work: number;
   weight: number;
+  /** One term's postings answer it: a word, or a prefix with postings of its own (prefixes.ts). */
+  word: boolean;
+  /** A narrow prefix's notes, summed from its words' postings, in descending score. */
+  list?: Posting[];
+  /** bm25's n when known without asking FTS5. */
+  hits?: number;
 }
 
 interface Hit {
@@ -98,73 +107,57 @@ export function rankedSearch(
   };
   const shapes: Shape[] = [];
   for (const p of phrases) {
+    const own = p.prefix && p.terms.length === 1 ? prefixTerm(db, p.terms[0]!) : null;
+    if (own) {
+      const now = own.df + pendingPrefixHits(pending, p.terms[0]!);
+      if (now <= 0) return [];
+      shapes.push({ p, known: [{ ...own, now }], reach: own.df, work: own.df, weight: 1, word: true });
+      continue;
+    }
+    const spread = p.prefix ? spreadOf(p.terms.at(-1)!) : 0;
+    if (p.prefix && p.terms.length === 1 && spread <= LIST_CAP) {
+      const list = prefixList(db, p.terms[0]!, corpus);
+      const now = list.length + pendingPrefixHits(pending, p.terms[0]!);
+      if (now <= 0) return [];
+      shapes.push({ p, known: [], reach: list.length, work: 0, weight: 1, word: false, list, hits: now });
+      continue;
+    }
     const fixed = p.prefix ? p.terms.slice(0, -1) : p.terms;
     const known = fixed.map((t) => {
       const row = termRow.get(t) as { id: number; df: number } | null;
       return { id: row?.id ?? 0, df: row?.df ?? 0, now: (row?.df ?? 0) + (dfDelta.get(t) ?? 0) };
     });
     if (known.some((t) => t.now <= 0)) return [];
-    const spread = p.prefix ? spreadOf(p.terms.at(-1)!) : 0;
     // The most notes this phrase could make the search read: its rarest term's, or a prefix's.
     const reach = known.length > 0 ? Math.min(...known.map((t) => t.df)) : spread;
     const work = known.reduce((n, t) => n + t.df, spread);
-    shapes.push({ p, known, reach, work, weight: 1 });
+    shapes.push({ p, known, reach, work, weight: 1, word: p.terms.length === 1 && !p.prefix });
   }
-  const words = !single && phrases.every((p) => p.terms.length === 1 && !p.prefix);
-  const direct = single && phrases[0]!.terms.length === 1 && !phrases[0]!.prefix;
+  const words = !single && shapes.every((s) => s.word);
+  const direct = single && (shapes[0]!.word || shapes[0]!.list !== undefined);
   const narrowest = shapes.reduce((a, b) => (b.reach < a.reach ? b : a));
   if (!words && !direct && narrowest.reach > TEXT_CAP) return null;
   // bm25's n for a phrase or prefix is counted by FTS5, at a cost that follows its postings.
-  const counted = single ? [] : shapes.filter((s) => s.p.terms.length > 1 || s.p.prefix);
+  const counted = single ? [] : shapes.filter((s) => !s.word && s.hits === undefined);
   const countWork = counted.reduce((n, s) => n + s.work, 0);
   // Past either budget, FTS5's path answers (and refuses) instead.
   if (countWork > budget || (countWork > 0 && load.take(countWork) > 0)) return null;
   if (!single)
     for (const s of shapes)
-      s.weight = idf(corpus, s.p.terms.length === 1 && !s.p.prefix ? s.known[0]!.now : phraseHits(db, s.p));
+      s.weight = idf(corpus, s.word ? s.known[0]!.now : (s.hits ?? phraseHits(db, s.p)));
 
-  const extra = new Set<number>();
   const drivers: Driver[] = [];
   // A lone prefix other than the narrowest phrase reads nothing: it adds its most to the bound.
   let fixedBound = 0;
   for (const shape of words ? [] : shapes) {
-    const { p, known, weight } = shape;
-    if (known.length > 0) {
-      const rarest = known.reduce((a, b) => (b.df < a.df ? b : a));
-      const stream = new TermStream(sql, rarest.id, corpus);
-      drivers.push({ weight, streams: [stream], bound: () => Math.max(0, stream.peek()) });
-      continue;
-    }
-    if (shape !== narrowest) {
-      fixedBound += weight * SATURATION_MAX;
-      continue;
-    }
-    // The narrowest lone prefix: its few common expansions in score order, the rest read whole.
-    const expansions = db
-      .query("SELECT id, df FROM search_terms WHERE term GLOB ? AND df > 0 ORDER BY df DESC")
-      .all(`${p.terms[0]}*`) as { id: number; df: number }[];
-    const heavy = expansions.slice(0, HEAVY);
-    const light = expansions.slice(HEAVY);
-    for (const e of light) {
-      for (const r of db.query("SELECT doc FROM search_postings WHERE term = ?").all(e.id) as {
-        doc: number;
-      }[])
-        extra.add(r.doc);
-    }
-    const streams = heavy.map((e) => new TermStream(sql, e.id, corpus));
-    drivers.push({
-      weight,
-      streams,
-      bound: () => {
-        // Odds tf/(tf + c) add up over a note's expansions, so their sum bounds the phrase.
-        let odds = 0;
-        for (const s of streams) {
-          const g = Math.max(0, s.peek()) / SATURATION_MAX;
-          odds += g >= 1 ? Number.POSITIVE_INFINITY : g / (1 - g);
-        }
-        return (SATURATION_MAX * odds) / (1 + odds) || 0;
-      },
-    });
+    const { known, weight, list } = shape;
+    if (list || known.length > 0) {
+      const stream = list
+        ? new ListStream(list)
+        : new TermStream(sql, known.reduce((a, b) => (b.df < a.df ? b : a)).id, corpus);
+      drivers.push({ weight, stream });
+    } else if (shape === narrowest) return null;
+    else fixedBound += weight * SATURATION_MAX;
   }
 
   const hits: Hit[] = [];
@@ -210,7 +203,6 @@ export function rankedSearch(
       if (s !== null) take({ doc: r.rowid, score: s });
     }
   };
-  evaluate([...extra]);
 
   if (words) {
     // Several words: their postings alone give every note's score, in order.
@@ -236,20 +228,20 @@ export function rankedSearch(
     }
     return hits.map((h) => h.doc);
   }
-  const lone = drivers.length === 1 && drivers[0]!.streams.length === 1 ? drivers[0]!.streams[0]! : null;
+  const lone = drivers.length === 1 ? drivers[0]!.stream : null;
   for (;;) {
-    if (drivers.some((d) => d.streams.every((s) => s.peek() < 0))) break; // every match was read
+    if (drivers.some((d) => d.stream.peek() < 0)) break; // every match was read
     let best = drivers[0]!;
     let tau = fixedBound;
     for (const d of drivers) {
-      const b = d.weight * d.bound();
+      const b = d.weight * Math.max(0, d.stream.peek());
       tau += b;
-      if (b > best.weight * best.bound()) best = d;
+      if (b > best.weight * Math.max(0, best.stream.peek())) best = d;
     }
     const last = hits.length === k ? hits[k - 1]! : null;
     // With one stream, an unread note scoring exactly tau comes after its head in rowid order.
     if (last && (last.score > tau || (lone && last.score === tau && last.doc < lone.peekDoc()))) break;
-    const stream = best.streams.reduce((a, s) => (s.peek() > a.peek() ? s : a));
+    const stream = best.stream;
     const batch: Posting[] = [];
     while (batch.length < BATCH) {
       const p = stream.next();
@@ -315,4 +307,22 @@ function texts(db: Database, docs: number[], f: Filters): { rowid: number; path:
       `SELECT n.rowid, n.path, n.content FROM notes n WHERE n.rowid IN (SELECT value FROM json_each(?))${f.where.map((w) => ` AND ${w}`).join("")}`,
     )
     .all(JSON.stringify(docs), ...f.args) as { rowid: number; path: string; content: string }[];
+}
+
+/** The notes holding words that start with `prefix`, each with their summed count, best first. */
+function prefixList(db: Database, prefix: string, corpus: Corpus): Posting[] {
+  const notes = new Map<number, Posting>();
+  const rows = db
+    .query(
+      "SELECT p.tf, p.len, p.doc FROM search_terms t JOIN search_postings p ON p.term = t.id WHERE t.term GLOB ?",
+    )
+    .values(`${prefix}*`) as [number, number, number][];
+  for (const [tf, len, doc] of rows) {
+    const n = notes.get(doc);
+    if (n) n.tf += tf;
+    else notes.set(doc, { doc, tf, len, sat: 0 });
+  }
+  const list = [...notes.values()];
+  for (const n of list) n.sat = saturation(corpus, n.tf, n.len);
+  return list.sort((a, b) => b.sat - a.sat || a.doc - b.doc);
 }

@@ -9,6 +9,15 @@ export interface Posting {
   sat: number;
 }
 
+/** Notes in descending score for one phrase: the head's saturation, rowid, and taking it. */
+export interface Stream {
+  /** The best saturation left, or -1 when the stream is spent. */
+  peek(): number;
+  /** The rowid at the head, or +∞ when the stream is spent. */
+  peekDoc(): number;
+  next(): Posting | null;
+}
+
 interface Group {
   tf: number;
   rows: { len: number; doc: number }[];
@@ -24,7 +33,7 @@ const BATCH = 64;
  * already in score order, and merging the lists' heads gives the exact order without reading more
  * than is taken. (The average length changes with every write; this order does not depend on it.)
  */
-export class TermStream {
+export class TermStream implements Stream {
   private groups: Group[] = [];
 
   constructor(
@@ -81,5 +90,24 @@ export class TermStream {
       }
     }
     return best;
+  }
+}
+
+/** A stream over postings already in memory, in descending score (ties by rowid). */
+export class ListStream implements Stream {
+  private at = 0;
+
+  constructor(private readonly list: Posting[]) {}
+
+  peek(): number {
+    return this.list[this.at]?.sat ?? -1;
+  }
+
+  peekDoc(): number {
+    return this.list[this.at]?.doc ?? Number.POSITIVE_INFINITY;
+  }
+
+  next(): Posting | null {
+    return this.list[this.at++] ?? null;
   }
 }
