@@ -114,9 +114,8 @@ function randomQuery(r: () => number): { search: string; phrases: { terms: strin
     };
   }
   if (kind === 2) {
-    const a = word(r),
-      b = word(r);
-    return { search: `"${a} ${b}"`, phrases: [{ terms: [a, b], prefix: false }] };
+    const ws = Array.from({ length: r() < 0.3 ? 3 : 2 }, () => word(r));
+    return { search: `"${ws.join(" ")}"`, phrases: [{ terms: ws, prefix: false }] };
   }
   if (kind === 3) {
     const p = typed(r);
@@ -192,6 +191,7 @@ describe("ranked search index", () => {
         const r = rng(seed);
         store.search.mergeAt = 1 + Math.floor(r() * 80);
         store.search.broadAt = 20 + Math.floor(r() * 200); // some prefixes get postings, some not
+        store.search.commonAt = 5 + Math.floor(r() * 60); // and some pairs of words
         for (let i = 0; i < 250; i++) store.create({ path: `p/${i}`, content: text(r), tags: [`t${i % 3}`] });
         for (let q = 0; q < 40; q++) expectExact(store, seed, r);
         store.search.merge();
@@ -235,6 +235,7 @@ describe("ranked search index", () => {
         const r = rng(seed);
         store.search.mergeAt = 1 + Math.floor(r() * 40);
         store.search.broadAt = 20 + Math.floor(r() * 100);
+        store.search.commonAt = 5 + Math.floor(r() * 40);
         const ids: string[] = [];
         for (let op = 0; op < 400; op++) {
           const pick = ids.length ? ids[Math.floor(r() * ids.length)]! : null;
@@ -441,7 +442,7 @@ function expectIndexMatchesRebuild(db: Database, store: NoteStore): number {
   const prefixes = () => {
     const out: Record<string, unknown> = {};
     for (const { id, term, df } of db
-      .query("SELECT id, term, df FROM search_terms WHERE term < '+'")
+      .query("SELECT id, term, df FROM search_terms WHERE term >= '*' AND term < '+'")
       .all() as { id: number; term: string; df: number }[]) {
       const own = db.query("SELECT tf, len, doc FROM search_postings WHERE term = ? ORDER BY doc").all(id);
       const summed = db
@@ -460,10 +461,51 @@ function expectIndexMatchesRebuild(db: Database, store: NoteStore): number {
     }
     return Object.keys(out).length;
   };
+  // Every pair of common words side by side in a note, counted from the notes themselves.
+  const pairs = () => {
+    const common = new Set(
+      (db.query("SELECT term FROM search_common").all() as { term: string }[]).map((r) => r.term),
+    );
+    const want: string[] = [];
+    for (const n of db.query("SELECT rowid, path, content FROM notes").all() as {
+      rowid: number;
+      path: string;
+      content: string;
+    }[]) {
+      const cols = [tokenize(n.path), tokenize(n.content)];
+      const counts = new Map<string, number>();
+      for (const col of cols)
+        for (let i = 0; i + 1 < col.length; i++)
+          if (common.has(col[i]!) && common.has(col[i + 1]!))
+            counts.set(`${col[i]} ${col[i + 1]}`, (counts.get(`${col[i]} ${col[i + 1]}`) ?? 0) + 1);
+      const len = cols[0]!.length + cols[1]!.length;
+      for (const [k, tf] of counts) want.push(`"${k}:${tf}:${len}:${n.rowid}`);
+    }
+    const got = (
+      db
+        .query(
+          "SELECT t.term, p.tf, p.len, p.doc FROM search_postings p JOIN search_terms t ON t.id = p.term WHERE t.term < '*'",
+        )
+        .all() as { term: string; tf: number; len: number; doc: number }[]
+    ).map((x) => `${x.term}:${x.tf}:${x.len}:${x.doc}`);
+    expect(got.sort()).toEqual(want.sort());
+    const dfs = db.query("SELECT term, df FROM search_terms WHERE term < '*' AND df > 0 ORDER BY term").all();
+    const counted = new Map<string, number>();
+    for (const w of want) {
+      const k = w.slice(0, w.indexOf(":"));
+      counted.set(k, (counted.get(k) ?? 0) + 1);
+    }
+    expect(dfs).toEqual(
+      [...counted].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([term, df]) => ({ term, df })),
+    );
+    return common.size;
+  };
+  pairs();
   const had = prefixes();
   const before = snapshot();
   store.search.rebuild();
   expect(before).toEqual(snapshot());
   prefixes();
+  pairs();
   return had;
 }

@@ -1,8 +1,11 @@
 import type { Database } from "bun:sqlite";
+import { COMMON, loadCommon, newlyCommon, pairCounts, pairKey } from "./pairs.ts";
 import { indexedText, PendingNotes } from "./pending.ts";
-import { BROAD, broadPrefixes, buildPrefix, loadPrefixes, prefixCounts, prefixKey } from "./prefixes.ts";
+import { BROAD, broadPrefixesOf, buildPrefix, loadPrefixes } from "./prefixes.ts";
 import type { Phrase } from "./query-shape.ts";
 import { type Filters, rankedSearch } from "./ranked.ts";
+import { rebuildPostings } from "./rebuild.ts";
+import { applyRows, noteKeys, type Row } from "./rows.ts";
 import { tokenize } from "./tokens.ts";
 import { WorkBudget } from "./work-budget.ts";
 
@@ -16,8 +19,9 @@ import { WorkBudget } from "./work-budget.ts";
  * - `search_dirty`: notes written since the last merge, filled by triggers on `notes` (with the
  *   text that was indexed before), so no write can skip the index;
  * - `search_groups` (migration 8, `SEARCH_GROUPS`): how many postings each (term, tf) holds;
- * - broad prefixes' postings, as terms `*prefix` (prefixes.ts), and in `search_stats.prefix_docs`
- *   the number of notes when the vault was last searched for new broad prefixes (migration 10).
+ * - broad prefixes' postings, as terms `*prefix` (prefixes.ts), and pairs of common words', as terms
+ *   `"a b` (pairs.ts), with the common words in `search_common` and in `search_stats.prefix_docs`
+ *   the number of notes when the vault was last searched for new ones (migration 10).
  */
 export const SEARCH_SCHEMA = `
   CREATE TABLE search_terms (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL);
@@ -76,6 +80,7 @@ export const SEARCH_DIRTY_SIZE = `
  * notes logged.
  */
 export const SEARCH_PREFIXES = `
+  CREATE TABLE search_common (term TEXT PRIMARY KEY) WITHOUT ROWID;
   ALTER TABLE search_stats ADD COLUMN prefix_docs INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE search_stats ADD COLUMN dirty_chars INTEGER NOT NULL DEFAULT 0;
   UPDATE search_stats SET dirty_chars = (SELECT coalesce(sum(chars), 0) FROM search_dirty);
@@ -100,9 +105,6 @@ export interface SearchStats {
 
 /** Postings (one per word per note) FTS5 may walk for one search: about a second of its work. */
 const SEARCH_BUDGET = 4_000_000;
-
-/** Postings a rebuild holds in memory before writing them (~200 MB; 100k notes in one run). */
-const REBUILD_HOLD = 8_000_000;
 
 /** Logged text (characters) past which the next write merges, whatever the number of notes. */
 const MERGE_CHARS = 1_000_000;
@@ -132,8 +134,10 @@ export class SearchIndex {
   load: WorkBudget;
   /** Postings past which a prefix keeps its own (tests lower it). */
   broadAt = BROAD;
-  /** Broad prefixes found but not yet given postings: built a few per write. */
-  private unbuilt: string[] = [];
+  /** Notes past which a word is common, its pairs kept (tests lower it). */
+  commonAt = COMMON;
+  /** Broad prefixes and common words found but not yet given postings: built a few per write. */
+  private unbuilt: { prefix?: string; word?: string }[] = [];
 
   constructor(
     private readonly db: Database,
@@ -212,15 +216,16 @@ export class SearchIndex {
       if (!this.behind()) break;
       this.mergeSlice();
     } while (performance.now() < until);
-    if (!this.behind()) this.growPrefixes(until);
+    if (!this.behind()) this.grow(until);
   }
 
   /**
-   * Gives postings to the prefixes that have grown broad: looked for when the notes counted have
-   * grown by a tenth since the last look (one pass over the terms: ~0.3 s at 300k terms), then built
-   * one per transaction until `until`; what is left waits for the next write.
+   * Gives postings to the prefixes that have grown broad and the pairs of words that have grown
+   * common: looked for when the notes counted have grown by a tenth since the last look (one pass
+   * over the terms: ~0.3 s at 300k terms), then built one per transaction until `until`; what is
+   * left waits for the next write.
    */
-  private growPrefixes(until: number): void {
+  private grow(until: number): void {
     if (this.unbuilt.length === 0) {
       const r = this.db.query("SELECT docs, prefix_docs FROM search_stats").get() as {
         docs: number;
@@ -228,14 +233,47 @@ export class SearchIndex {
       };
       if (r.docs <= r.prefix_docs * 1.1) return;
       const built = loadPrefixes(this.db);
-      this.unbuilt = broadPrefixes(this.db, this.broadAt).filter((p) => !built.has(p));
+      this.unbuilt = [
+        ...broadPrefixesOf(this.db, this.broadAt)
+          .filter((p) => !built.has(p))
+          .map((prefix) => ({ prefix })),
+        ...newlyCommon(this.db, this.commonAt).map((word) => ({ word })),
+      ];
       this.db.query("UPDATE search_stats SET prefix_docs = ?").run(r.docs);
     }
     while (this.unbuilt.length > 0 && performance.now() < until) {
-      const p = this.unbuilt.pop()!;
-      this.db.transaction(() => buildPrefix(this.db, p))();
+      const { prefix, word } = this.unbuilt.pop()!;
+      this.db.transaction(() => (prefix ? buildPrefix(this.db, prefix) : this.addCommon(word!)))();
       this.pending.touch();
     }
+  }
+
+  /**
+   * Makes `word` common: the pairs it forms with the common words (itself included), counted from
+   * its notes as the postings hold them — a note written since the last merge by its logged version.
+   */
+  private addCommon(word: string): void {
+    if (this.db.query("SELECT 1 FROM search_common WHERE term = ?").get(word)) return;
+    const common = loadCommon(this.db);
+    common.add(word);
+    const notes = this.db
+      .query(
+        `SELECT p.doc, coalesce(d.old_path, n.path) AS path,
+                CASE WHEN d.old_path IS NULL THEN n.content ELSE d.old_content END AS content
+         FROM search_terms t JOIN search_postings p ON p.term = t.id
+         LEFT JOIN search_dirty d ON d.doc = p.doc LEFT JOIN notes n ON n.rowid = p.doc
+         WHERE t.term = ?`,
+      )
+      .all(word) as { doc: number; path: string; content: string | null }[];
+    const added: Row[] = [];
+    for (const n of notes) {
+      const text = indexedText(n.path, n.content ?? "");
+      for (const [key, tf] of pairCounts(text, common))
+        if (key.startsWith(pairKey(word, "")) || key.endsWith(` ${word}`))
+          added.push([key, tf, text.len, n.doc]);
+    }
+    applyRows(this.db, [], added);
+    this.db.query("INSERT INTO search_common VALUES (?)").run(word);
   }
 
   /** Merges every logged note, a slice per transaction (each slice's work is kept if a later one dies). */
@@ -299,17 +337,14 @@ export class SearchIndex {
         content: string | null;
       }[];
       const prefixes = loadPrefixes(this.db);
-      const gone: [string, number, number, number][] = [];
-      const added: [string, number, number, number][] = [];
-      const df: Record<string, number> = {};
+      const common = loadCommon(this.db);
+      const gone: Row[] = [];
+      const added: Row[] = [];
       let docs = 0;
       let tokens = 0;
-      const take = (into: typeof gone, sign: 1 | -1, doc: number, path: string, content: string) => {
+      const take = (into: Row[], sign: 1 | -1, doc: number, path: string, content: string) => {
         const text = indexedText(path, content);
-        for (const [term, tf] of [...text.counts, ...prefixRows(text.counts, prefixes)]) {
-          into.push([term, tf, text.len, doc]);
-          df[term] = (df[term] ?? 0) + sign;
-        }
+        for (const [key, tf] of noteKeys(text, prefixes, common)) into.push([key, tf, text.len, doc]);
         docs += sign;
         tokens += sign * text.len;
       };
@@ -317,32 +352,7 @@ export class SearchIndex {
         if (d.old_path !== null) take(gone, -1, d.doc, d.old_path, d.old_content ?? "");
         if (d.path !== null) take(added, 1, d.doc, d.path, d.content ?? "");
       }
-      const terms = JSON.stringify(df);
-      this.db
-        .query(
-          "INSERT INTO search_terms (term, df) SELECT key, value FROM json_each(?) WHERE value != 0 ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
-        )
-        .run(terms);
-      const ids = new Map(
-        (
-          this.db
-            .query("SELECT term, id FROM search_terms WHERE term IN (SELECT key FROM json_each(?))")
-            .all(terms) as { term: string; id: number }[]
-        ).map((r) => [r.term, r.id]),
-      );
-      const groups = new Map<string, number>();
-      const keyed = (rows: typeof gone, sign: 1 | -1) => {
-        const out = rows.map(([term, ...rest]) => [ids.get(term)!, ...rest]);
-        for (const [term, tf] of out) groups.set(`${term}:${tf}`, (groups.get(`${term}:${tf}`) ?? 0) + sign);
-        return out.sort((x, y) => x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]! || x[3]! - y[3]!);
-      };
-      this.db
-        .query(
-          "DELETE FROM search_postings WHERE (term, tf, len, doc) IN (SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?))",
-        )
-        .run(JSON.stringify(keyed(gone, -1)));
-      insertPostings(this.db, keyed(added, 1));
-      this.countGroups(groups);
+      applyRows(this.db, gone, added);
       this.db.query("UPDATE search_stats SET docs = docs + ?, tokens = tokens + ?").run(docs, tokens);
       this.db
         .query("DELETE FROM search_dirty WHERE doc IN (SELECT value FROM json_each(?))")
@@ -351,26 +361,9 @@ export class SearchIndex {
     this.pending.touch();
   }
 
-  /** Adds `term:tf` → change to `search_groups`. */
-  private countGroups(changes: Map<string, number>): void {
-    const rows = [...changes].filter(([, n]) => n !== 0).map(([k, n]) => [...k.split(":").map(Number), n]);
-    this.db
-      .query(
-        "INSERT INTO search_groups SELECT value->>0, value->>1, value->>2 FROM json_each(?) WHERE true ON CONFLICT (term, tf) DO UPDATE SET n = n + excluded.n",
-      )
-      .run(JSON.stringify(rows));
-    this.db
-      .query(
-        "DELETE FROM search_groups WHERE (term, tf) IN (SELECT value->>0, value->>1 FROM json_each(?)) AND n = 0",
-      )
-      .run(JSON.stringify(rows));
-  }
-
   /**
    * Empties the index and indexes every note again (the `reindex` command, a new or stale index),
-   * and FTS5 too when a bulk import left it behind. Postings are gathered in memory by term and
-   * written in key order (appending to the B-tree is many times faster than inserting each note's
-   * terms where they belong), in runs of at most `REBUILD_HOLD` postings to bound the memory.
+   * and FTS5 too when a bulk import left it behind (rebuild.ts).
    */
   rebuild(): void {
     this.db.transaction(() => {
@@ -378,86 +371,9 @@ export class SearchIndex {
         this.db.exec(
           "INSERT INTO notes_fts (notes_fts) VALUES ('rebuild'); UPDATE search_stats SET fts_ready = 1;",
         );
-      this.db.exec(
-        "DELETE FROM search_postings; DELETE FROM search_terms; DELETE FROM search_dirty; DELETE FROM search_groups;",
-      );
-      const insert = this.db.query("INSERT INTO search_postings VALUES (?, ?, ?, ?)");
-      const ids = new Map<string, number>();
-      const df: number[] = [];
-      // Per term, (tf, len, doc) triples; notes come in rowid order, so docs arrive ascending.
-      let buckets: number[][] = [];
-      let held = 0;
-      const flush = () => {
-        const groups = new Map<string, number>();
-        for (const [id, b] of buckets.entries()) {
-          if (!b) continue;
-          for (let i = 0; i < b.length; i += 3)
-            groups.set(`${id}:${b[i]}`, (groups.get(`${id}:${b[i]}`) ?? 0) + 1);
-          const order = Array.from({ length: b.length / 3 }, (_, i) => i);
-          order.sort((x, y) => b[3 * x]! - b[3 * y]! || b[3 * x + 1]! - b[3 * y + 1]! || x - y);
-          for (const i of order) insert.run(id, b[3 * i]!, b[3 * i + 1]!, b[3 * i + 2]!);
-        }
-        this.countGroups(groups);
-        buckets = [];
-        held = 0;
-      };
-      let docs = 0;
-      let tokens = 0;
-      const notes = this.db.query("SELECT rowid, path, content FROM notes").iterate() as Iterable<{
-        rowid: number;
-        path: string;
-        content: string;
-      }>;
-      for (const n of notes) {
-        const text = indexedText(n.path, n.content);
-        for (const [t, tf] of text.counts) {
-          let id = ids.get(t);
-          if (id === undefined) {
-            id = ids.size + 1;
-            ids.set(t, id);
-            df[id] = 0;
-          }
-          df[id]!++;
-          const bucket = buckets[id] ?? [];
-          buckets[id] = bucket;
-          bucket.push(tf, text.len, n.rowid);
-        }
-        held += text.counts.size;
-        docs++;
-        tokens += text.len;
-        if (held >= REBUILD_HOLD) flush();
-      }
-      flush();
-      const terms = [...ids].map(([t, id]) => [id, t, df[id]]);
-      this.db
-        .query(
-          "INSERT INTO search_terms (id, term, df) SELECT value->>0, value->>1, value->>2 FROM json_each(?)",
-        )
-        .run(JSON.stringify(terms));
-      this.db.query("UPDATE search_stats SET docs = ?, tokens = ?, ready = 1").run(docs, tokens);
-      for (const p of broadPrefixes(this.db, this.broadAt)) buildPrefix(this.db, p);
-      this.db.query("UPDATE search_stats SET prefix_docs = docs").run();
+      rebuildPostings(this.db, this.broadAt, this.commonAt);
     })();
     this.unbuilt = [];
     this.pending.touch();
   }
-}
-
-/** A note's rows under its broad prefixes' keys. */
-function prefixRows(counts: Map<string, number>, prefixes: Set<string>): [string, number][] {
-  return [...prefixCounts(counts, prefixes)].map(([p, tf]) => [prefixKey(p), tf]);
-}
-
-/** Rows per INSERT statement: bound values cost about half what the same rows parsed from JSON do. */
-const INSERT_ROWS = 256;
-
-/** Inserts (term, tf, len, doc) rows, in the order given. */
-function insertPostings(db: Database, rows: number[][]): void {
-  const values = (n: number) =>
-    `INSERT INTO search_postings VALUES ${"(?, ?, ?, ?), ".repeat(n).slice(0, -2)}`;
-  const full = db.query(values(INSERT_ROWS));
-  let i = 0;
-  for (; i + INSERT_ROWS <= rows.length; i += INSERT_ROWS) full.run(...rows.slice(i, i + INSERT_ROWS).flat());
-  const one = db.query(values(1));
-  for (; i < rows.length; i++) one.run(...rows[i]!);
 }

@@ -36,21 +36,27 @@ export function prefixCounts(counts: Map<string, number>, prefixes: Set<string>)
   return out;
 }
 
+/** `broadPrefixes` over the vault's words (never the prefix and pair keys, which sort before `+`). */
+export function broadPrefixesOf(db: Database, broad: number): string[] {
+  const terms = db
+    .query("SELECT term, df FROM search_terms WHERE term > '+' ORDER BY term")
+    .iterate() as Iterable<{ term: string; df: number }>;
+  return broadPrefixes(terms, broad);
+}
+
 /**
- * Every prefix whose words hold more than `broad` postings, in one pass over the terms in order. A
- * prefix whose words all share a longer one (`uniq` and `unique`) is the same search: only the
- * longest is named, and a prefix of a single word is that word.
+ * Every prefix whose words hold more than `broad` postings, in one pass over the words in order (any
+ * lexicographic order: words sharing a prefix are neighbours in all of them). A prefix whose words
+ * all share a longer one (`uniq` and `unique`) is the same search: only the longest is named, and a
+ * prefix of a single word is that word.
  */
-export function broadPrefixes(db: Database, broad: number): string[] {
+export function broadPrefixes(terms: Iterable<{ term: string; df: number }>, broad: number): string[] {
   const found = new Set<string>();
   const open: { prefix: string; first: string; last: string; postings: number }[] = [];
   const close = () => {
     const o = open.pop()!;
     if (o.postings > broad && o.first !== o.last) found.add(common(o.first, o.last));
   };
-  const terms = db
-    .query("SELECT term, df FROM search_terms WHERE term > '+' ORDER BY term")
-    .iterate() as Iterable<{ term: string; df: number }>;
   for (const { term, df } of terms) {
     while (open.length > 0 && !term.startsWith(open.at(-1)!.prefix)) close();
     for (let n = Math.max(SHORTEST, (open.at(-1)?.prefix.length ?? 0) + 1); n <= term.length; n++)

@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { type Corpus, idf, SATURATION_MAX, saturation } from "./bm25.ts";
 import { ConjunctionStream, type WeightedTerm } from "./conjunction.ts";
+import { pairKey } from "./pairs.ts";
 import { type IndexedText, indexedText, type PendingNote } from "./pending.ts";
 import { BROAD, pendingPrefixHits, prefixTerm } from "./prefixes.ts";
 import type { Phrase } from "./query-shape.ts";
@@ -128,9 +129,22 @@ export function rankedSearch(
       return { id: row?.id ?? 0, df: row?.df ?? 0, now: (row?.df ?? 0) + (dfDelta.get(t) ?? 0) };
     });
     if (known.some((t) => t.now <= 0)) return [];
+    // Side by side common words have postings as a pair (pairs.ts): a phrase reads its rarest.
+    const pairs = commonPairs(db, fixed).map(({ id, df, terms }) => ({
+      id,
+      df,
+      now: df + pendingPhraseHits(pending, { terms, prefix: false }),
+    }));
+    if (pairs.some((t) => t.now <= 0)) return [];
+    if (!p.prefix && p.terms.length === 2 && pairs.length === 1) {
+      const pair = pairs[0]!;
+      shapes.push({ p, known: [pair], reach: pair.df, work: pair.df, weight: 1, word: true });
+      continue;
+    }
+    known.push(...pairs);
     // The most notes this phrase could make the search read: its rarest term's, or a prefix's.
     const reach = known.length > 0 ? Math.min(...known.map((t) => t.df)) : spread;
-    const work = known.reduce((n, t) => n + t.df, spread);
+    const work = known.slice(0, fixed.length).reduce((n, t) => n + t.df, spread);
     shapes.push({ p, known, reach, work, weight: 1, word: p.terms.length === 1 && !p.prefix });
   }
   const words = !single && shapes.every((s) => s.word);
@@ -325,4 +339,37 @@ function prefixList(db: Database, prefix: string, corpus: Corpus): Posting[] {
   const list = [...notes.values()];
   for (const n of list) n.sat = saturation(corpus, n.tf, n.len);
   return list.sort((a, b) => b.sat - a.sat || a.doc - b.doc);
+}
+
+/**
+ * The pairs of side-by-side terms of a phrase that have postings: both words common. A pair no merged
+ * note holds has none (id 0, df 0).
+ */
+function commonPairs(db: Database, terms: string[]): { id: number; df: number; terms: string[] }[] {
+  if (terms.length < 2) return [];
+  const common = new Set(
+    (
+      db
+        .query("SELECT term FROM search_common WHERE term IN (SELECT value FROM json_each(?))")
+        .all(JSON.stringify(terms)) as { term: string }[]
+    ).map((r) => r.term),
+  );
+  const out: { id: number; df: number; terms: string[] }[] = [];
+  const row = db.query("SELECT id, df FROM search_terms WHERE term = ?");
+  for (let i = 0; i + 1 < terms.length; i++) {
+    const [a, b] = [terms[i]!, terms[i + 1]!];
+    if (!common.has(a) || !common.has(b)) continue;
+    const r = row.get(pairKey(a, b)) as { id: number; df: number } | null;
+    out.push({ id: r?.id ?? 0, df: r?.df ?? 0, terms: [a, b] });
+  }
+  return out;
+}
+
+/** How the notes not yet merged change the number of notes holding a phrase. */
+function pendingPhraseHits(pending: Map<number, PendingNote>, p: Phrase): number {
+  let delta = 0;
+  for (const n of pending.values())
+    delta +=
+      (n.now && phraseCount(n.now, p) > 0 ? 1 : 0) - (n.indexed && phraseCount(n.indexed, p) > 0 ? 1 : 0);
+  return delta;
 }

@@ -1,0 +1,136 @@
+import type { Database } from "bun:sqlite";
+import { pairKey } from "./pairs.ts";
+import { indexedText } from "./pending.ts";
+import { broadPrefixes, prefixKey } from "./prefixes.ts";
+import { countGroups, insertPostings } from "./rows.ts";
+
+/** Postings a rebuild holds in memory before writing them (~200 MB; 100k notes in one run). */
+const REBUILD_HOLD = 8_000_000;
+
+/**
+ * Empties the ranked index and indexes every note again, in the caller's transaction. A first pass
+ * counts the notes holding each word, which decides the broad prefixes and the common words; the
+ * second gathers every key's postings in memory and writes them in key order (appending to the
+ * B-tree is many times faster than inserting each note's keys where they belong), in runs of at most
+ * `REBUILD_HOLD` postings to bound the memory.
+ */
+export function rebuildPostings(db: Database, broadAt: number, commonAt: number): void {
+  db.exec(`DELETE FROM search_postings; DELETE FROM search_terms; DELETE FROM search_dirty;
+           DELETE FROM search_groups; DELETE FROM search_common;`);
+  const notes = () =>
+    db.query("SELECT rowid, path, content FROM notes").iterate() as Iterable<{
+      rowid: number;
+      path: string;
+      content: string;
+    }>;
+  const ids = new Map<string, number>();
+  let df: number[] = [];
+  const idOf = (key: string) => {
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = ids.size + 1;
+      ids.set(key, id);
+      df[id] = 0;
+    }
+    return id;
+  };
+  for (const n of notes()) for (const t of indexedText(n.path, n.content).counts.keys()) df[idOf(t)]!++;
+  const words = [...ids]
+    .map(([term, id]) => ({ term, df: df[id]! }))
+    .sort((a, b) => (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
+  const prefixes = new Set(broadPrefixes(words, broadAt));
+  const common = new Set(words.filter((w) => w.df > commonAt).map((w) => w.term));
+  // Keys by number from here (strings built and hashed per note cost more than the rest together):
+  // each word's broad prefixes once, each pair of common words by its two words' ids.
+  const prefixIds: number[][] = [];
+  const prefixesOf = (word: string, id: number) => {
+    let out = prefixIds[id];
+    if (!out) {
+      out = [];
+      for (let n = 2; n <= word.length; n++)
+        if (prefixes.has(word.slice(0, n))) out.push(idOf(prefixKey(word.slice(0, n))));
+      prefixIds[id] = out;
+    }
+    return out;
+  };
+  const pairIds = new Map<number, number>();
+  const PAIR = 2 ** 26;
+
+  // Dense arrays by key id (filled, never holey: a sparse array falls back to a slow dictionary).
+  df = new Array(ids.size + 1).fill(0);
+  // Per key, (tf, len, doc) triples; notes come in rowid order, so docs arrive ascending.
+  const empty = () => new Array<number[] | null>(ids.size + 1).fill(null);
+  let buckets = empty();
+  let held = 0;
+  const flush = () => {
+    const groups: number[][] = [];
+    let rows: number[] = [];
+    for (const [id, b] of buckets.entries()) {
+      if (!b) continue;
+      const order = Array.from({ length: b.length / 3 }, (_, i) => i);
+      order.sort((x, y) => b[3 * x]! - b[3 * y]! || b[3 * x + 1]! - b[3 * y + 1]! || x - y);
+      for (const i of order) {
+        const tf = b[3 * i]!;
+        const last = groups.at(-1);
+        if (last && last[0] === id && last[1] === tf) last[2]!++;
+        else groups.push([id, tf, 1]);
+        rows.push(id, tf, b[3 * i + 1]!, b[3 * i + 2]!);
+      }
+      if (rows.length >= 262144) {
+        insertPostings(db, rows);
+        rows = [];
+      }
+    }
+    insertPostings(db, rows);
+    countGroups(db, groups);
+    buckets = empty();
+    held = 0;
+  };
+  let docs = 0;
+  let tokens = 0;
+  for (const n of notes()) {
+    const text = indexedText(n.path, n.content);
+    const keys = new Map<number, number>();
+    for (const [t, tf] of text.counts) {
+      const id = ids.get(t)!;
+      keys.set(id, tf);
+      for (const p of prefixesOf(t, id)) keys.set(p, (keys.get(p) ?? 0) + tf);
+    }
+    for (const col of text.columns)
+      for (let i = 0; i + 1 < col.length; i++) {
+        const [a, b] = [col[i]!, col[i + 1]!];
+        if (!common.has(a) || !common.has(b)) continue;
+        const both = ids.get(a)! * PAIR + ids.get(b)!;
+        let id = pairIds.get(both);
+        if (id === undefined) {
+          id = idOf(pairKey(a, b));
+          pairIds.set(both, id);
+        }
+        keys.set(id, (keys.get(id) ?? 0) + 1);
+      }
+    for (const [id, tf] of keys) {
+      df[id]!++;
+      let bucket = buckets[id];
+      if (!bucket) {
+        bucket = [];
+        buckets[id] = bucket;
+      }
+      bucket.push(tf, text.len, n.rowid);
+    }
+    held += keys.size;
+    docs++;
+    tokens += text.len;
+    if (held >= REBUILD_HOLD) flush();
+  }
+  flush();
+  const terms = [...ids].map(([t, id]) => [id, t, df[id] ?? 0]);
+  db.query(
+    "INSERT INTO search_terms (id, term, df) SELECT value->>0, value->>1, value->>2 FROM json_each(?)",
+  ).run(JSON.stringify(terms));
+  db.query("INSERT INTO search_common SELECT value FROM json_each(?)").run(JSON.stringify([...common]));
+  db.query("UPDATE search_stats SET docs = ?, tokens = ?, ready = 1, prefix_docs = ?").run(
+    docs,
+    tokens,
+    docs,
+  );
+}
