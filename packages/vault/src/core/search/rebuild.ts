@@ -39,7 +39,6 @@ export function rebuildPostings(db: Database, broadAt: number, commonAt: number)
     .map(([term, id]) => ({ term, df: df[id]! }))
     .sort((a, b) => (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
   const prefixes = new Set(broadPrefixes(words, broadAt));
-  const common = new Set(words.filter((w) => w.df > commonAt).map((w) => w.term));
   // Keys by number from here (strings built and hashed per note cost more than the rest together):
   // each word's broad prefixes once, each pair of common words by its two words' ids.
   const prefixIds: number[][] = [];
@@ -55,6 +54,12 @@ export function rebuildPostings(db: Database, broadAt: number, commonAt: number)
   };
   const pairIds = new Map<number, number>();
   const PAIR = 2 ** 26;
+  // Common words by their place in `words`, so a pair is found by number.
+  const commonIds = new Map<string, number>();
+  for (const [i, w] of words.entries()) if (w.df > commonAt) commonIds.set(w.term, i);
+  // A note's keys: counts by key id, and which ids it touched.
+  let acc = new Int32Array(2 * ids.size + 2);
+  const touched: number[] = [];
 
   // Dense arrays by key id (filled, never holey: a sparse array falls back to a slow dictionary).
   df = new Array(ids.size + 1).fill(0);
@@ -90,25 +95,40 @@ export function rebuildPostings(db: Database, broadAt: number, commonAt: number)
   let tokens = 0;
   for (const n of notes()) {
     const text = indexedText(n.path, n.content);
-    const keys = new Map<number, number>();
+    touched.length = 0;
+    const add = (id: number, tf: number) => {
+      if (id >= acc.length) {
+        const grown = new Int32Array(2 * id);
+        grown.set(acc);
+        acc = grown;
+      }
+      if (acc[id] === 0) touched.push(id);
+      acc[id] = acc[id]! + tf;
+    };
     for (const [t, tf] of text.counts) {
       const id = ids.get(t)!;
-      keys.set(id, tf);
-      for (const p of prefixesOf(t, id)) keys.set(p, (keys.get(p) ?? 0) + tf);
+      add(id, tf);
+      for (const p of prefixesOf(t, id)) add(p, tf);
     }
-    for (const col of text.columns)
-      for (let i = 0; i + 1 < col.length; i++) {
-        const [a, b] = [col[i]!, col[i + 1]!];
-        if (!common.has(a) || !common.has(b)) continue;
-        const both = ids.get(a)! * PAIR + ids.get(b)!;
-        let id = pairIds.get(both);
-        if (id === undefined) {
-          id = idOf(pairKey(a, b));
-          pairIds.set(both, id);
+    for (const col of text.columns) {
+      let prev = -1;
+      for (const tok of col) {
+        const id = commonIds.get(tok) ?? -1;
+        if (prev >= 0 && id >= 0) {
+          const both = prev * PAIR + id;
+          let pair = pairIds.get(both);
+          if (pair === undefined) {
+            pair = idOf(pairKey(words[prev]!.term, words[id]!.term));
+            pairIds.set(both, pair);
+          }
+          add(pair, 1);
         }
-        keys.set(id, (keys.get(id) ?? 0) + 1);
+        prev = id;
       }
-    for (const [id, tf] of keys) {
+    }
+    for (const id of touched) {
+      const tf = acc[id]!;
+      acc[id] = 0;
       df[id]!++;
       let bucket = buckets[id];
       if (!bucket) {
@@ -117,7 +137,7 @@ export function rebuildPostings(db: Database, broadAt: number, commonAt: number)
       }
       bucket.push(tf, text.len, n.rowid);
     }
-    held += keys.size;
+    held += touched.length;
     docs++;
     tokens += text.len;
     if (held >= REBUILD_HOLD) flush();
@@ -127,7 +147,9 @@ export function rebuildPostings(db: Database, broadAt: number, commonAt: number)
   db.query(
     "INSERT INTO search_terms (id, term, df) SELECT value->>0, value->>1, value->>2 FROM json_each(?)",
   ).run(JSON.stringify(terms));
-  db.query("INSERT INTO search_common SELECT value FROM json_each(?)").run(JSON.stringify([...common]));
+  db.query("INSERT INTO search_common SELECT value FROM json_each(?)").run(
+    JSON.stringify([...commonIds.keys()]),
+  );
   db.query("UPDATE search_stats SET docs = ?, tokens = ?, ready = 1, prefix_docs = ?").run(
     docs,
     tokens,
