@@ -297,6 +297,29 @@ describe("ranked search index", () => {
     }
   });
 
+  test("long tokens: prefixes past 32 characters get no postings, so a note of them costs what any does", () => {
+    withStore(({ db, store }) => {
+      store.search.broadAt = 5;
+      store.search.mergeAt = 4;
+      const long = "q".repeat(200_000);
+      // With a prefix per character, each of these notes would cost 200k strings of up to 200k.
+      for (let i = 0; i < 30; i++) store.create({ path: `l/${i}`, content: `${long}${i % 3} qq${i} end` });
+      store.search.merge();
+      for (const search of ["qq*", "q*", `${long.slice(0, 40)}*`, "end qq*"]) {
+        const want = bruteForce(
+          db,
+          search.split(" ").map((w) => ({ terms: [w.replace("*", "")], prefix: w.endsWith("*") })),
+        );
+        const got = queryNotes(store, { search, limit: 10 }).notes.map((n) => n.id);
+        expect(got, search.slice(0, 50)).toEqual(want.slice(0, 10).map((w) => w.id));
+      }
+      expect(
+        (db.query("SELECT max(length(term)) AS n FROM search_terms WHERE term < '+'").get() as { n: number })
+          .n,
+      ).toBeLessThanOrEqual(33);
+    });
+  });
+
   test("a search that would make FTS5 walk too many postings is refused; the ranked ones still answer", () => {
     withStore(({ store }) => {
       for (let i = 0; i < 30; i++) store.create({ path: `p/${i}`, content: "apple apricot zebra" });

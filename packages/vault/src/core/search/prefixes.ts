@@ -12,6 +12,11 @@ import type { PendingNote } from "./pending.ts";
 export const BROAD = 3000;
 /** One-letter prefixes are left to FTS5: they match most of a vault and no one types them to find. */
 const SHORTEST = 2;
+/**
+ * Nor are prefixes longer than this given postings: no one types that much to find a word, and a
+ * note of long tokens would otherwise cost a string per character of each (a 1 MB token, 10^12).
+ */
+export const LONGEST = 32;
 
 /** The `search_terms` key of a prefix's postings; `*` never occurs in a token. */
 export const prefixKey = (prefix: string) => `*${prefix}`;
@@ -29,7 +34,7 @@ export function prefixCounts(counts: Map<string, number>, prefixes: Set<string>)
   const out = new Map<string, number>();
   if (prefixes.size === 0) return out;
   for (const [term, tf] of counts)
-    for (let n = SHORTEST; n <= term.length; n++) {
+    for (let n = SHORTEST; n <= Math.min(term.length, LONGEST); n++) {
       const p = term.slice(0, n);
       if (prefixes.has(p)) out.set(p, (out.get(p) ?? 0) + tf);
     }
@@ -55,11 +60,13 @@ export function broadPrefixes(terms: Iterable<{ term: string; df: number }>, bro
   const open: { prefix: string; first: string; last: string; postings: number }[] = [];
   const close = () => {
     const o = open.pop()!;
-    if (o.postings > broad && o.first !== o.last) found.add(common(o.first, o.last));
+    const key = common(o.first, o.last);
+    if (o.postings > broad && o.first !== o.last && key.length <= LONGEST) found.add(key);
   };
   for (const { term, df } of terms) {
     while (open.length > 0 && !term.startsWith(open.at(-1)!.prefix)) close();
-    for (let n = Math.max(SHORTEST, (open.at(-1)?.prefix.length ?? 0) + 1); n <= term.length; n++)
+    const deepest = Math.min(term.length, LONGEST);
+    for (let n = Math.max(SHORTEST, (open.at(-1)?.prefix.length ?? 0) + 1); n <= deepest; n++)
       open.push({ prefix: term.slice(0, n), first: term, last: term, postings: 0 });
     for (const o of open) {
       o.postings += df;
@@ -76,7 +83,7 @@ export function broadPrefixes(terms: Iterable<{ term: string; df: number }>, bro
  * built) or matches nothing.
  */
 export function prefixTerm(db: Database, prefix: string): { id: number; df: number } | null {
-  if (prefix.length < SHORTEST) return null;
+  if (prefix.length < SHORTEST || prefix.length > LONGEST) return null;
   const edge = (dir: string) =>
     (
       db

@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { pairKey } from "./pairs.ts";
 import { indexedText } from "./pending.ts";
-import { broadPrefixes, prefixKey } from "./prefixes.ts";
+import { broadPrefixes, LONGEST, prefixKey } from "./prefixes.ts";
 import { countGroups, insertPostings } from "./rows.ts";
 
 /** Postings a rebuild holds in memory before writing them (~200 MB; 100k notes in one run). */
@@ -46,7 +46,7 @@ export function rebuildPostings(db: Database, broadAt: number, commonAt: number)
     let out = prefixIds[id];
     if (!out) {
       out = [];
-      for (let n = 2; n <= word.length; n++)
+      for (let n = 2; n <= Math.min(word.length, LONGEST); n++)
         if (prefixes.has(word.slice(0, n))) out.push(idOf(prefixKey(word.slice(0, n))));
       prefixIds[id] = out;
     }
