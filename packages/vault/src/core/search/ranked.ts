@@ -16,13 +16,14 @@ export interface Filters {
 
 /**
  * Notes scored from their text cost ~10 µs each; FTS5 scores a match in ~2 µs from its positions.
- * A search that could have to read more notes than this (its narrowest phrase's rarest term is in
- * this many, or a lone prefix's expansions hold this many postings) is left to FTS5.
+ * A search that could have to read more notes than this from their text (its narrowest phrase's
+ * rarest word or pair of common words is in this many) is left to FTS5.
  */
 const TEXT_CAP = 3000;
 /**
  * A prefix without postings of its own (prefixes.ts) whose words hold at most this many is read
- * whole from them, its notes' counts summed (~0.5 µs a posting).
+ * whole from them, its notes' counts summed (~0.5 µs a posting); all of a search's lists together
+ * read at most this many.
  */
 const LIST_CAP = 4 * BROAD;
 const BATCH = 32;
@@ -107,6 +108,8 @@ export function rankedSearch(
     return n;
   };
   const shapes: Shape[] = [];
+  // What all of a search's prefixes may read as lists (fifty of them would read 600k postings).
+  let listLeft = LIST_CAP;
   for (const p of phrases) {
     const own = p.prefix && p.terms.length === 1 ? prefixTerm(db, p.terms[0]!) : null;
     if (own) {
@@ -116,7 +119,8 @@ export function rankedSearch(
       continue;
     }
     const spread = p.prefix ? spreadOf(p.terms.at(-1)!) : 0;
-    if (p.prefix && p.terms.length === 1 && spread <= LIST_CAP) {
+    if (p.prefix && p.terms.length === 1 && spread <= listLeft) {
+      listLeft -= spread;
       const list = prefixList(db, p.terms[0]!, corpus);
       const now = list.length + pendingPrefixHits(pending, p.terms[0]!);
       if (now <= 0) return [];
