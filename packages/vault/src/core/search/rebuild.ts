@@ -4,8 +4,8 @@ import { indexedText } from "./pending.ts";
 import { broadPrefixes, LONGEST, prefixKey } from "./prefixes.ts";
 import { countGroups, insertPostings } from "./rows.ts";
 
-/** Postings a rebuild holds in memory before writing them (~200 MB; 100k notes in one run). */
-const REBUILD_HOLD = 8_000_000;
+/** Postings a rebuild holds in memory before writing them (16 bytes each; 100k notes in one run). */
+const REBUILD_HOLD = 12_000_000;
 
 /**
  * Empties the ranked index and indexes every note again, in the caller's transaction. A first pass
@@ -63,23 +63,34 @@ export function rebuildPostings(db: Database, broadAt: number, commonAt: number)
 
   // Dense arrays by key id (filled, never holey: a sparse array falls back to a slow dictionary).
   df = new Array(ids.size + 1).fill(0);
-  // Per key, (tf, len, doc) triples; notes come in rowid order, so docs arrive ascending.
-  const empty = () => new Array<number[] | null>(ids.size + 1).fill(null);
-  let buckets = empty();
-  let held = 0;
+  // Postings held as (key, tf, len, doc) in one flat array (16 bytes each, no per-key objects);
+  // notes come in rowid order, so each key's docs arrive ascending.
+  // Sized from the words' postings (prefixes and pairs about double them), so it rarely grows.
+  let held = new Int32Array(4 * Math.min(REBUILD_HOLD, 1024 + 2.5 * words.reduce((n, w) => n + w.df, 0)));
+  let count = 0;
   const flush = () => {
+    // Counting sort by key, then each key's postings by (tf, len), docs kept in arrival order.
+    const at = new Int32Array(ids.size + 2);
+    for (let i = 0; i < count; i++) at[held[4 * i]! + 1]!++;
+    for (let k = 1; k < at.length; k++) at[k]! += at[k - 1]!;
+    const order = new Int32Array(count);
+    const next = at.slice();
+    for (let i = 0; i < count; i++) order[next[held[4 * i]!]!++] = i;
     const groups: number[][] = [];
     let rows: number[] = [];
-    for (const [id, b] of buckets.entries()) {
-      if (!b) continue;
-      const order = Array.from({ length: b.length / 3 }, (_, i) => i);
-      order.sort((x, y) => b[3 * x]! - b[3 * y]! || b[3 * x + 1]! - b[3 * y + 1]! || x - y);
-      for (const i of order) {
-        const tf = b[3 * i]!;
+    for (let k = 0; k + 1 < at.length; k++) {
+      if (at[k] === at[k + 1]) continue;
+      const run = order.subarray(at[k]!, at[k + 1]!);
+      if (run.length > 1)
+        run.sort(
+          (x, y) => held[4 * x + 1]! - held[4 * y + 1]! || held[4 * x + 2]! - held[4 * y + 2]! || x - y,
+        );
+      for (const i of run) {
+        const tf = held[4 * i + 1]!;
         const last = groups.at(-1);
-        if (last && last[0] === id && last[1] === tf) last[2]!++;
-        else groups.push([id, tf, 1]);
-        rows.push(id, tf, b[3 * i + 1]!, b[3 * i + 2]!);
+        if (last && last[0] === k && last[1] === tf) last[2]!++;
+        else groups.push([k, tf, 1]);
+        rows.push(k, tf, held[4 * i + 2]!, held[4 * i + 3]!);
       }
       if (rows.length >= 262144) {
         insertPostings(db, rows);
@@ -88,8 +99,19 @@ export function rebuildPostings(db: Database, broadAt: number, commonAt: number)
     }
     insertPostings(db, rows);
     countGroups(db, groups);
-    buckets = empty();
-    held = 0;
+    count = 0;
+  };
+  const hold = (id: number, tf: number, len: number, doc: number) => {
+    if (4 * count + 4 > held.length) {
+      const grown = new Int32Array(Math.min(2 * held.length, 4 * REBUILD_HOLD + 4));
+      grown.set(held);
+      held = grown;
+    }
+    const at = 4 * count++;
+    held[at] = id;
+    held[at + 1] = tf;
+    held[at + 2] = len;
+    held[at + 3] = doc;
   };
   let docs = 0;
   let tokens = 0;
@@ -130,17 +152,11 @@ export function rebuildPostings(db: Database, broadAt: number, commonAt: number)
       const tf = acc[id]!;
       acc[id] = 0;
       df[id]!++;
-      let bucket = buckets[id];
-      if (!bucket) {
-        bucket = [];
-        buckets[id] = bucket;
-      }
-      bucket.push(tf, text.len, n.rowid);
+      hold(id, tf, text.len, n.rowid);
     }
-    held += touched.length;
     docs++;
     tokens += text.len;
-    if (held >= REBUILD_HOLD) flush();
+    if (count >= REBUILD_HOLD) flush();
   }
   flush();
   const terms = [...ids].map(([t, id]) => [id, t, df[id] ?? 0]);
