@@ -7,7 +7,11 @@ import { timeAgo } from "../web/src/time.ts";
 describe("the notes app's own logic", () => {
   test("search as you type: plain typing, punctuation and all, searches its words, the last by prefix", () => {
     expect(asYouType("quar")).toBe('"quar"*');
-    expect(asYouType(" garden  quar ")).toBe('"garden" "quar"*');
+    expect(asYouType(" garden  quar")).toBe('"garden" "quar"*');
+    expect(asYouType("garden quar ")).toBe('"garden" "quar"'); // a space ends the word
+    expect(asYouType("quarterly b")).toBe('"quarterly"'); // a new word counts from its second letter
+    expect(asYouType("quarterly bu")).toBe('"quarterly" "bu"*');
+    expect(asYouType("a ")).toBe('"a"');
     expect(asYouType("Café")).toBe('"Café"*');
     for (const [typed, sent] of [
       ["don't", '"don" "t"'],
@@ -16,7 +20,7 @@ describe("the notes app's own logic", () => {
       ["eggs,", '"eggs"*'],
       ["what?", '"what"*'],
       ["c++", '"c"'],
-      ["a", '"a"'],
+      ["a", ""],
       ["Alpha/Spec", '"Alpha" "Spec"*'],
       ["#work", '"work"*'],
       ['"unbalanced', '"unbalanced"*'],
@@ -33,6 +37,12 @@ describe("the notes app's own logic", () => {
     expect(asYouType("beans OR")).toBe("beans");
     expect(asYouType("beans NOT")).toBe("beans");
     expect(asYouType("(a OR b) c")).toBe("(a OR b) c");
+    // Half-written syntax is not sent as an error in the making: an operator with one side, a bracket
+    // not yet closed.
+    expect(asYouType("NOT meeting")).toBe("meeting");
+    expect(asYouType("NOT")).toBe('"NOT"*');
+    expect(asYouType("(budget")).toBe('"budget"*');
+    expect(asYouType("(budget OR")).toBe('"budget" "OR"*');
   });
 
   test("merging two versions keeps what they share once and marks where they differ", () => {

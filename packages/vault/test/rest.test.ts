@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { WorkBudget } from "../src/core/search/work-budget.ts";
 import { type RestTransport, restVaultPerTest } from "../testing/rest.ts";
@@ -19,6 +20,23 @@ for (const transport of ["in memory", "on port 0"] satisfies RestTransport[]) {
       });
     // biome-ignore lint/suspicious/noExplicitAny: answers are JSON the assertions walk freely
     const json = async (res: Response) => (await res.json()) as Record<string, any>;
+
+    test("a write while another process holds the vault (an import, a reindex) is a 503, and nothing is written", async () => {
+      const other = new Database(t.vault.db.filename);
+      t.vault.db.exec("PRAGMA busy_timeout = 50"); // the vault's own wait is 5 s
+      try {
+        other.exec("BEGIN IMMEDIATE");
+        const res = await api("POST", "/notes", { path: "held/one", content: "x" });
+        expect(res.status).toBe(503);
+        expect(res.headers.get("retry-after")).toBe("5");
+        expect(await json(res)).toMatchObject({ error: "vault_locked", retry_after: 5 });
+        other.exec("ROLLBACK");
+        expect((await api("GET", "/notes/held/one")).status).toBe(404);
+        expect((await api("POST", "/notes", { path: "held/one", content: "x" })).status).toBe(201);
+      } finally {
+        other.close();
+      }
+    });
 
     test("a search too broad is a 400; broad searches past the vault's budget a 503 with Retry-After", async () => {
       for (let i = 0; i < 30; i++) await api("POST", "/notes", { path: `p/${i}`, content: "apple zebra" });

@@ -145,23 +145,33 @@ const OPERATOR = /^(AND|OR|NOT|NEAR)$/;
 
 /**
  * What the search box sends. Plain typing, punctuation and all (`don't`, `12:30`, `#work`), becomes
- * its words, each quoted, the last one a prefix once it has two letters (`quar` finds "quarterly"
- * while typing; one letter would match most of a vault, so it is searched as a word). Written
- * search syntax (balanced quotes, `*`, brackets, `AND`/`OR`/`NOT`) goes to the vault as written, less
- * an operator still waiting for its second half. Nothing searchable at all is no search.
+ * its words, each quoted, the last one a prefix while it is being typed (`quar` finds "quarterly";
+ * after a space it is a whole word). A new word of one letter is left out until its second, as one
+ * letter would match most of a vault (`quarterly b` searches "quarterly"). Written search syntax
+ * (balanced quotes or brackets, `*`, `AND`/`OR`/`NOT`) goes to the vault as written, less an operator
+ * still waiting for its other half. Nothing searchable at all is no search.
  */
 export function asYouType(search: string): string {
   const text = search.trim();
-  const quotes = (text.match(/"/g) ?? []).length;
+  const count = (c: RegExp) => (text.match(c) ?? []).length;
+  const quotes = count(/"/g);
   const tokens = text.split(/\s+/);
   const syntax =
-    (quotes > 0 && quotes % 2 === 0) || /[*()]/.test(text) || tokens.some((t) => OPERATOR.test(t));
+    count(/\(/g) === count(/\)/g) &&
+    ((quotes > 0 && quotes % 2 === 0) || /[*()]/.test(text) || tokens.some((t) => OPERATOR.test(t)));
   if (syntax) {
     while (tokens.length > 1 && OPERATOR.test(tokens.at(-1)!)) tokens.pop();
-    return tokens.join(" ");
+    while (tokens.length > 1 && OPERATOR.test(tokens[0]!)) tokens.shift();
+    if (!OPERATOR.test(tokens[0]!) || tokens.length > 1) return tokens.join(" ");
   }
-  const words = text.match(/[\p{L}\p{N}]+/gu) ?? [];
-  return words.map((w, i) => `"${w}"${i === words.length - 1 && [...w].length > 1 ? "*" : ""}`).join(" ");
+  const ended = /\s$/.test(search);
+  const typed = text.split(/\s+/);
+  const last = typed.at(-1) ?? "";
+  const started = !ended && /^[\p{L}\p{N}]$/u.test(last);
+  if (started) typed.pop();
+  const words = typed.join(" ").match(/[\p{L}\p{N}]+/gu) ?? [];
+  const prefix = !ended && !started && [...(words.at(-1) ?? "")].length > 1;
+  return words.map((w, i) => `"${w}"${prefix && i === words.length - 1 ? "*" : ""}`).join(" ");
 }
 
 /** A note as the list shows it (the vault's `view=preview`): no content, a snippet with its matches. */

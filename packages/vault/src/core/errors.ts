@@ -24,3 +24,18 @@ export class VaultError extends Error {
 }
 
 export const invalid = (code: string, message: string) => new VaultError("invalid", code, message);
+
+/**
+ * SQLite's "database is locked" as the vault's own error: another process (an import, a reindex)
+ * has held the file past the wait a write allows. Nothing was written; the write can be retried.
+ */
+export function lockedError(err: unknown): VaultError | null {
+  if ((err as { code?: string }).code !== "SQLITE_BUSY" && !/database is locked/i.test(String(err)))
+    return null;
+  return new VaultError(
+    "busy",
+    "vault_locked",
+    "another process is writing to this vault (an import or a reindex); nothing was written, try again when it is done",
+    { retry_after: 5 },
+  );
+}

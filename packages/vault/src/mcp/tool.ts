@@ -1,6 +1,6 @@
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { VaultError } from "../core/errors.ts";
+import { lockedError, VaultError } from "../core/errors.ts";
 import type { Vault } from "../core/vaults.ts";
 
 export type Access = "read" | "write" | "admin";
@@ -49,7 +49,8 @@ export function toolResult(value: Record<string, unknown>): CallToolResult {
  * A failed call as an MCP tool error (`isError`), never a protocol failure: core errors keep their
  * stable code and details; anything unexpected is logged and reported without internals.
  */
-export function toolError(err: unknown): CallToolResult {
+export function toolError(thrown: unknown): CallToolResult {
+  const err = lockedError(thrown) ?? thrown;
   let body: Record<string, unknown>;
   if (err instanceof VaultError) {
     body = { error: err.code, message: err.message, ...err.details };

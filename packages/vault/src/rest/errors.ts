@@ -1,5 +1,5 @@
 import { errorResponse, HttpError } from "@parachute/module-kit";
-import { VaultError } from "../core/errors.ts";
+import { lockedError, VaultError } from "../core/errors.ts";
 
 const STATUS = {
   invalid: 400,
@@ -12,7 +12,8 @@ const STATUS = {
 } as const;
 
 /** Renders core and HTTP errors as `{ error, message, ...details }` with the matching status. */
-export function renderError(err: unknown): Response {
+export function renderError(thrown: unknown): Response {
+  const err = lockedError(thrown) ?? thrown;
   if (err instanceof VaultError) {
     const retry = err.details.retry_after;
     return Response.json(
