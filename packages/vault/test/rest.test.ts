@@ -355,10 +355,14 @@ for (const transport of ["in memory", "on port 0"] satisfies RestTransport[]) {
       });
 
       test("invalid full-text syntax is 400, never an empty list", async () => {
-        for (const q of ['"open', "AND", "a OR", "(x"]) {
+        for (const q of ['"open', "AND", "a OR", "(x", "*"]) {
           const res = await api("GET", `/notes?search=${encodeURIComponent(q)}`);
           expect(res.status, q).toBe(400);
-          expect((await json(res)).error).toBe("invalid_search");
+          const body = await json(res);
+          expect(body.error).toBe("invalid_search");
+          // Said in the product's words; SQLite's own text only as a detail.
+          expect(body.message).toMatch(/^the search could not be read: use words/);
+          expect(typeof body.detail).toBe("string");
         }
       });
 

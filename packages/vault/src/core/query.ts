@@ -153,7 +153,12 @@ export function queryNotes(store: NoteStore, q: NoteQuery): { notes: Note[]; nex
   } catch (err) {
     // With a search, a failing statement is the user's query syntax (FTS5 reports it many ways).
     if (q.search !== undefined)
-      throw invalid("invalid_search", `the search query is not valid: ${(err as Error).message}`);
+      throw new VaultError(
+        "invalid",
+        "invalid_search",
+        'the search could not be read: use words, "quoted phrases", prefix* and AND, OR, NOT between words, and put quotes around words with other characters',
+        { detail: (err as Error).message },
+      );
     throw err;
   }
   const more = rows.length > limit;
