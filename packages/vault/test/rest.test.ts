@@ -108,6 +108,18 @@ for (const transport of ["in memory", "on port 0"] satisfies RestTransport[]) {
       const [[f2, t2]] = typed.snippet.highlights;
       expect(typed.snippet.text.slice(f2, t2)).toBe("quart");
       expect(body.length * 4).toBeLessThan((await full.text()).length);
+      // A phrase marks where its words stand together (and centres the snippet there); accents fold.
+      await api("POST", "/notes", {
+        path: "plans/cafe",
+        content: `${"meeting filler ".repeat(20)}then the meeting notes, over a café.`,
+      });
+      const marked = async (search: string) => {
+        const n = (await json(await api("GET", `/notes?search=${encodeURIComponent(search)}&view=preview`)))
+          .notes[0];
+        return n.snippet.highlights.map(([a, b]: [number, number]) => n.snippet.text.slice(a, b));
+      };
+      expect(await marked('"meeting notes"')).toEqual(["meeting notes"]);
+      expect(await marked("cafe")).toEqual(["café"]);
       // Without a search: the start of the note, nothing marked; a bad view is refused.
       const plain = (await json(await api("GET", "/notes?path_prefix=plans/garden&view=preview"))).notes[0];
       expect(plain.snippet.text.startsWith("Soil and seeds.")).toBe(true);

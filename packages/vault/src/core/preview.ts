@@ -1,4 +1,6 @@
 import type { Note } from "./notes.ts";
+import { type Phrase, phrasesOf } from "./search/query-shape.ts";
+import { tokenize } from "./search/tokens.ts";
 
 /** A note as a list shows it: a few hundred bytes instead of the whole note. */
 export interface NotePreview {
@@ -14,13 +16,21 @@ export interface NotePreview {
 
 const SNIPPET_CHARS = 200;
 
-/** The words a search matches on, from the user's FTS5 syntax: operators, quotes and columns dropped. */
-function searchTerms(search: string | undefined): { word: string; prefix: boolean }[] {
+/**
+ * What a search matches on, as phrases of terms (a word is a phrase of one): the vault's own reading
+ * when the search is words, "quoted phrases" and prefixes; otherwise (OR, NOT, columns…) every word
+ * of it, operators dropped.
+ */
+function searchPhrases(search: string | undefined): Phrase[] {
   if (!search) return [];
-  // A word, quoted or not, and a `*` after it (or after its closing quote) for a prefix.
+  const phrases = phrasesOf(search);
+  if (phrases) return phrases;
   return [...search.matchAll(/"?([\p{L}\p{N}_]+)"?(\*)?/gu)]
     .filter((m) => !/^(AND|OR|NOT|NEAR)$/.test(m[1]!))
-    .map((m) => ({ word: m[1]!.toLowerCase(), prefix: m[2] === "*" }));
+    .flatMap((m) => {
+      const terms = tokenize(m[1]!);
+      return terms.length ? [{ terms, prefix: m[2] === "*" }] : [];
+    });
 }
 
 /** The note's text without frontmatter, its title heading or markdown marks, as one line. */
@@ -40,19 +50,38 @@ function title(note: Note): string {
   return (heading?.trim() || note.path.split("/").pop() || note.path).slice(0, 200);
 }
 
-/** One pattern for all the terms: whole words, or word starts for a prefix (found natively, not word by word). */
-function termPattern(terms: { word: string; prefix: boolean }[]): RegExp {
-  const alternatives = terms.map((t) => {
-    const word = t.word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    return t.prefix ? word : `${word}(?![\\p{L}\\p{N}_])`;
-  });
-  return new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives.join("|")})`, "giu");
+/**
+ * One pattern for all the phrases over folded text: each phrase's terms in order with only
+ * separators between, whole words except a prefix's last term.
+ */
+function phrasePattern(phrases: Phrase[]): RegExp {
+  const alternatives = phrases.map((p) =>
+    p.terms
+      .map((t, i) => {
+        const word = t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        return p.prefix && i === p.terms.length - 1 ? word : `${word}(?![\\p{L}\\p{N}])`;
+      })
+      .join("[^\\p{L}\\p{N}]+"),
+  );
+  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join("|")})`, "gu");
 }
 
-/** Where the terms occur in `text`, as [start, end) ranges. */
-function highlightsIn(text: string, pattern: RegExp): [number, number][] {
-  pattern.lastIndex = 0; // matchAll starts where the last search of this pattern stopped
-  return [...text.matchAll(pattern)].map((m) => [m.index, m.index + m[0].length]);
+/**
+ * Text folded the way the search index folds it (lower case, accents removed, so `cafe` marks
+ * "Café"), with where each folded character came from in the original.
+ */
+function folded(text: string): { text: string; at: number[] } {
+  let out = "";
+  const at: number[] = [];
+  let i = 0;
+  for (const ch of text) {
+    const f = ch.toLowerCase().normalize("NFD").replace(/\p{M}/gu, "");
+    for (let k = 0; k < f.length; k++) at.push(i);
+    out += f;
+    i += ch.length;
+  }
+  at.push(i);
+  return { text: out, at };
 }
 
 /**
@@ -62,20 +91,26 @@ function highlightsIn(text: string, pattern: RegExp): [number, number][] {
  */
 export function previewOf(note: Note, search?: string): NotePreview {
   const text = plain(note.content);
-  const terms = searchTerms(search);
-  const pattern = terms.length ? termPattern(terms) : null;
-  const first = pattern ? pattern.exec(text) : null;
-  let start = first ? Math.max(0, first.index - 60) : 0;
+  const phrases = searchPhrases(search);
+  const f = folded(text);
+  const matches: [number, number][] = phrases.length
+    ? [...f.text.matchAll(phrasePattern(phrases))].map((m) => [f.at[m.index]!, f.at[m.index + m[0].length]!])
+    : [];
+  let start = matches[0] ? Math.max(0, matches[0][0] - 60) : 0;
   if (start > 0) start = text.indexOf(" ", start) + 1 || start;
   let piece = text.slice(start, start + SNIPPET_CHARS);
-  if (start + SNIPPET_CHARS < text.length) piece = `${piece.replace(/\s+\S*$/, "")}…`;
+  if (start + SNIPPET_CHARS < text.length) piece = piece.replace(/\s+\S*$/, "");
+  const end = start + piece.length;
   const lead = start > 0 ? "…" : "";
-  const snippetText = `${lead}${piece}`;
+  const shift = lead.length - start;
   return {
     id: note.id,
     path: note.path,
     title: title(note),
-    snippet: { text: snippetText, highlights: pattern ? highlightsIn(snippetText, pattern) : [] },
+    snippet: {
+      text: `${lead}${piece}${end < text.length ? "…" : ""}`,
+      highlights: matches.filter(([s, e]) => s >= start && e <= end).map(([s, e]) => [s + shift, e + shift]),
+    },
     tags: note.tags,
     created_at: note.created_at,
     updated_at: note.updated_at,
