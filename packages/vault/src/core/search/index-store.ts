@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
-import { COMMON, loadCommon, newlyCommon, pairCounts, pairKey } from "./pairs.ts";
+import { COMMON, GROW_MAX, loadCommon, pairCounts, pairKey } from "./pairs.ts";
 import { indexedText, PendingNotes } from "./pending.ts";
-import { BROAD, broadPrefixesOf, buildPrefix, loadPrefixes } from "./prefixes.ts";
+import { BROAD, buildPrefix, loadPrefixes, PrefixWalk, SPREAD_WORDS } from "./prefixes.ts";
 import type { Phrase } from "./query-shape.ts";
 import { type Filters, rankedSearch } from "./ranked.ts";
 import { rebuildPostings } from "./rebuild.ts";
@@ -108,12 +108,21 @@ const SEARCH_BUDGET = 4_000_000;
 
 /** Logged text (characters) past which the next write merges, whatever the number of notes. */
 const MERGE_CHARS = 1_000_000;
-/** Text merged in one transaction (a note at least). */
-const MERGE_SLICE = 1_000_000;
+/** Text merged in one transaction (a note at least): ~0.3–0.8 s of work. */
+const MERGE_SLICE = 256_000;
 /** How long a write may go on merging once past the limits (at least one slice). */
 const WRITE_MERGE_MS = 250;
 /** Logged text past which searches leave the log alone and FTS5 answers. */
 const PENDING_CAP = 4_000_000;
+
+/**
+ * A prefix whose words already hold more postings than this when it is found broad (a vault indexed
+ * before prefix postings, or filled with distinct words) would take seconds to sum in one write; it
+ * waits for a rebuild, and FTS5 answers it meanwhile.
+ */
+const GROW_POSTINGS = 300_000;
+/** A word whose notes hold more text than this is not made common by a write, for the same reason. */
+const GROW_TEXT = 4_000_000;
 
 /** Notes written since the last merge, at most: beyond this the next write merges them. */
 export const MERGE_AT = 2000;
@@ -138,6 +147,16 @@ export class SearchIndex {
   commonAt = COMMON;
   /** Broad prefixes and common words found but not yet given postings: built a few per write. */
   private unbuilt: { prefix?: string; word?: string }[] = [];
+  /** Words a look walks per step (~10 ms; tests lower it). */
+  lookChunk = 5000;
+  /** A look for them under way: the words walked so far, and where it has reached. */
+  private look: {
+    walk: PrefixWalk;
+    after: string;
+    common: Set<string>;
+    words: string[];
+    docs: number;
+  } | null = null;
 
   constructor(
     private readonly db: Database,
@@ -176,11 +195,17 @@ export class SearchIndex {
   work(search: string): number | null {
     if (!this.stats().ready) return null;
     const df = this.db.query("SELECT coalesce(sum(df), 0) AS n FROM search_terms WHERE term = ?");
-    const spread = this.db.query("SELECT coalesce(sum(df), 0) AS n FROM search_terms WHERE term GLOB ?");
+    // A prefix's words summed, counting at most SPREAD_WORDS of them: past that it is too broad anyway.
+    const spread = this.db.query(
+      `SELECT CASE WHEN count(*) < ${SPREAD_WORDS} THEN coalesce(sum(df), 0) ELSE ${Number.MAX_SAFE_INTEGER} END AS n
+       FROM (SELECT df FROM search_terms WHERE term GLOB ? LIMIT ${SPREAD_WORDS})`,
+    );
     const known = new Map<string, number>();
     let total = 0;
-    // Words and "quoted phrases", either maybe ending in `*` (which applies to the last term).
-    for (const m of search.matchAll(/("(?:[^"]|"")*"|[\p{L}\p{N}_]+)(\*?)/gu)) {
+    // Words and "quoted phrases", either maybe ending in `*` (which applies to the last term). A
+    // word is what FTS5 reads as one: letters, digits, `_` and every character past ASCII (a
+    // zero-width space before the `*` keeps it a prefix there).
+    for (const m of search.matchAll(/("(?:[^"]|"")*"|[\p{L}\p{N}_\u{80}-\u{10ffff}]+)(\*?)/gu)) {
       const terms = tokenize(m[1]!);
       for (const [i, t] of terms.entries()) {
         const key = m[2] === "*" && i === terms.length - 1 ? `${t}*` : t;
@@ -221,30 +246,53 @@ export class SearchIndex {
 
   /**
    * Gives postings to the prefixes that have grown broad and the pairs of words that have grown
-   * common: looked for when the notes counted have grown by a tenth since the last look (one pass
-   * over the terms: ~0.3 s at 300k terms), then built one per transaction until `until`; what is
-   * left waits for the next write.
+   * common. They are looked for when the notes counted have grown by a tenth since the last look, in
+   * one walk over the words in order, a chunk at a time (a vault of millions of distinct words takes
+   * many writes to walk, never one long one); then built one per transaction. All of it within
+   * `until`; what is left waits for the next write.
    */
   private grow(until: number): void {
-    if (this.unbuilt.length === 0) {
-      const r = this.db.query("SELECT docs, prefix_docs FROM search_stats").get() as {
-        docs: number;
-        prefix_docs: number;
-      };
-      if (r.docs <= r.prefix_docs * 1.1) return;
+    while (performance.now() < until) {
+      const next = this.unbuilt.pop();
+      if (next) {
+        this.db.transaction(() =>
+          next.prefix ? buildPrefix(this.db, next.prefix) : this.addCommon(next.word!),
+        )();
+        this.pending.touch();
+        continue;
+      }
+      if (!this.look) {
+        const r = this.db.query("SELECT docs, prefix_docs FROM search_stats").get() as {
+          docs: number;
+          prefix_docs: number;
+        };
+        if (r.docs <= r.prefix_docs * 1.1) return;
+        const common = loadCommon(this.db);
+        this.look = { walk: new PrefixWalk(this.broadAt), after: "+", common, words: [], docs: r.docs };
+      }
+      const look = this.look;
+      const rows = this.db
+        .query("SELECT term, df FROM search_terms WHERE term > ? ORDER BY term LIMIT ?")
+        .all(look.after, this.lookChunk) as { term: string; df: number }[];
+      for (const r of rows) {
+        look.walk.take(r);
+        if (r.df > this.commonAt && r.df <= Math.max(GROW_MAX, 2 * this.commonAt) && !look.common.has(r.term))
+          look.words.push(r.term);
+      }
+      if (rows.length === this.lookChunk) {
+        look.after = rows.at(-1)!.term;
+        continue;
+      }
       const built = loadPrefixes(this.db);
       this.unbuilt = [
-        ...broadPrefixesOf(this.db, this.broadAt)
-          .filter((p) => !built.has(p))
-          .map((prefix) => ({ prefix })),
-        ...newlyCommon(this.db, this.commonAt).map((word) => ({ word })),
+        ...look.walk
+          .end()
+          .filter((f) => !built.has(f.prefix) && f.postings <= GROW_POSTINGS)
+          .map((f) => ({ prefix: f.prefix })),
+        ...look.words.map((word) => ({ word })),
       ];
-      this.db.query("UPDATE search_stats SET prefix_docs = ?").run(r.docs);
-    }
-    while (this.unbuilt.length > 0 && performance.now() < until) {
-      const { prefix, word } = this.unbuilt.pop()!;
-      this.db.transaction(() => (prefix ? buildPrefix(this.db, prefix) : this.addCommon(word!)))();
-      this.pending.touch();
+      this.db.query("UPDATE search_stats SET prefix_docs = ?").run(look.docs);
+      this.look = null;
     }
   }
 
@@ -254,6 +302,14 @@ export class SearchIndex {
    */
   private addCommon(word: string): void {
     if (this.db.query("SELECT 1 FROM search_common WHERE term = ?").get(word)) return;
+    const { chars } = this.db
+      .query(
+        `SELECT coalesce(sum(length(coalesce(d.old_content, n.content))), 0) AS chars
+         FROM search_terms t JOIN search_postings p ON p.term = t.id
+         LEFT JOIN search_dirty d ON d.doc = p.doc LEFT JOIN notes n ON n.rowid = p.doc WHERE t.term = ?`,
+      )
+      .get(word) as { chars: number };
+    if (chars > GROW_TEXT) return;
     const common = loadCommon(this.db);
     common.add(word);
     const notes = this.db
@@ -374,6 +430,7 @@ export class SearchIndex {
       rebuildPostings(this.db, this.broadAt, this.commonAt);
     })();
     this.unbuilt = [];
+    this.look = null;
     this.pending.touch();
   }
 }

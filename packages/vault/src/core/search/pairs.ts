@@ -38,14 +38,4 @@ export function pairCounts(text: IndexedText, common: Set<string>): Map<string, 
  * for a rebuild. (Words grow common at ~1,000 notes; only a vault indexed before pairs existed, or
  * one that grew a word by thousands of notes between two looks, has words this far past it.)
  */
-const GROW_MAX = 20_000;
-
-/** Words in more than `common` notes that are not yet common words (and few enough to add now). */
-export function newlyCommon(db: Database, common: number): string[] {
-  const rows = db
-    .query(
-      "SELECT term FROM search_terms WHERE df > ? AND df <= ? AND term > '+' AND term NOT IN (SELECT term FROM search_common)",
-    )
-    .all(common, Math.max(GROW_MAX, 2 * common)) as { term: string }[];
-  return rows.map((r) => r.term);
-}
+export const GROW_MAX = 20_000;

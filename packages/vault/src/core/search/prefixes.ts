@@ -17,6 +17,8 @@ const SHORTEST = 2;
  * note of long tokens would otherwise cost a string per character of each (a 1 MB token, 10^12).
  */
 export const LONGEST = 32;
+/** Words a prefix's spread adds up at most (~20 ms); a prefix of more counts as too broad to read. */
+export const SPREAD_WORDS = 100_000;
 
 /** The `search_terms` key of a prefix's postings; `*` never occurs in a token. */
 export const prefixKey = (prefix: string) => `*${prefix}`;
@@ -41,14 +43,6 @@ export function prefixCounts(counts: Map<string, number>, prefixes: Set<string>)
   return out;
 }
 
-/** `broadPrefixes` over the vault's words (never the prefix and pair keys, which sort before `+`). */
-export function broadPrefixesOf(db: Database, broad: number): string[] {
-  const terms = db
-    .query("SELECT term, df FROM search_terms WHERE term > '+' ORDER BY term")
-    .iterate() as Iterable<{ term: string; df: number }>;
-  return broadPrefixes(terms, broad);
-}
-
 /**
  * Every prefix whose words hold more than `broad` postings, in one pass over the words in order (any
  * lexicographic order: words sharing a prefix are neighbours in all of them). A prefix whose words
@@ -56,15 +50,21 @@ export function broadPrefixesOf(db: Database, broad: number): string[] {
  * prefix of a single word is that word.
  */
 export function broadPrefixes(terms: Iterable<{ term: string; df: number }>, broad: number): string[] {
-  const found = new Set<string>();
-  const open: { prefix: string; first: string; last: string; postings: number }[] = [];
-  const close = () => {
-    const o = open.pop()!;
-    const key = common(o.first, o.last);
-    if (o.postings > broad && o.first !== o.last && key.length <= LONGEST) found.add(key);
-  };
-  for (const { term, df } of terms) {
-    while (open.length > 0 && !term.startsWith(open.at(-1)!.prefix)) close();
+  const walk = new PrefixWalk(broad);
+  for (const t of terms) walk.take(t);
+  return walk.end().map((f) => f.prefix);
+}
+
+/** The walk behind `broadPrefixes`, fed a word at a time so it can be spread over many writes. */
+export class PrefixWalk {
+  private readonly found = new Map<string, number>();
+  private readonly open: { prefix: string; first: string; last: string; postings: number }[] = [];
+
+  constructor(private readonly broad: number) {}
+
+  take({ term, df }: { term: string; df: number }): void {
+    const open = this.open;
+    while (open.length > 0 && !term.startsWith(open.at(-1)!.prefix)) this.close();
     const deepest = Math.min(term.length, LONGEST);
     for (let n = Math.max(SHORTEST, (open.at(-1)?.prefix.length ?? 0) + 1); n <= deepest; n++)
       open.push({ prefix: term.slice(0, n), first: term, last: term, postings: 0 });
@@ -73,8 +73,19 @@ export function broadPrefixes(terms: Iterable<{ term: string; df: number }>, bro
       o.last = term;
     }
   }
-  while (open.length > 0) close();
-  return [...found];
+
+  /** The broad prefixes found, with the postings their words hold. */
+  end(): { prefix: string; postings: number }[] {
+    while (this.open.length > 0) this.close();
+    return [...this.found].map(([prefix, postings]) => ({ prefix, postings }));
+  }
+
+  private close(): void {
+    const o = this.open.pop()!;
+    const key = common(o.first, o.last);
+    if (o.postings > this.broad && o.first !== o.last && key.length <= LONGEST)
+      this.found.set(key, Math.max(o.postings, this.found.get(key) ?? 0));
+  }
 }
 
 /**

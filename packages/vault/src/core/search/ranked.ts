@@ -3,7 +3,7 @@ import { type Corpus, idf, SATURATION_MAX, saturation } from "./bm25.ts";
 import { ConjunctionStream, type WeightedTerm } from "./conjunction.ts";
 import { pairKey } from "./pairs.ts";
 import { type IndexedText, indexedText, type PendingNote } from "./pending.ts";
-import { BROAD, pendingPrefixHits, prefixTerm } from "./prefixes.ts";
+import { BROAD, pendingPrefixHits, prefixTerm, SPREAD_WORDS } from "./prefixes.ts";
 import type { Phrase } from "./query-shape.ts";
 import { ListStream, type Posting, type Stream, TermStream } from "./term-stream.ts";
 import type { WorkBudget } from "./work-budget.ts";
@@ -27,6 +27,8 @@ const TEXT_CAP = 3000;
  */
 const LIST_CAP = 4 * BROAD;
 const BATCH = 32;
+/** Phrases a search may have for the index to answer it. */
+const MAX_PHRASES = 8;
 
 /** A phrase read in descending score: its stream's head bounds what it adds to any unread note. */
 interface Driver {
@@ -72,6 +74,8 @@ export function rankedSearch(
   budget: number,
   load: WorkBudget,
 ): number[] | null {
+  // Many phrases make a costly statement to intersect them and little to gain: FTS5 answers.
+  if (phrases.length > MAX_PHRASES) return null;
   const corpus = { ...main };
   const dfDelta = new Map<string, number>();
   for (const p of pending.values()) {
@@ -98,7 +102,10 @@ export function rankedSearch(
   };
   const single = phrases.length === 1;
   const spreads = new Map<string, number>();
-  const spreadQuery = db.query("SELECT coalesce(sum(df), 0) AS n FROM search_terms WHERE term GLOB ?");
+  const spreadQuery = db.query(
+    `SELECT CASE WHEN count(*) < ${SPREAD_WORDS} THEN coalesce(sum(df), 0) ELSE ${Number.MAX_SAFE_INTEGER} END AS n
+     FROM (SELECT df FROM search_terms WHERE term GLOB ? LIMIT ${SPREAD_WORDS})`,
+  );
   const spreadOf = (prefix: string) => {
     let n = spreads.get(prefix);
     if (n === undefined) {
