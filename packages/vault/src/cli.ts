@@ -56,6 +56,11 @@ class UsageError extends Error {}
 /** Runs one command and returns its exit code; errors are rendered here, once. */
 export async function runCli(argv: string[], io: VaultCliIo): Promise<number> {
   const [name, ...rest] = argv;
+  // `<command> --help` is a question, not a mistake: the usage, and success.
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.print(USAGE);
+    return EXIT.ok;
+  }
   try {
     switch (name) {
       case "mcp":

@@ -58,6 +58,10 @@ describe("parachute-vault import / export / token", () => {
     expect(hits()).toBe(30);
     expect((await runVault(home, ["reindex", "--vault", "nope"])).code).toBe(5);
     expect((await runVault(home, ["reindex", "extra"])).code).toBe(2);
+    // Asking for help after a command is not a usage error.
+    const help = await runVault(home, ["import", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("import <dir> [--vault <name>]");
   });
 
   test("a bulk import defers both search indexes; killed part-way, the next open rebuilds them whole", async () => {

@@ -84,7 +84,7 @@ export function NoteList({ filter, version, selected, onFilter }: Props) {
           ))}
           {filter.search && (
             <button type="button" className="chip active" onClick={() => onFilter({ ...filter, search: "" })}>
-              “{filter.search}” ✕
+              {/"/.test(filter.search) ? filter.search : `“${filter.search}”`} ✕
             </button>
           )}
         </fieldset>
