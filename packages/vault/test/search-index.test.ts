@@ -405,9 +405,10 @@ describe("ranked search index", () => {
       now += 1000; // refilled to 90
       expect(answer("apple OR zebra")).toBe(30);
       expect(answer("zebra")).toBe(30); // the index's own searches never draw on it
-      // bm25's n for "apple ap*" is FTS5's work (90) with 30 left: refused
-      expect(answer('zebra "apple ap"*')).toBe('search_busy {"retry_after":2}');
-      now += 2000;
+      // bm25's n for "apple ap"* is FTS5's work (apple's 30, and ap*'s 60 postings plus 20 for each of
+      // its 2 words) with 30 left: refused, the whole search being 160
+      expect(answer('zebra "apple ap"*')).toBe('search_busy {"retry_after":3}');
+      now += 3000;
       expect(answer('zebra "apple ap"*')).toBe(30);
     });
   });
