@@ -410,6 +410,12 @@ describe("ranked search index", () => {
       expect(answer('zebra "apple ap"*')).toBe('search_busy {"retry_after":3}');
       now += 3000;
       expect(answer('zebra "apple ap"*')).toBe(30);
+      // Work the index did and gave up on (a conjunction past its time) is charged after the fact.
+      const budget = new WorkBudget(() => now, 100, 50);
+      budget.spend(150);
+      expect(budget.take(10)).toBe(2); // 50 owed, then 10: two seconds of refill
+      now += 2000;
+      expect(budget.take(10)).toBe(0);
     });
   });
 

@@ -74,6 +74,7 @@ export function rankedSearch(
   budget: number,
   load: WorkBudget,
 ): number[] | null {
+  const began = performance.now();
   // Many phrases make a costly statement to intersect them and little to gain: FTS5 answers.
   if (phrases.length > MAX_PHRASES) return null;
   const corpus = { ...main };
@@ -242,7 +243,12 @@ export function rankedSearch(
       const batch: Hit[] = [];
       while (batch.length < BATCH) {
         const h = stream.next();
-        if (h === "too-deep") return null;
+        if (h === "too-deep") {
+          // Its time was spent on the thread FTS5's budget guards: charged, so a stream of such
+          // searches is slowed like a stream of FTS5's own.
+          load.spend(load.perSecond * ((performance.now() - began) / 1000));
+          return null;
+        }
         if (!h) break;
         if (!seen.has(h.doc)) batch.push(h);
       }

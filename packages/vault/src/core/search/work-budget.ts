@@ -18,6 +18,12 @@ export class WorkBudget {
     this.at = now();
   }
 
+  /** Takes work already done from the bucket, whether it covers it or not (down to one burst owed). */
+  spend(work: number): void {
+    this.take(0);
+    this.left = Math.max(-this.burst, this.left - work);
+  }
+
   /** Takes `work` from the bucket: 0 when it could, else the whole seconds until it could. */
   take(work: number): number {
     const t = this.now();
