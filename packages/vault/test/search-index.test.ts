@@ -321,6 +321,19 @@ describe("ranked search index", () => {
     });
   });
 
+  test("a phrase over notes of megabytes leaves them to FTS5 once it has read 8 MB of text", () => {
+    withStore(({ db, store }) => {
+      const big = `${"zq ".repeat(330_000)}zz`; // ~1 MB each, the phrase at the very end
+      store.createMany(Array.from({ length: 9 }, (_, i) => ({ path: `big/${i}`, content: big })));
+      store.create({ path: "small", content: "zq zz" });
+      store.search.merge();
+      const phrase = [{ terms: ["zq", "zz"], prefix: false }];
+      expect(store.search.ranked(phrase, { where: [], args: [] }, 20)).toBeNull();
+      const got = queryNotes(store, { search: '"zq zz"', limit: 20 }).notes.map((n) => n.id);
+      expect(got).toEqual(bruteForce(db, phrase).map((b) => b.id));
+    });
+  });
+
   test("a search that would make FTS5 walk too many postings is refused; the ranked ones still answer", () => {
     withStore(({ store }) => {
       for (let i = 0; i < 30; i++) store.create({ path: `p/${i}`, content: "apple apricot zebra" });

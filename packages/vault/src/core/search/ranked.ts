@@ -27,6 +27,11 @@ const TEXT_CAP = 3000;
  */
 const LIST_CAP = 4 * BROAD;
 const BATCH = 32;
+/**
+ * Text a search may read to check its phrases (~0.3 s): the note caps count notes, and a few notes
+ * of a megabyte each would otherwise take seconds. Past it FTS5 answers, from its positions.
+ */
+const TEXT_CHARS = 8_000_000;
 /** Phrases a search may have for the index to answer it. */
 const MAX_PHRASES = 8;
 
@@ -221,13 +226,17 @@ export function rankedSearch(
   }
   for (const d of pending.keys()) seen.add(d);
 
-  const evaluate = (docs: number[]) => {
+  let textLeft = TEXT_CHARS;
+  /** Scores notes from their text; false once the search has read more text than it may. */
+  const evaluate = (docs: number[]): boolean => {
     const fresh = docs.filter((d) => !seen.has(d));
     for (const d of fresh) seen.add(d);
     for (const r of texts(db, fresh, filters)) {
+      textLeft -= r.content.length;
       const s = score(indexedText(r.path, r.content));
       if (s !== null) take({ doc: r.rowid, score: s });
     }
+    return textLeft > 0;
   };
 
   if (words) {
@@ -280,7 +289,7 @@ export function rankedSearch(
       if (!seen.has(p.doc)) batch.push(p);
     }
     if (!direct) {
-      evaluate(batch.map((p) => p.doc));
+      if (!evaluate(batch.map((p) => p.doc))) return null;
       continue;
     }
     // One word: a posting carries its note's score, so no text needs reading.
