@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { COMMON, GROW_MAX, loadCommon, pairCounts, pairKey } from "./pairs.ts";
 import { indexedText, PendingNotes } from "./pending.ts";
-import { BROAD, buildPrefix, loadPrefixes, PrefixWalk, SPREAD_WORDS } from "./prefixes.ts";
+import { BROAD, buildPrefix, loadPrefixes, PrefixWalk, prefixSpread } from "./prefixes.ts";
 import type { Phrase } from "./query-shape.ts";
 import { type Filters, rankedSearch } from "./ranked.ts";
 import { rebuildPostings } from "./rebuild.ts";
@@ -198,14 +198,12 @@ export class SearchIndex {
   work(search: string): number | null {
     if (!this.stats().ready) return null;
     const df = this.db.query("SELECT coalesce(sum(df), 0) AS n FROM search_terms WHERE term = ?");
-    // A prefix's words summed, counting at most SPREAD_WORDS of them: past that it is too broad
-    // anyway. Each word costs FTS5 a lookup in every segment besides its postings: on a vault of
+    // Each word of a prefix costs FTS5 a lookup in every segment besides its postings: on a vault of
     // many rare words, `a*` (447k postings in ~100k words) took 1.3 s, not the 0.2 s its postings say.
-    const spread = this.db.query(
-      `SELECT CASE WHEN count(*) < ${SPREAD_WORDS} THEN coalesce(sum(df), 0) + ${WORD_WORK} * count(*)
-              ELSE ${Number.MAX_SAFE_INTEGER} END AS n
-       FROM (SELECT df FROM search_terms WHERE term GLOB ? AND df > 0 LIMIT ${SPREAD_WORDS})`,
-    );
+    const spread = (prefix: string) => {
+      const s = prefixSpread(this.db, prefix);
+      return s.postings + WORD_WORK * s.words;
+    };
     const known = new Map<string, number>();
     let total = 0;
     // Words and "quoted phrases", either maybe ending in `*` (which applies to the last term). A
@@ -217,7 +215,7 @@ export class SearchIndex {
         const key = m[2] === "*" && i === terms.length - 1 ? `${t}*` : t;
         let n = known.get(key);
         if (n === undefined) {
-          n = ((key.endsWith("*") ? spread.get(key) : df.get(key)) as { n: number }).n;
+          n = key.endsWith("*") ? spread(t) : (df.get(key) as { n: number }).n;
           known.set(key, n);
         }
         total += n;

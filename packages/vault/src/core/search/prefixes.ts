@@ -1,5 +1,4 @@
 import type { Database } from "bun:sqlite";
-import type { PendingNote } from "./pending.ts";
 
 /**
  * Postings of broad prefixes (ADR 0010). A search for `wo*` ranks notes by how many of their tokens
@@ -18,7 +17,7 @@ const SHORTEST = 2;
  */
 export const LONGEST = 32;
 /** Words a prefix's spread adds up at most (~20 ms); a prefix of more counts as too broad to read. */
-export const SPREAD_WORDS = 100_000;
+const SPREAD_WORDS = 100_000;
 
 /** The `search_terms` key of a prefix's postings; `*` never occurs in a token. */
 export const prefixKey = (prefix: string) => `*${prefix}`;
@@ -111,16 +110,18 @@ export function prefixTerm(db: Database, prefix: string): { id: number; df: numb
   } | null;
 }
 
-/** How the notes not yet merged change the number of notes holding `prefix*`. */
-export function pendingPrefixHits(pending: Map<number, PendingNote>, prefix: string): number {
-  const has = (v: PendingNote["now"]) => {
-    if (!v) return 0;
-    for (const t of v.counts.keys()) if (t.startsWith(prefix)) return 1;
-    return 0;
-  };
-  let delta = 0;
-  for (const p of pending.values()) delta += has(p.now) - has(p.indexed);
-  return delta;
+/**
+ * The postings and words of every word `prefix*` expands to, counting at most SPREAD_WORDS words:
+ * past that, the postings are +∞ (too broad to read or to estimate).
+ */
+export function prefixSpread(db: Database, prefix: string): { postings: number; words: number } {
+  const r = db
+    .query(
+      `SELECT count(*) AS words, coalesce(sum(df), 0) AS postings
+       FROM (SELECT df FROM search_terms WHERE term GLOB ? AND df > 0 LIMIT ${SPREAD_WORDS})`,
+    )
+    .get(`${prefix}*`) as { words: number; postings: number };
+  return r.words < SPREAD_WORDS ? r : { postings: Number.POSITIVE_INFINITY, words: r.words };
 }
 
 /**

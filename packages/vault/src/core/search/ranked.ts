@@ -3,7 +3,7 @@ import { type Corpus, idf, SATURATION_MAX, saturation } from "./bm25.ts";
 import { ConjunctionStream, type WeightedTerm } from "./conjunction.ts";
 import { pairKey } from "./pairs.ts";
 import { type IndexedText, indexedText, type PendingNote } from "./pending.ts";
-import { BROAD, pendingPrefixHits, prefixTerm, SPREAD_WORDS } from "./prefixes.ts";
+import { BROAD, prefixSpread, prefixTerm } from "./prefixes.ts";
 import type { Phrase } from "./query-shape.ts";
 import { ListStream, type Posting, type Stream, TermStream } from "./term-stream.ts";
 import type { WorkBudget } from "./work-budget.ts";
@@ -107,35 +107,22 @@ export function rankedSearch(
     ),
   };
   const single = phrases.length === 1;
-  const spreads = new Map<string, number>();
-  const spreadQuery = db.query(
-    `SELECT CASE WHEN count(*) < ${SPREAD_WORDS} THEN coalesce(sum(df), 0) ELSE ${Number.MAX_SAFE_INTEGER} END AS n
-     FROM (SELECT df FROM search_terms WHERE term GLOB ? LIMIT ${SPREAD_WORDS})`,
-  );
-  const spreadOf = (prefix: string) => {
-    let n = spreads.get(prefix);
-    if (n === undefined) {
-      n = (spreadQuery.get(`${prefix}*`) as { n: number }).n;
-      spreads.set(prefix, n);
-    }
-    return n;
-  };
   const shapes: Shape[] = [];
   // What all of a search's prefixes may read as lists (fifty of them would read 600k postings).
   let listLeft = LIST_CAP;
   for (const p of phrases) {
     const own = p.prefix && p.terms.length === 1 ? prefixTerm(db, p.terms[0]!) : null;
     if (own) {
-      const now = own.df + pendingPrefixHits(pending, p.terms[0]!);
+      const now = own.df + pendingPhraseHits(pending, p);
       if (now <= 0) return [];
       shapes.push({ p, known: [{ ...own, now }], reach: own.df, work: own.df, weight: 1, word: true });
       continue;
     }
-    const spread = p.prefix ? spreadOf(p.terms.at(-1)!) : 0;
+    const spread = p.prefix ? prefixSpread(db, p.terms.at(-1)!).postings : 0;
     if (p.prefix && p.terms.length === 1 && spread <= listLeft) {
       listLeft -= spread;
       const list = prefixList(db, p.terms[0]!, corpus);
-      const now = list.length + pendingPrefixHits(pending, p.terms[0]!);
+      const now = list.length + pendingPhraseHits(pending, p);
       if (now <= 0) return [];
       shapes.push({ p, known: [], reach: list.length, work: 0, weight: 1, word: false, list, hits: now });
       continue;
