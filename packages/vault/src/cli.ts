@@ -130,7 +130,8 @@ function reindex(argv: string[], io: VaultCliIo): number {
   try {
     const vault = vaults.get(flags.get("--vault") ?? "default");
     const began = performance.now();
-    vault.db.exec("INSERT INTO notes_fts (notes_fts) VALUES ('rebuild')");
+    // FTS5 too is rebuilt from the notes, not brought up to them from its log.
+    vault.db.exec("UPDATE search_stats SET fts_ready = 0");
     vault.notes.search.rebuild();
     const { docs, tokens } = vault.notes.search.stats();
     io.print(

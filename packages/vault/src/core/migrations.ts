@@ -1,4 +1,10 @@
-import { SEARCH_DIRTY_SIZE, SEARCH_GROUPS, SEARCH_PREFIXES, SEARCH_SCHEMA } from "./search/index-store.ts";
+import {
+  SEARCH_DIRTY_SIZE,
+  SEARCH_FTS_LOG,
+  SEARCH_GROUPS,
+  SEARCH_PREFIXES,
+  SEARCH_SCHEMA,
+} from "./search/index-store.ts";
 
 /** A vault database's schema, as append-only numbered migrations. */
 export const MIGRATIONS: string[] = [
@@ -100,4 +106,5 @@ export const MIGRATIONS: string[] = [
   // FTS5 merges its segments a little on every write; at 4 segments a level (the default) that was
   // ~250 µs of each create at 100k notes, at 8 ~130 µs. Its searches read at most twice the segments.
   "INSERT INTO notes_fts (notes_fts, rank) VALUES ('automerge', 8);",
+  SEARCH_FTS_LOG,
 ];

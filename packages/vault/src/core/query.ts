@@ -138,6 +138,7 @@ export function queryNotes(store: NoteStore, q: NoteQuery): { notes: Note[]; nex
   const filtered = where.length > 0;
   let joins = "";
   if (q.search !== undefined) {
+    store.search.ftsCurrent();
     joins = "JOIN notes_fts f ON f.rowid = n.rowid";
     where.unshift("notes_fts MATCH ?");
     args.unshift(q.search);

@@ -78,6 +78,8 @@ export function rankedSearch(
   k: number,
   budget: number,
   load: WorkBudget,
+  /** Brings FTS5 up to the notes, before it counts a phrase. */
+  ftsCurrent: () => void,
 ): number[] | null {
   const began = performance.now();
   // Many phrases make a costly statement to intersect them and little to gain: FTS5 answers.
@@ -160,6 +162,7 @@ export function rankedSearch(
   const countWork = counted.reduce((n, s) => n + s.work, 0);
   // Past either budget, FTS5's path answers (and refuses) instead.
   if (countWork > budget || (countWork > 0 && load.take(countWork) > 0)) return null;
+  if (counted.length > 0) ftsCurrent();
   if (!single)
     for (const s of shapes)
       s.weight = idf(corpus, s.word ? s.known[0]!.now : (s.hits ?? phraseHits(db, s.p)));
