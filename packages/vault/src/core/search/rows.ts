@@ -19,10 +19,10 @@ export function noteKeys(text: IndexedText, prefixes: Set<string>, common: Set<s
  * `search_groups` moved to match. Rows go in key order, so neighbours share their pages.
  */
 export function applyRows(db: Database, gone: Row[], added: Row[]): void {
-  const df: Record<string, number> = {};
-  for (const [k] of gone) df[k] = (df[k] ?? 0) - 1;
-  for (const [k] of added) df[k] = (df[k] ?? 0) + 1;
-  const terms = JSON.stringify(df);
+  const df = new Map<string, number>();
+  for (const r of gone) df.set(r[0], (df.get(r[0]) ?? 0) - 1);
+  for (const r of added) df.set(r[0], (df.get(r[0]) ?? 0) + 1);
+  const terms = JSON.stringify(Object.fromEntries(df));
   db.query(
     "INSERT INTO search_terms (term, df) SELECT key, value FROM json_each(?) WHERE value != 0 ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
   ).run(terms);
@@ -36,20 +36,53 @@ export function applyRows(db: Database, gone: Row[], added: Row[]): void {
       }[]
     ).map((r) => [r.term, r.id]),
   );
-  const groups = new Map<string, number>();
-  const keyed = (rows: Row[], sign: 1 | -1) => {
-    const out = rows.map(([term, ...rest]) => [ids.get(term)!, ...rest]);
-    for (const [term, tf] of out) groups.set(`${term}:${tf}`, (groups.get(`${term}:${tf}`) ?? 0) + sign);
-    return out.sort((x, y) => x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]! || x[3]! - y[3]!);
-  };
-  db.query(
-    "DELETE FROM search_postings WHERE (term, tf, len, doc) IN (SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?))",
-  ).run(JSON.stringify(keyed(gone, -1)));
-  insertPostings(db, keyed(added, 1).flat());
-  countGroups(
-    db,
-    [...groups].filter(([, n]) => n !== 0).map(([k, n]) => [...k.split(":").map(Number), n]),
+  const out = sortedKeys(gone, ids);
+  const into = sortedKeys(added, ids);
+  if (out.length > 0) {
+    const rows: number[][] = [];
+    for (let i = 0; i < out.length; i += 4) rows.push([out[i]!, out[i + 1]!, out[i + 2]!, out[i + 3]!]);
+    db.query(
+      "DELETE FROM search_postings WHERE (term, tf, len, doc) IN (SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?))",
+    ).run(JSON.stringify(rows));
+  }
+  insertPostings(db, into);
+  countGroups(db, [...groupRuns(out, -1), ...groupRuns(into, 1)]);
+}
+
+/** Rows as (term id, tf, len, doc), four numbers each, in key order. */
+function sortedKeys(rows: Row[], ids: Map<string, number>): Float64Array {
+  const n = rows.length;
+  const keys = new Float64Array(4 * n);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    keys[4 * i] = ids.get(r[0])!;
+    keys[4 * i + 1] = r[1];
+    keys[4 * i + 2] = r[2];
+    keys[4 * i + 3] = r[3];
+  }
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = 4 * i;
+  order.sort(
+    (a, b) =>
+      keys[a]! - keys[b]! ||
+      keys[a + 1]! - keys[b + 1]! ||
+      keys[a + 2]! - keys[b + 2]! ||
+      keys[a + 3]! - keys[b + 3]!,
   );
+  const sorted = new Float64Array(4 * n);
+  for (let i = 0; i < n; i++) sorted.set(keys.subarray(order[i]!, order[i]! + 4), 4 * i);
+  return sorted;
+}
+
+/** (term, tf, ± postings) for each run of one (term, tf) in sorted keys. */
+function groupRuns(keys: Float64Array, sign: 1 | -1): number[][] {
+  const runs: number[][] = [];
+  for (let i = 0; i < keys.length; i += 4) {
+    const last = runs.at(-1);
+    if (last && last[0] === keys[i] && last[1] === keys[i + 1]) last[2]! += sign;
+    else runs.push([keys[i]!, keys[i + 1]!, sign]);
+  }
+  return runs;
 }
 
 /** Adds (term, tf, change) rows to `search_groups`. */
@@ -66,7 +99,7 @@ export function countGroups(db: Database, rows: number[][]): void {
 const INSERT_ROWS = 256;
 
 /** Inserts (term id, tf, len, doc) rows, four numbers each in `flat`, in the order given. */
-export function insertPostings(db: Database, flat: number[]): void {
+export function insertPostings(db: Database, flat: number[] | Float64Array): void {
   const values = (n: number) =>
     `INSERT INTO search_postings VALUES ${"(?, ?, ?, ?), ".repeat(n).slice(0, -2)}`;
   const full = db.query(values(INSERT_ROWS));
