@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startHub, tempHome } from "../packages/hub/testing/hub-process.ts";
-import { queryNotes, VaultSet } from "../packages/vault/src/index.ts";
+import { MERGE_AT, queryNotes, VaultSet } from "../packages/vault/src/index.ts";
 import { runVault } from "../packages/vault/testing/cli.ts";
 import { corpus, sentence, VOCAB, zipfWord } from "./corpus.ts";
 import { median, type Row } from "./stats.ts";
@@ -60,10 +60,12 @@ async function vaultAt(n: number, perClass: number): Promise<Row[]> {
     const imported = await runVault(home, ["import", join(work, "src")]);
     if (imported.code !== 0) throw new Error(`import: ${imported.stderr}`);
     const importS = (performance.now() - began) / 1000;
-    const creates = await createThroughHub(home, n >= 1_000_000 ? 1000 : 2000);
+    // Each round writes as many notes as one merge takes, so every round pays for exactly one merge.
+    const creates = await createThroughHub(home, MERGE_AT);
 
     const vaults = new VaultSet(join(home, "vault"), () => Date.now());
     const v = vaults.get("default");
+    v.notes.search.ftsCurrent(); // the exact answers below are read from FTS5 directly
     const rows: Row[] = [];
     const exactRows = v.db.query(
       "SELECT n.id FROM notes_fts f JOIN notes n ON n.rowid = f.rowid WHERE notes_fts MATCH ?1 AND (?2 IS NULL OR EXISTS (SELECT 1 FROM tags t WHERE t.note_id = n.id AND t.tag = ?2)) ORDER BY bm25(notes_fts), n.rowid LIMIT 20",

@@ -7,7 +7,6 @@ import { invalid } from "./errors.ts";
 import { joinFrontmatter, splitFrontmatter } from "./frontmatter.ts";
 import type { NewNote, NoteStore } from "./notes.ts";
 import { queryNotes } from "./query.ts";
-import { MERGE_AT } from "./search/index-store.ts";
 
 const BATCH = 1000;
 
@@ -52,6 +51,9 @@ export function noteToMarkdown(note: {
   return joinFrontmatter(front, note.content);
 }
 
+/** Files past which an import rebuilds the search indexes at its end instead of following writes. */
+const BULK_FILES = 2000;
+
 /**
  * Imports a folder of markdown files (Obsidian-compatible) into a vault, in transactions of a
  * thousand notes. Returns how many were imported.
@@ -66,7 +68,7 @@ export async function importFolder(
   const files = markdownFiles(dir);
   // A big import builds the ranked index once at the end (FTS5 answers meanwhile); a kill before
   // then leaves it marked stale, and the next open rebuilds it.
-  const bulk = files.length > MERGE_AT;
+  const bulk = files.length > BULK_FILES;
   if (bulk) store.search.markStale();
   // The next batch is read from disk (on the runtime's I/O threads) while this one is written.
   const read = (i: number) => Promise.all(files.slice(i, i + BATCH).map((f) => readFile(f, "utf8")));

@@ -85,19 +85,24 @@ export function rankedSearch(
   // Many phrases make a costly statement to intersect them and little to gain: FTS5 answers.
   if (phrases.length > MAX_PHRASES) return null;
   const corpus = { ...main };
-  const dfDelta = new Map<string, number>();
   for (const p of pending.values()) {
-    for (const [v, sign] of [
-      [p.indexed, -1],
-      [p.now, 1],
-    ] as const) {
-      if (!v) continue;
-      corpus.docs += sign;
-      corpus.tokens += sign * v.len;
-      for (const t of v.counts.keys()) dfDelta.set(t, (dfDelta.get(t) ?? 0) + sign);
+    if (p.indexed) {
+      corpus.docs--;
+      corpus.tokens -= p.indexed.len;
+    }
+    if (p.now) {
+      corpus.docs++;
+      corpus.tokens += p.now.len;
     }
   }
   if (corpus.docs <= 0) return [];
+  /** How the notes not yet merged change a term's document frequency. */
+  const dfDelta = (t: string) => {
+    let d = 0;
+    for (const p of pending.values())
+      d += (p.now?.counts.has(t) ? 1 : 0) - (p.indexed?.counts.has(t) ? 1 : 0);
+    return d;
+  };
 
   const termRow = db.query("SELECT id, df FROM search_terms WHERE term = ?");
   const sql = {
@@ -132,7 +137,7 @@ export function rankedSearch(
     const fixed = p.prefix ? p.terms.slice(0, -1) : p.terms;
     const known = fixed.map((t) => {
       const row = termRow.get(t) as { id: number; df: number } | null;
-      return { id: row?.id ?? 0, df: row?.df ?? 0, now: (row?.df ?? 0) + (dfDelta.get(t) ?? 0) };
+      return { id: row?.id ?? 0, df: row?.df ?? 0, now: (row?.df ?? 0) + dfDelta(t) };
     });
     if (known.some((t) => t.now <= 0)) return [];
     // Side by side common words have postings as a pair (pairs.ts): a phrase reads its rarest.
@@ -296,8 +301,11 @@ const before = (a: Hit, b: Hit) => a.score > b.score || (a.score === b.score && 
 
 /** How many times a phrase occurs in a note: runs of its terms in one column, overlaps counted. */
 function phraseCount(text: IndexedText, p: Phrase): number {
-  let n = 0;
   const m = p.terms.length;
+  // A note lacking a whole term of the phrase holds none, and a lone word's count is kept.
+  for (let j = 0; j < (p.prefix ? m - 1 : m); j++) if (!text.counts.has(p.terms[j]!)) return 0;
+  if (m === 1 && !p.prefix) return text.counts.get(p.terms[0]!)!;
+  let n = 0;
   for (const col of text.columns) {
     for (let i = 0; i + m <= col.length; i++) {
       let j = 0;
