@@ -60,7 +60,7 @@ async function vaultAt(n: number, perClass: number): Promise<Row[]> {
     const imported = await runVault(home, ["import", join(work, "src")]);
     if (imported.code !== 0) throw new Error(`import: ${imported.stderr}`);
     const importS = (performance.now() - began) / 1000;
-    // Each round writes as many notes as one merge takes, so every round pays for exactly one merge.
+    // Each round writes as many notes as the log holds at most, so every round pays for its merges.
     const creates = await createThroughHub(home, MERGE_AT);
 
     const vaults = new VaultSet(join(home, "vault"), () => Date.now());

@@ -83,6 +83,24 @@ describe("the proxy, through a real hub to real modules", () => {
     expect(after.hub.rssMb - before.hub.rssMb).toBeLessThan(30);
   }, 30_000);
 
+  test("a small body goes on whole with its length; a larger one streams, byte for byte either way", async () => {
+    for (const size of [1, 2000, 64 * 1024, 64 * 1024 + 1, 3 * 1024 * 1024]) {
+      const body = new Uint8Array(size).map((_, i) => (i * 31) % 251);
+      const res = await fetch(`${hub.origin}/alpha/upload`, { method: "POST", body });
+      const got = (await res.json()) as { bytes: number; sha256: string };
+      expect(got.bytes, `${size} bytes`).toBe(size);
+      expect(got.sha256).toBe(new Bun.CryptoHasher("sha256").update(body).digest("hex"));
+      const seen = (await (await fetch(`${hub.origin}/alpha/request`, { method: "POST", body })).json()) as {
+        headers: Record<string, string>;
+      };
+      // Up to 64 KB the module gets a plain length, not a chunked stream.
+      if (size <= 64 * 1024) {
+        expect(seen.headers["content-length"]).toBe(String(size));
+        expect(seen.headers["transfer-encoding"]).toBeUndefined();
+      }
+    }
+  });
+
   test("a large download streams back intact", async () => {
     const res = await fetch(`${hub.origin}/alpha/download?mb=20`);
     expect((await res.arrayBuffer()).byteLength).toBe(20 * 1024 * 1024);
