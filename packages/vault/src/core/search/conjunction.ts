@@ -28,9 +28,14 @@ interface Tuple {
   rows: { len: number; doc: number }[];
   row: number;
   done: boolean;
+  /** Its last read came back short: the rows held are all it has (no read to prove it empty). */
+  last: boolean;
+  /** Rows its next read asks for: few at first, since most tuples are left after their best. */
+  page: number;
 }
 
-const PAGE = 32;
+const FIRST_PAGE = 4;
+const MAX_PAGE = 64;
 /**
  * Words in many notes with many tf values each (long notes) make many tuples, most of them empty; a
  * search of four such words could enumerate millions. Past this many, or past its time, the stream
@@ -77,7 +82,7 @@ export class ConjunctionStream {
       )
       .join("");
     this.intersect = db.query(
-      `SELECT d.len, d.doc FROM search_postings d WHERE d.term = ?1 AND d.tf = ?2 AND (d.len, d.doc) > (?3, ?4)${others} ORDER BY d.len, d.doc LIMIT ${PAGE}`,
+      `SELECT d.len, d.doc FROM search_postings d WHERE d.term = ?1 AND d.tf = ?2 AND (d.len, d.doc) > (?3, ?4)${others} ORDER BY d.len, d.doc LIMIT ?${3 + 2 * terms.length}`,
     );
     if (this.groups.every((g) => g.length > 0)) this.enumerate(this.groups.map(() => 0));
   }
@@ -107,7 +112,10 @@ export class ConjunctionStream {
         const row = t.rows[t.row]!;
         const out = { doc: row.doc, score: t.key };
         this.pop();
-        if (++t.row === t.rows.length) this.read(t, row.len, row.doc);
+        if (++t.row === t.rows.length) {
+          if (t.last) t.done = true;
+          else this.read(t, row.len, row.doc);
+        }
         if (!t.done) this.push({ ...t, key: this.score(t.at, t.rows[t.row]!.len) });
         return out;
       }
@@ -118,7 +126,16 @@ export class ConjunctionStream {
     const name = at.join(",");
     if (this.enumerated.has(name)) return;
     this.enumerated.add(name);
-    this.push({ at, state: 0, key: this.score(at, this.minLen), rows: [], row: 0, done: false });
+    this.push({
+      at,
+      state: 0,
+      key: this.score(at, this.minLen),
+      rows: [],
+      row: 0,
+      done: false,
+      last: false,
+      page: FIRST_PAGE,
+    });
   }
 
   /** Σ weight·saturation for the tuple's tfs at one length. */
@@ -139,7 +156,10 @@ export class ConjunctionStream {
       afterLen,
       afterDoc,
       ...rest.flatMap((p) => [p.term, p.tf]),
+      t.page,
     ) as Tuple["rows"];
+    t.last = t.rows.length < t.page;
+    t.page = Math.min(MAX_PAGE, t.page * 4);
     t.row = 0;
     t.done = t.rows.length === 0;
   }
