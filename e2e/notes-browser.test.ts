@@ -119,6 +119,28 @@ describe("the notes app in Chromium", () => {
     expect((await vault("GET", `/notes/${saved.id}`)).content).toContain("Water daily.");
   });
 
+  test("New note from the editor of a just-saved note starts a new note; the saved one keeps its text", async () => {
+    const first = (await notes()).find((n) => n.path === "Projects/Quarterly plan")!;
+    for (const [path, text] of [
+      ["Scratch/One", "first scratch"],
+      ["Scratch/Two", "second scratch"],
+    ] as const) {
+      await page.getByRole("link", { name: "New note" }).first().click();
+      await page.getByLabel("Note path").fill(path);
+      await page.locator(".cm-content").click();
+      await page.keyboard.type(text);
+      await page.keyboard.press("Control+s");
+      await page.locator(".save-state.saved").waitFor();
+    }
+    await waitFor(async () => ((await notes()).some((n) => n.path === "Scratch/Two") ? true : null), "two");
+    const all = await notes();
+    expect(all.find((n) => n.path === "Scratch/One")?.content).toBe("first scratch");
+    expect(all.find((n) => n.path === "Scratch/Two")?.content).toBe("second scratch");
+    expect(all.find((n) => n.id === first.id)?.content).toContain("Water daily.");
+    await page.goto(`${hub.origin}/notes/#/note/${first.id}/edit`);
+    await page.getByLabel("Note path").waitFor();
+  });
+
   test("a wikilink is followed (creating its note), and the new note shows its backlink", async () => {
     await page.getByRole("link", { name: "Done" }).click();
     await page.locator(".note-view h1", { hasText: "Quarterly plan" }).waitFor();
@@ -153,7 +175,7 @@ describe("the notes app in Chromium", () => {
     await page.locator(".note-item").first().waitFor();
     expect(await page.locator(".note-item").count()).toBe(50); // one page, then more on demand
     await page.getByRole("button", { name: "Show more" }).click();
-    await waitFor(async () => (await page.locator(".note-item").count()) === 62, "the second page");
+    await waitFor(async () => (await page.locator(".note-item").count()) === 64, "the second page");
 
     await page.keyboard.press("/");
     await page.keyboard.type("quart");

@@ -131,7 +131,7 @@ export function App() {
             <Suspense fallback={<p className="empty">Opening the editor…</p>}>
               {route.view === "edit" && <Editor key={route.id} id={route.id} onSaved={refresh} />}
               {route.view === "new" && (
-                <Editor key={`new:${route.folder}`} folder={route.folder} onSaved={refresh} />
+                <Editor key={`new:${route.folder}:${route.visit}`} folder={route.folder} onSaved={refresh} />
               )}
             </Suspense>
             {route.view === "open" && <OpenLink target={route.target} />}

@@ -37,10 +37,16 @@ export function go(to: string, replace = false): void {
   else location.hash = to;
 }
 
-export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseRoute(location.hash));
+/**
+ * The route, and how many times the address has changed (`visit`). The editor of a new note renames
+ * the address once the note is saved (`#/new` → its edit address) without telling the router, so
+ * going to `#/new` again would look like staying put: `visit` makes it a new editor (a new note),
+ * never the saved one's editor carried over.
+ */
+export function useRoute(): Route & { visit: number } {
+  const [route, setRoute] = useState(() => ({ ...parseRoute(location.hash), visit: 0 }));
   useEffect(() => {
-    const on = () => setRoute(parseRoute(location.hash));
+    const on = () => setRoute((was) => ({ ...parseRoute(location.hash), visit: was.visit + 1 }));
     addEventListener("hashchange", on);
     return () => removeEventListener("hashchange", on);
   }, []);
