@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { makeFixture, setMarker } from "../testing/fixtures.ts";
 import { type HubProcess, startHub, tempHome, waitFor, waitForState } from "../testing/hub-process.ts";
-import { rawGet } from "../testing/raw-http.ts";
+import { rawGet, rawRequest } from "../testing/raw-http.ts";
 
 /** Sends a raw HTTP/1.1 request line (so no client normalises the path first) and returns status + body. */
 describe("the proxy, through a real hub to real modules", () => {
@@ -83,7 +83,7 @@ describe("the proxy, through a real hub to real modules", () => {
     expect(after.hub.rssMb - before.hub.rssMb).toBeLessThan(30);
   }, 30_000);
 
-  test("a small body goes on whole with its length; a larger one streams, byte for byte either way", async () => {
+  test("bodies of every size arrive byte for byte, with their length; a repeated length is refused", async () => {
     for (const size of [1, 2000, 64 * 1024, 64 * 1024 + 1, 3 * 1024 * 1024]) {
       const body = new Uint8Array(size).map((_, i) => (i * 31) % 251);
       const res = await fetch(`${hub.origin}/alpha/upload`, { method: "POST", body });
@@ -93,12 +93,13 @@ describe("the proxy, through a real hub to real modules", () => {
       const seen = (await (await fetch(`${hub.origin}/alpha/request`, { method: "POST", body })).json()) as {
         headers: Record<string, string>;
       };
-      // Up to 64 KB the module gets a plain length, not a chunked stream.
-      if (size <= 64 * 1024) {
-        expect(seen.headers["content-length"]).toBe(String(size));
-        expect(seen.headers["transfer-encoding"]).toBeUndefined();
-      }
+      expect(seen.headers["content-length"]).toBe(String(size));
     }
+    const raw = await rawRequest(
+      Number(new URL(hub.origin).port),
+      "POST /alpha/request HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello",
+    );
+    expect(raw.status).toBe(400);
   });
 
   test("a large download streams back intact", async () => {

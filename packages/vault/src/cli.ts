@@ -130,9 +130,7 @@ function reindex(argv: string[], io: VaultCliIo): number {
   try {
     const vault = vaults.get(flags.get("--vault") ?? "default");
     const began = performance.now();
-    // FTS5 too is rebuilt from the notes, not brought up to them from its log.
-    vault.db.exec("UPDATE search_stats SET fts_ready = 0");
-    vault.notes.search.rebuild();
+    vault.notes.search.rebuild(true); // FTS5 too, from the notes
     const { docs, tokens } = vault.notes.search.stats();
     io.print(
       `reindexed ${docs} notes (${tokens} words) in vault ${vault.name} in ${((performance.now() - began) / 1000).toFixed(1)} s`,

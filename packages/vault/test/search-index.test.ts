@@ -433,35 +433,6 @@ describe("ranked search index", () => {
     });
   });
 
-  test("FTS5 takes writes in batches, yet every search it answers sees each write at once", () => {
-    withStore(({ db, store }) => {
-      store.search.mergeAt = 1000; // no merge in this test: FTS5 is brought up to date by the reads
-      const a = store.create({ path: "fruit/a", content: "plum and pear" });
-      store.create({ path: "fruit/b", content: "plum only" });
-      const c = store.create({ path: "fruit/c", content: "pear only" });
-      expect(db.query("SELECT count(*) AS n FROM fts_dirty").get()).toEqual({ n: 3 });
-      const ids = (q: Parameters<typeof queryNotes>[1]) => queryNotes(store, q).notes.map((n) => n.path);
-      // OR is FTS5's own syntax; a date order with a search filters by FTS5 too.
-      expect(ids({ search: "plum OR pear", sort: "path_asc" })).toEqual(["fruit/a", "fruit/b", "fruit/c"]);
-      expect(db.query("SELECT count(*) AS n FROM fts_dirty").get()).toEqual({ n: 0 });
-      store.update(a.id, { content: "apricot" });
-      store.delete(c.id);
-      store.update("fruit/b", { path: "fruit/plum-pear" });
-      expect(ids({ search: "pear", sort: "path_asc" })).toEqual(["fruit/plum-pear"]);
-      expect(ids({ search: "plum NOT apricot" })).toEqual(["fruit/plum-pear"]);
-      expect(ids({ search: "apricot OR nothing" })).toEqual(["fruit/a"]);
-      // A phrase whose note count FTS5 gives (bm25's n) counts the notes as they are now.
-      store.create({ path: "fruit/d", content: "ripe plum pie, ripe plum jam" });
-      store.create({ path: "fruit/e", content: "plum jam" });
-      expect(ids({ search: '"ripe plum" jam' })).toEqual(["fruit/d"]);
-      expect(db.query("SELECT count(*) AS n FROM fts_dirty").get()).toEqual({ n: 0 });
-      store.update("fruit/e", { content: "ripe plum jam" });
-      expect(ids({ search: '"ripe plum" jam' }).sort()).toEqual(["fruit/d", "fruit/e"]);
-      store.search.ftsCurrent();
-      db.exec("INSERT INTO notes_fts (notes_fts, rank) VALUES ('integrity-check', 1)");
-    });
-  });
-
   test("writes while a bulk import holds FTS5 back (edits, deletes, creates) are all in it after the rebuild", () => {
     withStore(({ db, store }) => {
       const r = rng(9);

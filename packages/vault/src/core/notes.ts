@@ -98,7 +98,8 @@ export class NoteStore {
       this.search.afterWrite();
       return out;
     });
-    if (!this.search.stats().ready) this.search.rebuild();
+    const stats = this.search.stats();
+    if (!stats.ready || !stats.ftsReady) this.search.rebuild();
     else this.search.catchUp(2000);
     const newest = db.query("SELECT max(updated_at) AS t FROM notes").get() as { t: string | null };
     this.lastStamp = newest.t ? Date.parse(newest.t) : 0;

@@ -72,29 +72,39 @@ export async function importFolder(
   if (bulk) store.search.markStale();
   // The next batch is read from disk (on the runtime's I/O threads) while this one is written.
   const read = (i: number) => Promise.all(files.slice(i, i + BATCH).map((f) => readFile(f, "utf8")));
-  let reading = read(0);
-  for (let i = 0; i < files.length; i += BATCH) {
-    const texts = await reading;
-    if (i + BATCH < files.length) {
-      reading = read(i + BATCH);
-      reading.catch(() => {}); // awaited next round; unobserved if this batch's write throws
-    }
-    const notes = texts.map((text, j) => {
-      const path = relative(dir, files[i + j]!)
-        .split(sep)
-        .join("/")
-        .replace(/\.md$/i, "");
-      return noteFromMarkdown(path, text);
-    });
-    const created = store.createMany(notes);
-    if (!attachments) continue;
-    for (const [j, note] of created.entries()) {
-      const folder = files[i + j]!.replace(/\.md$/i, ATTACHMENTS_SUFFIX);
-      if (!existsSync(folder)) continue;
-      for (const name of readdirSync(folder).sort()) {
-        await attachments.add(note.id, name, new Uint8Array(readFileSync(join(folder, name))));
+  try {
+    let reading = read(0);
+    for (let i = 0; i < files.length; i += BATCH) {
+      const texts = await reading;
+      if (i + BATCH < files.length) {
+        reading = read(i + BATCH);
+        reading.catch(() => {}); // awaited next round; unobserved if this batch's write throws
+      }
+      const notes = texts.map((text, j) => {
+        const path = relative(dir, files[i + j]!)
+          .split(sep)
+          .join("/")
+          .replace(/\.md$/i, "");
+        return noteFromMarkdown(path, text);
+      });
+      const created = store.createMany(notes);
+      if (!attachments) continue;
+      for (const [j, note] of created.entries()) {
+        const folder = files[i + j]!.replace(/\.md$/i, ATTACHMENTS_SUFFIX);
+        if (!existsSync(folder)) continue;
+        for (const name of readdirSync(folder).sort()) {
+          await attachments.add(note.id, name, new Uint8Array(readFileSync(join(folder, name))));
+        }
       }
     }
+  } catch (err) {
+    // A failed import leaves what it wrote searchable (or, if even that fails, marked stale for the
+    // next open), never the running vault answering from indexes frozen at its start.
+    if (bulk)
+      try {
+        store.search.rebuild();
+      } catch {}
+    throw err;
   }
   if (bulk) store.search.rebuild();
   return files.length;

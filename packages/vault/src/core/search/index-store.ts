@@ -229,11 +229,25 @@ export class SearchIndex {
 
   /**
    * Brings FTS5 up to the notes (SEARCH_FTS_LOG), in one transaction: called before FTS5 is read.
-   * A no-op (one probe) when it is current.
+   * A no-op (one probe) when it is current. It never waits for another process's write lock (a
+   * reindex or import holds it for minutes, and SQLite's wait would stop this whole process): then
+   * FTS5 answers as it stands, without the last logged writes, until the lock is free (ADR 0010).
    */
   ftsCurrent(): void {
     if (!this.db.query("SELECT 1 FROM fts_dirty LIMIT 1").get()) return;
-    this.db.transaction(() => this.db.exec(FTS_APPLY))();
+    if (this.db.inTransaction) {
+      this.db.exec(FTS_APPLY);
+      return;
+    }
+    const { timeout } = this.db.query("PRAGMA busy_timeout").get() as { timeout: number };
+    this.db.exec("PRAGMA busy_timeout = 0");
+    try {
+      this.db.transaction(() => this.db.exec(FTS_APPLY)).immediate();
+    } catch (err) {
+      if ((err as { code?: string }).code !== "SQLITE_BUSY") throw err;
+    } finally {
+      this.db.exec(`PRAGMA busy_timeout = ${timeout}`);
+    }
   }
 
   /**
@@ -473,11 +487,12 @@ export class SearchIndex {
 
   /**
    * Empties the index and indexes every note again (the `reindex` command, a new or stale index),
-   * and FTS5 too when a bulk import left it behind (rebuild.ts).
+   * and FTS5 too when a bulk import left it behind or `fts` asks (rebuild.ts). One transaction: a
+   * kill leaves both as they were.
    */
-  rebuild(): void {
+  rebuild(fts = false): void {
     this.db.transaction(() => {
-      if (!this.stats().ftsReady)
+      if (fts || !this.stats().ftsReady)
         this.db.exec(
           "INSERT INTO notes_fts (notes_fts) VALUES ('rebuild'); DELETE FROM fts_dirty; UPDATE search_stats SET fts_ready = 1;",
         );
