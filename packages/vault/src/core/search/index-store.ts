@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { lockedError } from "../errors.ts";
 import { COMMON, GROW_MAX, loadCommon, pairCounts, pairKey } from "./pairs.ts";
 import { indexedText, PendingNotes } from "./pending.ts";
 import { BROAD, buildPrefix, loadPrefixes, PrefixWalk, prefixSpread } from "./prefixes.ts";
@@ -244,7 +245,7 @@ export class SearchIndex {
     try {
       this.db.transaction(() => this.db.exec(FTS_APPLY)).immediate();
     } catch (err) {
-      if ((err as { code?: string }).code !== "SQLITE_BUSY") throw err;
+      if (!lockedError(err)) throw err;
     } finally {
       this.db.exec(`PRAGMA busy_timeout = ${timeout}`);
     }
