@@ -111,6 +111,29 @@ describe("the vault's MCP endpoint, through a real hub", () => {
     expect(((await rest.json()) as { content: string }).content).toBe("first [[mcp/beta]] more");
   });
 
+  test("every kind of search sees each write at once, through the official MCP client", async () => {
+    const client = await connect(await token("vault:write"));
+    const paths = async (args: Record<string, unknown>) =>
+      ((await ok(client, "query-notes", { limit: 50, ...args })).notes as { path: string }[])
+        .map((n) => n.path)
+        .sort();
+    await ok(client, "create-note", { path: "fresh/plum", content: "ripe plum jam" });
+    const pear = await ok(client, "create-note", { path: "fresh/pear", content: "pear cider" });
+    // Words and prefixes (the vault's own index), OR and a date order (FTS5), a phrase beside a word
+    // (its note count from FTS5): each right after the writes.
+    expect(await paths({ search: "plum" })).toEqual(["fresh/plum"]);
+    expect(await paths({ search: "pea*" })).toEqual(["fresh/pear"]);
+    expect(await paths({ search: "plum OR cider" })).toEqual(["fresh/pear", "fresh/plum"]);
+    expect(await paths({ search: "cider", sort: "updated_desc" })).toEqual(["fresh/pear"]);
+    expect(await paths({ search: '"ripe plum" jam' })).toEqual(["fresh/plum"]);
+    await ok(client, "update-note", { ref: pear.id, content: "ripe plum tart" });
+    expect(await paths({ search: "plum OR nothing" })).toEqual(["fresh/pear", "fresh/plum"]);
+    expect(await paths({ search: "cider OR nothing" })).toEqual([]);
+    expect(await paths({ search: '"ripe plum" tart' })).toEqual(["fresh/pear"]);
+    await ok(client, "delete-note", { ref: pear.id });
+    expect(await paths({ search: "plum OR tart", sort: "path_asc" })).toEqual(["fresh/plum"]);
+  });
+
   test("a vault:read token lists only the read tools and cannot create a note", async () => {
     const client = await connect(await token("vault:read"));
     expect(await toolNames(client)).toEqual(READ_TOOLS);
