@@ -37,6 +37,18 @@ describe("create and get", () => {
     expect(note.tags).toEqual([]);
   });
 
+  test("what create answers is what get reads back, whatever the tags and metadata", () => {
+    const inputs: NewNote[] = [
+      { path: "one", tags: ["solo"], metadata: { skip: undefined, when: "2024" } as Record<string, unknown> },
+      { path: "many", tags: ["zeta", "Alpha", "émile", "b2"], metadata: { n: [1, { a: null }] } },
+      { path: "bare" },
+    ];
+    for (const input of inputs) {
+      const made = t.notes.create(input);
+      expect(made).toEqual(t.notes.get(made.id));
+    }
+  });
+
   test("ids are unique", () => {
     const a = t.notes.create({ path: "a" });
     const b = t.notes.create({ path: "b" });

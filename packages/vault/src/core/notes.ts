@@ -211,9 +211,7 @@ export class NoteStore {
   }
 
   toNote(row: Row): Note {
-    const tags = (
-      this.db.query("SELECT tag FROM tags WHERE note_id = ? ORDER BY tag").all(row.id) as { tag: string }[]
-    ).map((t) => t.tag);
+    const tags = this.tagsOf(row.id);
     return {
       id: row.id,
       path: row.path,
@@ -223,6 +221,12 @@ export class NoteStore {
       created_at: row.created_at,
       updated_at: row.updated_at,
     };
+  }
+
+  private tagsOf(id: string): string[] {
+    return (
+      this.db.query("SELECT tag FROM tags WHERE note_id = ? ORDER BY tag").all(id) as { tag: string }[]
+    ).map((t) => t.tag);
   }
 
   private insert(input: NewNote): Note {
@@ -245,7 +249,16 @@ export class NoteStore {
     for (const t of tags) this.db.query("INSERT INTO tags (note_id, tag) VALUES (?, ?)").run(id, t);
     this.syncLinks(id, content, metadata);
     this.relink(pathKey(path));
-    return this.get(id);
+    // As `get` would read it back (tags in the database's order), without reading it back.
+    return {
+      id,
+      path,
+      content,
+      metadata: JSON.parse(JSON.stringify(metadata)),
+      tags: tags.length < 2 ? tags : this.tagsOf(id),
+      created_at: stamp,
+      updated_at: stamp,
+    };
   }
 
   /** Moves a note to `to`, rewriting the links that pointed at it in the notes that hold them. */

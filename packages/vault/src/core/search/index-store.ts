@@ -452,7 +452,7 @@ export class SearchIndex {
       }
       const dirty = this.db
         .query(
-          "SELECT d.doc, d.old_path, d.old_content, n.path, n.content FROM search_dirty d LEFT JOIN notes n ON n.rowid = d.doc WHERE d.doc IN (SELECT value FROM json_each(?))",
+          "SELECT d.doc, d.old_path, d.old_content, n.path, n.content FROM search_dirty d LEFT JOIN notes n ON n.rowid = d.doc WHERE d.doc IN (SELECT value FROM json_each(?)) ORDER BY d.doc",
         )
         .all(JSON.stringify(slice)) as {
         doc: number;

@@ -60,18 +60,51 @@ function sortedKeys(rows: Row[], ids: Map<string, number>): Float64Array {
     keys[4 * i + 2] = r[2];
     keys[4 * i + 3] = r[3];
   }
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = 4 * i;
-  order.sort(
-    (a, b) =>
-      keys[a]! - keys[b]! ||
-      keys[a + 1]! - keys[b + 1]! ||
-      keys[a + 2]! - keys[b + 2]! ||
-      keys[a + 3]! - keys[b + 3]!,
-  );
+  const order = keyOrder(keys);
   const sorted = new Float64Array(4 * n);
-  for (let i = 0; i < n; i++) sorted.set(keys.subarray(order[i]!, order[i]! + 4), 4 * i);
+  for (let i = 0; i < n; i++) for (let k = 0; k < 4; k++) sorted[4 * i + k] = keys[4 * order[i]! + k]!;
   return sorted;
+}
+
+const bits = (x: number) => Math.max(1, Math.ceil(Math.log2(x + 1)));
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * The order of rows (four numbers each) by (term, tf, len, doc), given rows of one term, tf and len
+ * in document order, as merges give them. Sorted as 64-bit integers (term and tf in the high half,
+ * len and the row's index in the low), natively: ten times faster than a comparator over a merge's
+ * ~400,000 rows. Rows whose numbers do not fit that are sorted by the comparator.
+ */
+export function keyOrder(keys: Float64Array): Uint32Array {
+  const n = keys.length / 4;
+  let [term, tf, len] = [0, 0, 0];
+  for (let i = 0; i < keys.length; i += 4) {
+    term = Math.max(term, keys[i]!);
+    tf = Math.max(tf, keys[i + 1]!);
+    len = Math.max(len, keys[i + 2]!);
+  }
+  const [tfBits, rowBits] = [bits(tf), bits(n)];
+  const order = new Uint32Array(n);
+  if (bits(term) + tfBits > 32 || bits(len) + rowBits > 32) {
+    for (let i = 0; i < n; i++) order[i] = i;
+    return order.sort(
+      (a, b) =>
+        keys[4 * a]! - keys[4 * b]! ||
+        keys[4 * a + 1]! - keys[4 * b + 1]! ||
+        keys[4 * a + 2]! - keys[4 * b + 2]! ||
+        keys[4 * a + 3]! - keys[4 * b + 3]!,
+    );
+  }
+  const packed = new BigUint64Array(n);
+  const halves = new Uint32Array(packed.buffer);
+  const [hi, lo] = LITTLE_ENDIAN ? [1, 0] : [0, 1];
+  for (let i = 0; i < n; i++) {
+    halves[2 * i + hi] = keys[4 * i]! * 2 ** tfBits + keys[4 * i + 1]!;
+    halves[2 * i + lo] = keys[4 * i + 2]! * 2 ** rowBits + i;
+  }
+  packed.sort();
+  for (let i = 0; i < n; i++) order[i] = halves[2 * i + lo]! % 2 ** rowBits;
+  return order;
 }
 
 /** (term, tf, ± postings) for each run of one (term, tf) in sorted keys. */
