@@ -247,7 +247,7 @@ export class NoteStore {
       )
       .run(id, path, pathKey(path), nameKey(path), content, JSON.stringify(metadata), stamp, stamp);
     for (const t of tags) this.db.query("INSERT INTO tags (note_id, tag) VALUES (?, ?)").run(id, t);
-    this.syncLinks(id, content, metadata);
+    this.syncLinks(id, content, metadata, true);
     this.relink(pathKey(path));
     // As `get` would read it back (tags in the database's order), without reading it back.
     return {
@@ -299,8 +299,14 @@ export class NoteStore {
   }
 
   /** Rebuilds a note's links: its wikilinks and embeds, and the typed links its metadata declares. */
-  private syncLinks(sourceId: string, content: string, metadata: Record<string, unknown>): void {
-    this.db.query("DELETE FROM links WHERE source_id = ?").run(sourceId);
+  private syncLinks(
+    sourceId: string,
+    content: string,
+    metadata: Record<string, unknown>,
+    fresh = false,
+  ): void {
+    // A note just created holds no links yet.
+    if (!fresh) this.db.query("DELETE FROM links WHERE source_id = ?").run(sourceId);
     const found = [
       ...parseWikiLinks(content).map((l) => ({ ...l, kind: l.embed ? "embed" : "wikilink" })),
       ...typedLinks(metadata).map((l) => ({ ...l, heading: null, alias: null })),
@@ -337,11 +343,17 @@ export class NoteStore {
    */
   private relink(key: string): void {
     const base = key.split("/").pop()!;
-    for (const k of new Set([key, base])) {
-      // Most new notes are named by no link: a lookup is ~10 times cheaper than an empty update.
-      if (!this.db.query("SELECT 1 FROM links WHERE target_key = ? LIMIT 1").get(k)) continue;
+    // Most new notes are named by no link: one lookup is ~10 times cheaper than empty updates.
+    const named = this.db
+      .query(
+        "SELECT EXISTS (SELECT 1 FROM links WHERE target_key = ?1) AS key, EXISTS (SELECT 1 FROM links WHERE target_key = ?2) AS base",
+      )
+      .get(key, base) as { key: number; base: number };
+    const linked = new Set<string>();
+    if (named.key) linked.add(key);
+    if (named.base) linked.add(base);
+    for (const k of linked)
       this.db.query("UPDATE links SET target_id = ? WHERE target_key = ?").run(this.resolve(k), k);
-    }
   }
 
   /** An ISO timestamp strictly after the previous one, so `updated_at` identifies a version. */
