@@ -70,10 +70,10 @@ const bits = (x: number) => Math.max(1, Math.ceil(Math.log2(x + 1)));
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
- * The order of rows (four numbers each) by (term, tf, len, doc), given rows of one term, tf and len
- * in document order, as merges give them. Sorted as 64-bit integers (term and tf in the high half,
- * len and the row's index in the low), natively: ten times faster than a comparator over a merge's
- * ~400,000 rows. Rows whose numbers do not fit that are sorted by the comparator.
+ * The order of rows (four numbers each) by (term, tf, len, doc), given rows whose documents come in
+ * order, as a merge gives them. Sorted as 64-bit integers (term and tf in the high half, len and the
+ * row's index in the low), natively: ten times faster than a comparator over a merge's ~400,000
+ * rows. Rows whose numbers do not fit that are sorted by the comparator.
  */
 export function keyOrder(keys: Float64Array): Uint32Array {
   const n = keys.length / 4;
