@@ -141,6 +141,37 @@ describe("the notes app in Chromium", () => {
     await page.getByLabel("Note path").waitFor();
   });
 
+  test("a rename is saved by Ctrl+S in the path field, and Save after it sends it once", async () => {
+    const first = (await notes()).find((n) => n.path === "Projects/Quarterly plan")!;
+    const one = (await notes()).find((n) => n.path === "Scratch/One")!;
+    const patches: string[] = [];
+    const count = (r: { method(): string; url(): string }) => {
+      if (r.method() === "PATCH" && r.url().includes(one.id)) patches.push(r.url());
+    };
+    page.on("request", count);
+    try {
+      await page.goto(`${hub.origin}/notes/#/note/${one.id}/edit`);
+      await page.getByLabel("Note path").fill("Scratch/Renamed");
+      await page.getByLabel("Note path").press("Control+s");
+      await page.locator(".save-state.saved").waitFor();
+      expect((await vault("GET", `/notes/${one.id}`)).path).toBe("Scratch/Renamed");
+      expect(patches).toHaveLength(1);
+
+      await page.getByLabel("Note path").fill("Scratch/Renamed again");
+      await page.getByRole("button", { name: "Save" }).click(); // the field's blur saves too
+      await waitFor(
+        async () => ((await vault("GET", `/notes/${one.id}`)).path === "Scratch/Renamed again" ? true : null),
+        "the second rename",
+      );
+      await page.locator(".save-state.saved").waitFor();
+      expect(patches).toHaveLength(2);
+    } finally {
+      page.off("request", count);
+    }
+    await page.goto(`${hub.origin}/notes/#/note/${first.id}/edit`);
+    await page.getByLabel("Note path").waitFor();
+  });
+
   test("a wikilink is followed (creating its note), and the new note shows its backlink", async () => {
     await page.getByRole("link", { name: "Done" }).click();
     await page.locator(".note-view h1", { hasText: "Quarterly plan" }).waitFor();

@@ -53,6 +53,11 @@ export function Editor(props: { id: string; onSaved(): void } | { folder: string
   const [upload_, setUpload] = useState<string | null>(null);
   const statusRef = useRef(status);
   statusRef.current = status;
+  // Set at once too, so a save that starts before the next render sees what the last one did.
+  const settle = (next: Status) => {
+    statusRef.current = next;
+    setStatus(next);
+  };
 
   const save = async (): Promise<void> => {
     if (timer.current) clearTimeout(timer.current);
@@ -61,7 +66,7 @@ export function Editor(props: { id: string; onSaved(): void } | { folder: string
     if (s === "conflict" || s === "loading" || (s === "saved" && note.current?.path === pathRef.current))
       return;
     saving.current = (async () => {
-      setStatus({ kind: "saving" });
+      settle({ kind: "saving" });
       try {
         const current = note.current;
         const saved = current
@@ -75,15 +80,16 @@ export function Editor(props: { id: string; onSaved(): void } | { folder: string
         note.current = { id: saved.id, path: saved.path, updated_at: saved.updated_at };
         if (!current) history.replaceState(null, "", href.edit(saved.id));
         setPath(saved.path);
-        setStatus(unchanged ? { kind: "saved" } : { kind: "dirty" });
+        pathRef.current = saved.path;
+        settle(unchanged ? { kind: "saved" } : { kind: "dirty" });
         props.onSaved();
       } catch (err) {
         if (err instanceof ApiError && err.code === "conflict" && note.current) {
-          setStatus({ kind: "conflict", theirs: await getNote(note.current.id) });
+          settle({ kind: "conflict", theirs: await getNote(note.current.id) });
         } else if (err instanceof OfflineError) {
-          setStatus({ kind: "offline" });
+          settle({ kind: "offline" });
         } else {
-          setStatus({ kind: "error", message: (err as Error).message });
+          settle({ kind: "error", message: (err as Error).message });
         }
       } finally {
         saving.current = null;
@@ -218,7 +224,13 @@ export function Editor(props: { id: string; onSaved(): void } | { folder: string
             setStatus({ kind: "dirty" });
           }}
           onBlur={() => void save()}
-          onKeyDown={(e) => e.key === "Enter" && void save()}
+          onKeyDown={(e) => {
+            // A rename is saved on Enter, on Ctrl+S as in the text, or on leaving the field.
+            if (e.key === "Enter" || (e.key === "s" && (e.ctrlKey || e.metaKey))) {
+              e.preventDefault();
+              void save();
+            }
+          }}
         />
         <SaveState status={status} markers={markers} />
         <button type="button" className="primary" onClick={() => void save()} title="Save (Ctrl+S)">
