@@ -232,7 +232,7 @@ describe("TokenIssuer.verifyForHub", () => {
     }
   });
 
-  test("rejects a token whose issuer is not this hub's origin", async () => {
+  test("rejects a token whose issuer is not this hub's origin, naming both", async () => {
     let origin = "https://old-name.example.test";
     const renamed = new TokenIssuer(
       db,
@@ -247,7 +247,15 @@ describe("TokenIssuer.verifyForHub", () => {
       kind: "api",
     });
     origin = ORIGIN;
-    expect((await rejection(renamed.verifyForHub(token, "hub:read"), HubError)).kind).toBe("unauthorized");
+    const err = await rejection(renamed.verifyForHub(token, "hub:read"), HubError);
+    expect(err.kind).toBe("unauthorized");
+    expect(err.message).toContain("https://old-name.example.test");
+    expect(err.message).toContain(ORIGIN);
+    // A token this hub never signed is not told apart by its issuer.
+    const forged = `${token.split(".").slice(0, 2).join(".")}.${"A".repeat(86)}`;
+    expect((await rejection(renamed.verifyForHub(forged, "hub:read"), HubError)).message).not.toContain(
+      "old-name",
+    );
   });
 
   test("rejects garbage with 401", async () => {

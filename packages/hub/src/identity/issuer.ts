@@ -1,7 +1,16 @@
 import type { Database } from "bun:sqlite";
 import { randomUUID } from "node:crypto";
 import { scopeAllows } from "@parachute/module-kit";
-import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from "jose";
+import {
+  createLocalJWKSet,
+  errors,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  jwtVerify,
+  SignJWT,
+} from "jose";
 import type { TokenRecord } from "../api-types.ts";
 import { BEARER_CHALLENGE, HubError } from "../errors.ts";
 
@@ -166,7 +175,12 @@ export class TokenIssuer {
           exp: Number(payload.exp),
         };
         kid = String(protectedHeader.kid);
-      } catch {
+      } catch (err) {
+        // jose checks claims only once the signature holds: this hub signed it under another origin.
+        if (err instanceof errors.JWTClaimValidationFailed && err.claim === "iss")
+          throw refuse(
+            `the token was issued by this hub as ${String(err.payload.iss).slice(0, 200)}, and it now runs as ${this.issuer()}: a hub's tokens hold for the origin they were issued under (set PARACHUTE_HUB_ORIGIN, or keep the port, to keep them)`,
+          );
         throw refuse("the token is not one this hub signed, or it has expired");
       }
       this.verified.delete(token);
