@@ -107,7 +107,7 @@ export function Tokens() {
         )}
       </section>
       <section className="card" aria-labelledby="token-list">
-        <h2 id="token-list">Tokens in use</h2>
+        <h2 id="token-list">Issued tokens</h2>
         {tokens === null ? (
           <p className="muted">Loading…</p>
         ) : tokens.length === 0 ? (
