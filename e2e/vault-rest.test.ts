@@ -87,6 +87,20 @@ describe("the vault's REST API, through a real hub", () => {
       ).toBe(403);
     });
 
+    test("a revoked token is refused at once however it is spelled (padded, or split by a space)", async () => {
+      const res = await hub.api("POST", "/api/tokens", { scope: "vault:write" });
+      const { token, jti } = (await res.json()) as { token: string; jti: string };
+      const spellings = [token, `${token}==`, `${token.slice(0, -4)} ${token.slice(-4)}`];
+      for (const t of spellings.slice(0, 1))
+        expect((await api("GET", "/notes", undefined, { authorization: `Bearer ${t}` })).status).toBe(200);
+      expect((await hub.api("DELETE", `/api/tokens/${jti}`)).status).toBe(200);
+      for (const t of spellings) {
+        const auth = { authorization: `Bearer ${t}`, "content-type": "application/json" };
+        expect((await api("GET", "/notes", undefined, auth)).status).toBe(401);
+        expect((await api("POST", "/notes", { path: `revoked/${t.length}` }, auth)).status).toBe(401);
+      }
+    });
+
     test("a token for another vault is refused", async () => {
       const other = await hubToken("vault:work:write");
       expect((await api("GET", "/notes", undefined, { authorization: `Bearer ${other}` })).status).toBe(403);

@@ -21,6 +21,7 @@ export interface VerifierOptions {
 }
 
 const ALGORITHMS = ["ES256"];
+const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /**
  * Verifies hub-issued JWTs: signature against the hub's JWKS (refetched when an unknown `kid`
@@ -49,6 +50,9 @@ export class TokenVerifier {
       throw new HttpError(401, "unauthorized", "a bearer token is required", {
         "www-authenticate": "Bearer",
       });
+    // Only the compact form the hub checks at its door: jose also reads a signature padded with `=`
+    // or split by spaces, which the hub's proxy would pass on as some other credential, unchecked.
+    if (!COMPACT_JWT.test(token)) throw unauthorized("the token is not a JWT in compact form");
     let payload = this.verified.get(token);
     if (payload && (payload.exp ?? 0) * 1000 <= Date.now()) {
       this.verified.delete(token);

@@ -192,6 +192,18 @@ describe("TokenVerifier: missing and forged tokens are 401", () => {
     await expect401(verifier.verify("a.b.c"));
   });
 
+  test("a valid token spelled otherwise (padded, or split by spaces) is refused: the hub's door would not check it", async () => {
+    const good = await token();
+    await verifier.verify(good);
+    for (const odd of [
+      `${good}==`,
+      `${good.slice(0, -4)} ${good.slice(-4)}`,
+      `${good}=`,
+      ` ${good}\t`.trimEnd(),
+    ])
+      if (odd.trim() !== good) await expect401(verifier.verify(`Bearer ${odd}`), /compact/);
+  });
+
   test("a bad signature: signed by another key under the hub key's kid", async () => {
     await expect401(verifier.verify(await token({ key: impostorKey })), /signature/);
   });
