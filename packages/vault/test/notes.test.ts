@@ -42,6 +42,7 @@ describe("create and get", () => {
       { path: "one", tags: ["solo"], metadata: { skip: undefined, when: "2024" } as Record<string, unknown> },
       { path: "many", tags: ["zeta", "Alpha", "émile", "b2"], metadata: { n: [1, { a: null }] } },
       { path: "bare" },
+      { path: "lone/d\ud800", content: "x\ud800y \udc00" },
     ];
     for (const input of inputs) {
       const made = t.notes.create(input);

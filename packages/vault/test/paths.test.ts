@@ -23,8 +23,16 @@ describe("normaliseNotePath", () => {
     expect(normaliseNotePath("Projects/Alpha")).toBe("Projects/Alpha");
   });
 
-  test("drops only one trailing .md", () => {
-    expect(normaliseNotePath("notes.md.md")).toBe("notes.md");
+  test("is its own canonical form: a path it returns names the same note when looked up", () => {
+    expect(normaliseNotePath("notes.md.md")).toBe("notes");
+    expect(normaliseNotePath("wrong/report /")).toBe("wrong/report");
+    expect(normaliseNotePath("x/trail .md")).toBe("x/trail");
+    expect(normaliseNotePath("a.md/b .MD/")).toBe("a.md/b");
+    for (const raw of ["a .md.md /", " b/c.md /", "d//e.md", "e.md /", "f/ g /h.md.MD/ "]) {
+      const once = normaliseNotePath(raw);
+      expect(normaliseNotePath(once)).toBe(once);
+    }
+    expectVaultError(() => normaliseNotePath("b/c.md /.md"), "invalid", "invalid_path");
   });
 
   test.each([

@@ -74,7 +74,8 @@ function checkContent(c: unknown): string {
   if (typeof c !== "string") throw invalid("invalid_content", "content must be a string");
   if (c.length > MAX_CONTENT)
     throw new VaultError("too_large", "content_too_large", `content is over ${MAX_CONTENT} characters`);
-  return c;
+  // A lone surrogate is stored as U+FFFD (SQLite keeps UTF-8): what a write answers is what it kept.
+  return c.toWellFormed();
 }
 
 /**
