@@ -362,6 +362,30 @@ describe("ranked search index", () => {
     });
   });
 
+  test("a NEAR group or a phrase FTS5 answers is counted by its words' occurrences, not their notes", () => {
+    withStore(({ store }) => {
+      store.create({ path: "one-word", content: "zq ".repeat(5000) });
+      store.create({ path: "plain", content: "zq zz" });
+      store.search.merge();
+      store.search.budget = 40_000; // "zq" is in 2 notes but occurs 5,001 times
+      const code = (search: string) => {
+        try {
+          queryNotes(store, { search });
+          return null;
+        } catch (err) {
+          return (err as { code?: string }).code;
+        }
+      };
+      // Ten "zq" in a NEAR group: 50,010 positions to walk, where their notes count 20.
+      expect(code(`NEAR(${Array(10).fill("zq").join(" ")}, 0)`)).toBe("search_too_broad");
+      expect(code(`"${Array(10).fill("zq").join(" ")}" OR zz`)).toBe("search_too_broad");
+      // Few enough occurrences, or words alone, are answered.
+      expect(code("NEAR(zq zz, 2)")).toBeNull();
+      expect(code("zq OR zz")).toBeNull();
+      expect(queryNotes(store, { search: "zq" }).notes).toHaveLength(2);
+    });
+  });
+
   test("several words: a stream past its time gives up (FTS5 answers), and NUL in a search is refused", () => {
     withStore(({ db, store }) => {
       for (let i = 0; i < 40; i++)
