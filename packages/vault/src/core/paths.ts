@@ -4,8 +4,8 @@ const MAX_PATH = 512;
 
 /**
  * Canonical form of a note path: trimmed, `/`-separated, no leading or trailing slash, runs of slashes
- * collapsed, a trailing `.md` dropped (all of it until nothing changes). Refuses what could escape or confuse: `.`/`..` segments, NUL
- * and control characters, backslashes, empty paths, over-long ones.
+ * collapsed, a trailing `.md` dropped (all of it, until nothing changes). Refuses what could escape or
+ * confuse: `.`/`..` segments, NUL and control characters, backslashes, empty paths, over-long ones.
  */
 export function normaliseNotePath(raw: string): string {
   if (typeof raw !== "string") throw invalid("invalid_path", "the note path must be a string");
