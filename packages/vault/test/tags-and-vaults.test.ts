@@ -18,6 +18,8 @@ describe("tag normalisation", () => {
     ["projects/Alpha", "projects/alpha"],
     ["to-do_list", "to-do_list"],
     ["Café", "café"],
+    ["Cafe\u0301", "café"], // typed decomposed, kept composed
+    ["İstanbul", "i\u0307stanbul"], // lowercasing leaves a combining dot
     ["2024", "2024"],
   ])("%p becomes %p", (raw, want) => {
     expect(normaliseTag(raw)).toBe(want);
@@ -34,6 +36,7 @@ describe("tag normalisation", () => {
     ["   "],
     ["x".repeat(101)],
     ["<script>"],
+    ["\u0301abc"], // a mark with nothing to sit on
   ])("refuses %p", (raw) => {
     expectVaultError(() => normaliseTag(raw), "invalid", "invalid_tag");
   });

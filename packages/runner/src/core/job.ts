@@ -91,7 +91,7 @@ export function parseJob(note: JobNote, options: JobOptions = { extraTools: [] }
   if (outputTags.includes(JOB_TAG))
     problems.push(`output_tags: "${JOB_TAG}" would make every answer a job too`);
   for (const tag of outputTags)
-    if (!/^[\p{L}\p{N}_\-/]{1,100}$/u.test(tag))
+    if (!/^[\p{L}\p{N}_\-/][\p{L}\p{M}\p{N}_\-/]{0,99}$/u.test(tag))
       problems.push(`output_tags: "${tag}" is not a valid tag (letters, digits, -, _, /)`);
   const timeoutS = field.duration("timeout", DEFAULT_TIMEOUT_S, MAX_TIMEOUT, false);
   const catchUpS = field.duration("catch_up", DEFAULT_CATCH_UP_S, MAX_CATCH_UP, true);
@@ -160,7 +160,8 @@ function outputPathProblems(path: string): string[] {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-const normaliseTag = (tag: string) => tag.trim().replace(/^#/, "").toLowerCase();
+/** As the vault keeps a tag (its `normaliseTag`). */
+const normaliseTag = (tag: string) => tag.trim().replace(/^#/, "").toLowerCase().normalize("NFC");
 
 /** A value as a problem names it: JSON, cut short (an aliased value can be huge). */
 const show = (v: unknown) => {

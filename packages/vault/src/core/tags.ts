@@ -1,10 +1,15 @@
 import { invalid } from "./errors.ts";
 
-/** Canonical tag: trimmed, leading `#` dropped, lowercase; letters, digits, `-`, `_`, `/` only. */
+/**
+ * Canonical tag: trimmed, leading `#` dropped, lowercase, composed (NFC); letters with their accents,
+ * digits, `-`, `_`, `/` only. Lowercasing can leave a combining mark (`İ` is `i` and a dot above), and
+ * text typed on some systems arrives decomposed, so marks are allowed after the first character.
+ */
 export function normaliseTag(raw: unknown): string {
   if (typeof raw !== "string") throw invalid("invalid_tag", "tags must be strings");
-  const tag = raw.trim().replace(/^#/, "").toLowerCase();
-  if (!/^[\p{L}\p{N}_\-/]{1,100}$/u.test(tag)) throw invalid("invalid_tag", `"${raw}" is not a valid tag`);
+  const tag = raw.trim().replace(/^#/, "").toLowerCase().normalize("NFC");
+  if (!/^[\p{L}\p{N}_\-/][\p{L}\p{M}\p{N}_\-/]{0,99}$/u.test(tag))
+    throw invalid("invalid_tag", `"${raw}" is not a valid tag`);
   return tag;
 }
 
