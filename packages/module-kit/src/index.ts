@@ -49,6 +49,7 @@ export {
 export { StaticSite } from "./static-site.ts";
 export {
   allowScope,
+  COMPACT_JWT,
   type HubClaims,
   TokenVerifier,
   type VerifierOptions,

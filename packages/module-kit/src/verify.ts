@@ -21,7 +21,12 @@ export interface VerifierOptions {
 }
 
 const ALGORITHMS = ["ES256"];
-const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+/**
+ * A hub token as the hub's proxy and the modules both read it: a JWT in compact form, nothing padded
+ * or split (jose would read those too). An empty signature (`alg: none`) still counts, so it is
+ * verified and refused.
+ */
+export const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /**
  * Verifies hub-issued JWTs: signature against the hub's JWKS (refetched when an unknown `kid`

@@ -1,4 +1,4 @@
-import { resourceMetadataUrl } from "@parachute/module-kit";
+import { COMPACT_JWT, resourceMetadataUrl } from "@parachute/module-kit";
 import { HubError } from "../errors.ts";
 import { wantsHtml } from "../http/pages.ts";
 import { type Identity, stripSessionCookie } from "../identity/identity.ts";
@@ -8,8 +8,6 @@ import type { ProxyGate } from "./proxy.ts";
 /** Lifetime of a token the proxy injects for a browser session, and when a cached one is renewed. */
 const INJECTED_TTL_S = 300;
 const RENEW_WITHIN_S = 60;
-/** A JWT in compact form; an empty signature (`alg: none`) still counts, so it is verified and refused. */
-const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 export interface GateDeps {
   identity: Identity;
@@ -46,7 +44,7 @@ export function createProxyGate(deps: GateDeps): ProxyGate {
     if (credential !== null) {
       // Whatever the spelling (any whitespace, no scheme at all), a JWT is verified here.
       const bearer = /^(?:Bearer\s+)?(\S+)\s*$/i.exec(credential)?.[1];
-      if (bearer && JWT.test(bearer)) {
+      if (bearer && COMPACT_JWT.test(bearer)) {
         try {
           await deps.identity.issuer.verify(bearer, route.short);
         } catch (err) {
