@@ -142,6 +142,21 @@ describe("the vault's MCP endpoint, through a real hub", () => {
     expect((await ok(client, "find-path", { path: "ro/" })).notes).toEqual([]);
   });
 
+  test("a revoked token connects no more, however it is spelled (padded, or split by a space)", async () => {
+    const res = await hub.api("POST", "/api/tokens", { scope: "vault:write" });
+    const { token: t, jti } = (await res.json()) as { token: string; jti: string };
+    const before = await connect(t);
+    expect(await toolNames(before)).toEqual(ALL_TOOLS);
+    expect((await hub.api("DELETE", `/api/tokens/${jti}`)).status).toBe(200);
+    for (const spelling of [t, `${t}==`, `${t.slice(0, -4)} ${t.slice(-4)}`]) {
+      const refused = await connect(spelling).then(
+        () => null,
+        (err: Error) => err,
+      );
+      expect(refused, spelling.slice(-6)).toBeInstanceOf(Error);
+    }
+  });
+
   test("a vault API token works too, with the rights of its verb", async () => {
     const admin = {
       authorization: `Bearer ${await token("vault:admin")}`,
